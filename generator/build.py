@@ -1,0 +1,58 @@
+"""The whole pipeline for one build: load → validate → model → derive → render → write.
+
+Kept as one short function so the stages read in order; each stage lives in its own module.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from generator.derive import Snapshot, snapshot
+from generator.errors import ContentError, Problem
+from generator.load import load_content
+from generator.model import Content, build_model
+from generator.render import render_site
+from generator.theme import find_theme, load_theme
+from generator.validate import validate
+from generator.write import recover, write_site
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    content: Content
+    warnings: tuple[Problem, ...]
+
+
+@dataclass(frozen=True)
+class BuildResult:
+    files: dict[str, bytes]
+    snapshot: Snapshot
+    warnings: tuple[Problem, ...]
+
+
+def check(content_dir: Path) -> CheckResult:
+    """Load and validate; raise ContentError with every problem, or return the model."""
+    files = load_content(content_dir)
+    problems = validate(files)
+    errors = [p for p in problems if p.severity == "error"]
+    if errors or files.site is None or files.services is None:
+        raise ContentError(problems)
+    return CheckResult(build_model(files), tuple(p for p in problems if p.severity != "error"))
+
+
+def render(content_dir: Path, now: datetime, theme: str | None = None) -> BuildResult:
+    """Everything a build produces, in memory."""
+    checked = check(content_dir)
+    theme_obj = load_theme(find_theme(theme or checked.content.site.theme, content_dir.resolve()))
+    snap = snapshot(checked.content, now)
+    return BuildResult(render_site(checked.content, snap, theme_obj), snap, checked.warnings)
+
+
+def build(content_dir: Path, output: Path, now: datetime, theme: str | None = None) -> BuildResult:
+    """Render then write atomically; on any error the previous output stays as it was."""
+    recover(output)
+    result = render(content_dir, now, theme)
+    write_site(result.files, output)
+    return result

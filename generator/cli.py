@@ -1,0 +1,129 @@
+"""Command line: `noticeboard build | check | new | serve`.
+
+Every error meant for a person is printed as text (file:line:column, what, hint) with a
+non-zero exit code; a traceback reaching the operator would be a bug.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from generator import __version__
+from generator.build import build, check
+from generator.errors import ContentError, NoticeboardError, Problem
+from generator.model import parse_time
+from generator.scaffold import new_incident, new_maintenance
+
+
+def parse_now(value: str | None) -> datetime:
+    """`--now` makes builds reproducible; without it, the current time (to the second)."""
+    if value is None:
+        return datetime.now(timezone.utc).replace(microsecond=0)
+    parsed = parse_time(value)
+    if parsed is None:
+        raise NoticeboardError(f"--now {value!r} is not a time with a time zone; hint: write it like 2025-09-27T10:00+09:00")
+    return parsed
+
+
+def _print_warnings(warnings: tuple[Problem, ...] | list[Problem]) -> None:
+    for warning in warnings:
+        print(warning.format(), file=sys.stderr)
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    result = check(Path(args.content))
+    _print_warnings(result.warnings)
+    content = result.content
+    print(f"ok: {len(content.incidents)} incidents, {len(content.maintenance)} maintenance windows, "
+          f"{len(content.catalog.services)} services — nothing wrong found")
+    return 0
+
+
+def cmd_build(args: argparse.Namespace) -> int:
+    result = build(Path(args.content), Path(args.output), parse_now(args.now), args.theme)
+    _print_warnings(result.warnings)
+    snap = result.snapshot
+    down = sum(1 for s in snap.services.values() if s.status != "operational")
+    print(f"built {len(result.files)} files into {args.output}/ as of {snap.now.isoformat()} "
+          f"({down} of {len(snap.services)} services not operational)")
+    return 0
+
+
+def cmd_new(args: argparse.Namespace) -> int:
+    content_dir = Path(args.content)
+    content = check(content_dir).content
+    site = content.site
+    now = parse_now(args.now).astimezone(ZoneInfo(site.timezone))
+    known = [s.id for s in content.catalog.services]
+    if args.kind == "incident":
+        path = new_incident(content_dir, args.title, now, site.default_language, args.service or [], known, args.id)
+    else:
+        starts = parse_now(args.starts) if args.starts else now + timedelta(days=1)
+        ends = parse_now(args.ends) if args.ends else starts + timedelta(hours=2)
+        path = new_maintenance(content_dir, args.title, starts.astimezone(site.tz), ends.astimezone(site.tz),
+                               site.default_language, args.service or [], known, args.id)
+    print(f"created {path}")
+    print("next: edit it, then run `noticeboard check` before you publish")
+    return 0
+
+
+def _content_args(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--content", default="content", metavar="DIR", help="content folder (default: content)")
+
+
+def _now_arg(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--now", metavar="TIME",
+                        help="treat this moment as now, e.g. 2025-09-27T10:00+09:00 (default: the current time)")
+
+
+def make_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="noticeboard", description="Static status pages from YAML notices.")
+    parser.add_argument("--version", action="version", version=f"noticeboard {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    p = sub.add_parser("build", help="check the content and write the site", description=
+                       "Check the content, then write the whole site to the output folder in one swap. "
+                       "On any problem nothing is written and the previous site stays as it was.")
+    _content_args(p)
+    p.add_argument("--output", "-o", default="public", metavar="DIR", help="output folder (default: public)")
+    p.add_argument("--theme", metavar="NAME_OR_DIR", help="theme to use instead of site.yaml's")
+    _now_arg(p)
+    p.set_defaults(func=cmd_build)
+
+    p = sub.add_parser("check", help="validate the content only (review before posting)",
+                       description="Report every problem in the content, each with file:line:column and a hint.")
+    _content_args(p)
+    p.set_defaults(func=cmd_check)
+
+    p = sub.add_parser("new", help="scaffold a new incident or maintenance file",
+                       description="Create a dated YAML file with the current time in the site's time zone.")
+    p.add_argument("kind", choices=["incident", "maintenance"])
+    p.add_argument("title", help="the notice title in the site's default language")
+    p.add_argument("--service", action="append", metavar="ID", help="an affected service id (repeatable)")
+    p.add_argument("--id", metavar="SLUG", help="file name part after the date (default: from the title)")
+    p.add_argument("--starts", metavar="TIME", help="maintenance start (default: in 24 hours)")
+    p.add_argument("--ends", metavar="TIME", help="maintenance end (default: 2 hours after start)")
+    _content_args(p)
+    _now_arg(p)
+    p.set_defaults(func=cmd_new)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = make_parser().parse_args(argv)
+    try:
+        return int(args.func(args))
+    except ContentError as exc:
+        print(exc.report(), file=sys.stderr)
+        print(f"\n{exc}", file=sys.stderr)
+        return 1
+    except NoticeboardError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("stopped", file=sys.stderr)
+        return 130

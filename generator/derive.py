@@ -1,0 +1,172 @@
+"""Stage 4, derive: the state of every service at one moment ("now"), computed, never typed twice.
+
+The operator writes what happened (an incident, its updates); the site shows what that means
+now: which services are down and why, what to use instead, what came back and when. "Now" is
+a parameter, so builds are reproducible and the demo can be shown mid-outage.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from generator.model import Alternative, Content, Incident, Maintenance, Service, severity
+
+RECENT = timedelta(days=7)
+
+
+@dataclass(frozen=True)
+class Restoration:
+    """A service or upstream that came back, and the update that said so."""
+
+    target: str
+    at: datetime
+    incident: str
+
+
+@dataclass(frozen=True)
+class IncidentState:
+    incident: Incident
+    status: str
+    is_open: bool
+    resolved_at: datetime | None
+    current: tuple[tuple[str, str], ...]
+    restorations: tuple[Restoration, ...]
+    visible_updates: int
+
+    def status_of(self, target: str) -> str | None:
+        return dict(self.current).get(target)
+
+
+@dataclass(frozen=True)
+class ServiceState:
+    """A service's status now, with the reason a reader needs: which incident, which upstream."""
+
+    service: str
+    status: str
+    incident: str | None = None
+    upstream: str | None = None
+    maintenance: str | None = None
+    alternatives: tuple[Alternative, ...] = ()
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    now: datetime
+    incidents: tuple[IncidentState, ...]
+    services: dict[str, ServiceState]
+    upstreams: dict[str, str]
+    active_maintenance: tuple[Maintenance, ...]
+    upcoming_maintenance: tuple[Maintenance, ...]
+
+    @property
+    def overall(self) -> str:
+        return max((s.status for s in self.services.values()), key=severity, default="operational")
+
+    @property
+    def open_incidents(self) -> tuple[IncidentState, ...]:
+        return tuple(s for s in self.incidents if s.is_open)
+
+    def incident(self, incident_id: str) -> IncidentState:
+        return next(s for s in self.incidents if s.incident.id == incident_id)
+
+    def recent_restorations(self) -> tuple[Restoration, ...]:
+        """What came back during open incidents or in the last week, newest first."""
+        found = [r for s in self.incidents for r in s.restorations
+                 if s.is_open or (s.resolved_at and self.now - s.resolved_at <= RECENT)]
+        return tuple(sorted(found, key=lambda r: (r.at, r.target), reverse=True))
+
+    def recent_incidents(self) -> tuple[IncidentState, ...]:
+        """Incidents a reader still cares about: open, or resolved within the last week."""
+        return tuple(s for s in self.incidents if s.is_open or (s.resolved_at and self.now - s.resolved_at <= RECENT))
+
+
+def incident_state(incident: Incident, now: datetime) -> IncidentState:
+    """Replay an incident's updates up to `now`: status per affected target and restore times."""
+    status = {a.target: a.status for a in incident.affected}
+    restored: dict[str, Restoration] = {}
+    current_status, resolved_at, visible = "investigating", None, 0
+    for update in incident.updates:
+        if update.at > now:
+            break
+        visible += 1
+        current_status = update.status
+        changes = dict(update.changes)
+        if update.status == "resolved":
+            resolved_at = update.at
+            changes.update({t: "operational" for t, s in status.items() if s != "operational"})
+        for target, new in changes.items():
+            if new == "operational" and status.get(target, "operational") != "operational":
+                restored[target] = Restoration(target, update.at, incident.id)
+            elif new != "operational":
+                restored.pop(target, None)
+            status[target] = new
+    is_open = current_status != "resolved"
+    return IncidentState(
+        incident=incident, status=current_status, is_open=is_open, resolved_at=None if is_open else resolved_at,
+        current=tuple(sorted(status.items())), restorations=tuple(sorted(restored.values(), key=lambda r: (r.at, r.target))),
+        visible_updates=visible,
+    )
+
+
+def snapshot(content: Content, now: datetime) -> Snapshot:
+    """The whole site's state at `now`; incidents that start later are not yet known."""
+    states = tuple(incident_state(i, now) for i in content.incidents if i.started <= now)
+    open_states = [s for s in states if s.is_open]
+    upstreams = {u.id: _worst(s.status_of(u.id) for s in open_states) for u in content.catalog.upstreams}
+    active = tuple(m for m in content.maintenance if m.starts <= now < m.ends)
+    upcoming = tuple(m for m in content.maintenance if m.starts > now)
+    services = {s.id: _service_state(s, content, open_states, upstreams, active) for s in content.catalog.services}
+    return Snapshot(now, states, services, upstreams, active, upcoming)
+
+
+def _worst(statuses: object) -> str:
+    found = [s for s in statuses if s]  # type: ignore[attr-defined]
+    return max(found, key=severity, default="operational")
+
+
+def upstreams_of(service: Service, content: Content) -> list[str]:
+    """Upstreams a service relies on, directly or through other services (cycles are tolerated)."""
+    found, seen, todo = [], {service.id}, list(service.depends_on)
+    while todo:
+        dep = todo.pop(0)
+        if dep in seen:
+            continue
+        seen.add(dep)
+        target = content.catalog.by_id.get(dep)
+        if isinstance(target, Service):
+            todo.extend(target.depends_on)
+        elif target is not None:
+            found.append(dep)
+    return found
+
+
+def _service_state(service: Service, content: Content, open_states: list[IncidentState],
+                   upstreams: dict[str, str], active: tuple[Maintenance, ...]) -> ServiceState:
+    """An incident entry naming the service wins; otherwise a down upstream makes it affected."""
+    candidates: list[ServiceState] = []
+    explicit = [(s, s.status_of(service.id)) for s in open_states if s.status_of(service.id) is not None]
+    for state, status in explicit:
+        candidates.append(ServiceState(service.id, status, state.incident.id, _cause_upstream(state),
+                                       alternatives=_alternatives(state.incident, service.id)))
+    if not explicit:
+        for upstream in upstreams_of(service, content):
+            if upstreams[upstream] != "operational":
+                state = next(s for s in open_states if s.status_of(upstream) == upstreams[upstream])
+                candidates.append(ServiceState(service.id, upstreams[upstream], state.incident.id, upstream,
+                                               alternatives=_alternatives(state.incident, upstream)))
+    for window in active:
+        if service.id in window.services:
+            candidates.append(ServiceState(service.id, "under_maintenance", maintenance=window.id))
+    if not candidates:
+        return ServiceState(service.id, "operational")
+    return max(candidates, key=lambda c: severity(c.status))
+
+
+def _cause_upstream(state: IncidentState) -> str | None:
+    cause = state.incident.cause
+    return cause.upstream if cause else None
+
+
+def _alternatives(incident: Incident, target: str) -> tuple[Alternative, ...]:
+    return next((a.alternatives for a in incident.affected if a.target == target), ())

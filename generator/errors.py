@@ -1,0 +1,81 @@
+"""Problems found in content, reported all at once with file, line, column and a hint.
+
+An on-call operator fixes notices under pressure; one complete list of everything wrong
+beats a fix-rerun loop that reveals one mistake at a time.
+"""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class Location:
+    """Where a problem is, 1-based like every editor shows it."""
+
+    file: str
+    line: int = 0
+    column: int = 0
+
+    def __str__(self) -> str:
+        if not self.line:
+            return self.file
+        return f"{self.file}:{self.line}:{self.column}"
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with the content; `field` is the dotted key path inside the file."""
+
+    location: Location
+    message: str
+    hint: str = ""
+    field: str = ""
+    severity: str = "error"
+
+    def format(self) -> str:
+        text = f"{self.location}: {self.severity}: {self.message}"
+        if self.hint:
+            text += f"\n    hint: {self.hint}"
+        return text
+
+    def sort_key(self) -> tuple[str, int, int, str]:
+        return (self.location.file, self.location.line, self.location.column, self.message)
+
+
+class NoticeboardError(Exception):
+    """Base of every error meant for a human; the CLI prints these without a traceback."""
+
+
+class ContentError(NoticeboardError):
+    """The content has problems; nothing was written."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        self.problems = sorted(problems, key=Problem.sort_key)
+        count = len([p for p in self.problems if p.severity == "error"])
+        super().__init__(f"{count} problem{'s' if count != 1 else ''} in the content; nothing was written")
+
+    def report(self) -> str:
+        return "\n".join(p.format() for p in self.problems)
+
+
+class OutputError(NoticeboardError):
+    """The output could not be written where asked (unsafe path, not a folder, …)."""
+
+
+def display_path(path: Path, root: Path) -> str:
+    """Paths relative to the content's parent read like the operator's own tree."""
+    try:
+        return path.resolve().relative_to(root.resolve()).as_posix()
+    except ValueError:
+        return path.as_posix()
+
+
+def did_you_mean(value: str, choices: list[str] | tuple[str, ...]) -> str:
+    """A close match for a typo, or the full list when nothing is close."""
+    close = difflib.get_close_matches(str(value), [str(c) for c in choices], n=1, cutoff=0.6)
+    if close:
+        return f"did you mean '{close[0]}'?"
+    return "expected one of: " + ", ".join(str(c) for c in choices)

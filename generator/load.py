@@ -1,0 +1,262 @@
+"""Stage 1, load: read the operator's YAML files into plain data that remembers positions.
+
+Every value keeps the line and column it came from, so later stages can point at the exact
+spot in the file. Loading is deliberately strict and bounded: safe construction only, no
+anchors or aliases (an alias bomb cannot expand), capped file size and nesting depth, and
+text must be UTF-8 — with a specific hint for CP949, which Korean Windows editors still write.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+from yaml.constructor import SafeConstructor
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+
+from generator.errors import Location, Problem, display_path
+
+MAX_FILE_BYTES = 5 * 1024 * 1024
+MAX_DEPTH = 50
+MAX_INCIDENT_FILES = 100_000
+
+KeyPath = tuple[Any, ...]
+
+_TIMESTAMP = "tag:yaml.org,2002:timestamp"
+_BOOL = "tag:yaml.org,2002:bool"
+_BASE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class _Loader(_BASE_LOADER):  # type: ignore[misc, valid-type]
+    """Times stay strings (we parse and check them ourselves) and only true/false are booleans,
+    so a language code like `no` or a status like `on` is never silently turned into a bool."""
+
+    yaml_implicit_resolvers = {
+        first: [(tag, rx) for tag, rx in resolvers if tag not in (_TIMESTAMP, _BOOL)]
+        for first, resolvers in _BASE_LOADER.yaml_implicit_resolvers.items()
+    }
+
+
+_Loader.add_implicit_resolver(_BOOL, re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF"))
+
+
+@dataclass
+class Document:
+    """One loaded YAML file: its data and where each value and key sits in the file."""
+
+    path: Path
+    name: str
+    data: Any
+    value_marks: dict[KeyPath, tuple[int, int]] = field(default_factory=dict)
+    key_marks: dict[KeyPath, tuple[int, int]] = field(default_factory=dict)
+
+    def loc(self, keys: KeyPath, *, key: bool = False) -> Location:
+        """The position of a value (or of its key), falling back to the nearest enclosing one."""
+        marks = self.key_marks if key else self.value_marks
+        probe = tuple(keys)
+        while probe:
+            if probe in marks:
+                line, column = marks[probe]
+                return Location(self.name, line, column)
+            probe = probe[:-1]
+        line, column = self.value_marks.get((), (1, 1))
+        return Location(self.name, line, column)
+
+
+class _LoadFailure(Exception):
+    def __init__(self, problem: Problem) -> None:
+        super().__init__(problem.message)
+        self.problem = problem
+
+
+def read_text(path: Path, name: str) -> str:
+    """Decode a content file, refusing anything that isn't UTF-8 with an actionable hint."""
+    size = path.stat().st_size
+    if size > MAX_FILE_BYTES:
+        raise _LoadFailure(Problem(
+            Location(name), f"file is {size / 1_048_576:.1f} MB; the limit is {MAX_FILE_BYTES // 1_048_576} MB",
+            "split long update bodies into separate incidents, or link to a longer notice"))
+    raw = path.read_bytes()
+    if raw.startswith(b"\xef\xbb\xbf"):
+        raw = raw[3:]
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise _LoadFailure(_encoding_problem(raw, exc, name)) from None
+
+
+def _encoding_problem(raw: bytes, exc: UnicodeDecodeError, name: str) -> Problem:
+    before = raw[: exc.start]
+    line = before.count(b"\n") + 1
+    column = exc.start - (before.rfind(b"\n") + 1) + 1
+    try:
+        raw.decode("cp949")
+        guess = "it looks like CP949/EUC-KR (the Korean Windows encoding)"
+    except UnicodeDecodeError:
+        guess = "the bytes are not valid UTF-8"
+    return Problem(
+        Location(name, line, column), f"file is not UTF-8: {guess}",
+        "re-save the file as UTF-8 (VS Code: 'Save with Encoding' → UTF-8; Notepad: Save As → Encoding: UTF-8), "
+        "or convert it: iconv -f CP949 -t UTF-8 old.yaml > new.yaml")
+
+
+def parse_yaml(text: str, path: Path, name: str) -> Document:
+    """Parse one YAML document into a Document, or raise _LoadFailure with a located problem."""
+    try:
+        node = yaml.compose(text, Loader=_Loader)
+    except yaml.MarkedYAMLError as exc:
+        raise _LoadFailure(_syntax_problem(exc, name)) from None
+    except yaml.YAMLError as exc:
+        raise _LoadFailure(Problem(Location(name, 1, 1), f"YAML error: {exc}")) from None
+    except RecursionError:
+        raise _LoadFailure(Problem(Location(name, 1, 1), f"nesting is too deep (limit {MAX_DEPTH} levels)")) from None
+    doc = Document(path=path, name=name, data=None)
+    if node is None:
+        doc.data = None
+        return doc
+    doc.data = _Converter(doc).convert(node, (), 0)
+    return doc
+
+
+def _syntax_problem(exc: yaml.MarkedYAMLError, name: str) -> Problem:
+    mark = exc.problem_mark or exc.context_mark
+    line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+    message = " ".join(str(part) for part in (exc.context, exc.problem) if part) or "YAML syntax error"
+    return Problem(Location(name, line, column), f"YAML syntax error: {message}", _syntax_hint(message))
+
+
+def _syntax_hint(message: str) -> str:
+    if "'\\t'" in message or "tab" in message:
+        return "indent with spaces, not tabs"
+    if "mapping values are not allowed" in message:
+        return "a text containing ': ' must be quoted (\"...\") or written as a block with |"
+    if "expected a single document" in message:
+        return "remove the extra '---' line: one file holds one notice"
+    if "found unexpected end of stream" in message or "while scanning a quoted scalar" in message:
+        return "a quote is not closed"
+    if "could not find expected ':'" in message:
+        return "check the indentation of this line and the one above; every key needs ': '"
+    return "check the indentation and quoting around this line"
+
+
+class _Converter:
+    """Turns composed YAML nodes into Python values while recording each value's position."""
+
+    def __init__(self, doc: Document) -> None:
+        self.doc = doc
+        self.seen: set[int] = set()
+        self.scalars = SafeConstructor()
+
+    def convert(self, node: Node, keys: KeyPath, depth: int) -> Any:
+        if id(node) in self.seen:
+            raise _LoadFailure(Problem(self._loc(node), "anchors and aliases (&name / *name) are not supported",
+                                       "write the value out in full; each notice should read on its own"))
+        if depth > MAX_DEPTH:
+            raise _LoadFailure(Problem(self._loc(node), f"nesting is too deep (limit {MAX_DEPTH} levels)"))
+        self.seen.add(id(node))
+        self.doc.value_marks[keys] = (node.start_mark.line + 1, node.start_mark.column + 1)
+        if isinstance(node, MappingNode):
+            return self._mapping(node, keys, depth)
+        if isinstance(node, SequenceNode):
+            return [self.convert(item, keys + (index,), depth + 1) for index, item in enumerate(node.value)]
+        assert isinstance(node, ScalarNode)
+        if node.tag not in _SCALAR_TAGS:
+            raise _LoadFailure(Problem(self._loc(node), f"unsupported YAML tag {node.tag}",
+                                       "remove the '!' tag; plain values are enough"))
+        return self.scalars.construct_object(node)
+
+    def _mapping(self, node: MappingNode, keys: KeyPath, depth: int) -> dict[Any, Any]:
+        result: dict[Any, Any] = {}
+        for key_node, value_node in node.value:
+            if not isinstance(key_node, ScalarNode) or key_node.tag == "tag:yaml.org,2002:merge":
+                raise _LoadFailure(Problem(self._loc(key_node), "keys must be plain words",
+                                           "merge keys (<<) and complex keys are not supported"))
+            key = self.scalars.construct_object(key_node)
+            if isinstance(key, (int, float, bool)) or key is None:
+                key = key_node.value
+            if key in result:
+                raise _LoadFailure(Problem(self._loc(key_node), f"duplicate key '{key}'",
+                                           "a key may appear only once in a mapping; remove one of them"))
+            self.doc.key_marks[keys + (key,)] = (key_node.start_mark.line + 1, key_node.start_mark.column + 1)
+            result[key] = self.convert(value_node, keys + (key,), depth + 1)
+        return result
+
+    def _loc(self, node: Node) -> Location:
+        return Location(self.doc.name, node.start_mark.line + 1, node.start_mark.column + 1)
+
+
+_SCALAR_TAGS = {
+    "tag:yaml.org,2002:str", "tag:yaml.org,2002:int", "tag:yaml.org,2002:float",
+    "tag:yaml.org,2002:bool", "tag:yaml.org,2002:null",
+}
+
+
+@dataclass
+class ContentFiles:
+    """Everything under content/, loaded, plus the problems met while loading."""
+
+    root: Path
+    site: Document | None = None
+    services: Document | None = None
+    incidents: list[Document] = field(default_factory=list)
+    maintenance: list[Document] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+
+
+def load_content(content_dir: Path) -> ContentFiles:
+    """Load every content file; a broken file is reported and skipped so the others still get checked."""
+    content_dir = content_dir.resolve()
+    shown_root = content_dir.parent
+    files = ContentFiles(root=content_dir)
+    if not content_dir.is_dir():
+        files.problems.append(Problem(Location(str(content_dir)), "content folder not found",
+                                      "run from your project folder or pass --content DIR"))
+        return files
+    for attr, filename in (("site", "site.yaml"), ("services", "services.yaml")):
+        path = content_dir / filename
+        if not path.is_file():
+            files.problems.append(Problem(Location(display_path(path, shown_root)), f"missing {filename}",
+                                          "see docs/content-format.md for what this file holds"))
+            continue
+        setattr(files, attr, _load_one(path, content_dir, shown_root, files.problems))
+    for folder in ("incidents", "maintenance"):
+        docs = [_load_one(p, content_dir, shown_root, files.problems) for p in _list_yaml(content_dir / folder, files)]
+        getattr(files, folder).extend(d for d in docs if d is not None)
+    return files
+
+
+def _list_yaml(folder: Path, files: ContentFiles) -> list[Path]:
+    """YAML files of one folder, skipping editor temp and swap files the operator never meant to publish."""
+    if not folder.is_dir():
+        return []
+    found = sorted(p for p in folder.iterdir() if _is_content_file(p.name))
+    if len(found) > MAX_INCIDENT_FILES:
+        files.problems.append(Problem(Location(folder.name), f"more than {MAX_INCIDENT_FILES} files",
+                                      "archive old notices into another folder"))
+        return []
+    return found
+
+
+def _is_content_file(name: str) -> bool:
+    if name.startswith((".", "#", "~")) or name.endswith("~"):
+        return False
+    return name.endswith((".yaml", ".yml"))
+
+
+def _load_one(path: Path, content_dir: Path, shown_root: Path, problems: list[Problem]) -> Document | None:
+    name = display_path(path, shown_root)
+    try:
+        if not path.resolve().is_relative_to(content_dir):
+            raise _LoadFailure(Problem(Location(name), "file is a link to outside the content folder",
+                                       "copy the file into content/ instead of linking to it"))
+        if not path.is_file():
+            raise _LoadFailure(Problem(Location(name), "not a regular file"))
+        return parse_yaml(read_text(path, name), path, name)
+    except _LoadFailure as failure:
+        problems.append(failure.problem)
+    except OSError as exc:
+        problems.append(Problem(Location(name), f"cannot read file: {exc.strerror}"))
+    return None

@@ -1,0 +1,288 @@
+"""Stage 3, model: validated data turned into frozen, typed objects the renderer can trust.
+
+The vocabularies follow Atlassian Statuspage's, so operators and API clients already know them.
+Nothing here checks input: `validate` has already reported every problem, so building the model
+from valid data cannot fail.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from generator.load import ContentFiles, Document
+
+COMPONENT_STATUSES = ("operational", "under_maintenance", "degraded_performance", "partial_outage", "major_outage")
+INCIDENT_STATUSES = ("investigating", "identified", "monitoring", "resolved")
+IMPACTS = ("none", "minor", "major", "critical")
+CHANNELS = ("app", "web", "branch", "call_center", "atm", "messenger")
+
+
+def severity(status: str) -> int:
+    """Rank of a component status, so 'worst of' is a max()."""
+    return COMPONENT_STATUSES.index(status)
+
+
+def parse_time(value: str) -> datetime | None:
+    """An aware datetime, or None when the text has no UTC offset or isn't a time at all."""
+    try:
+        parsed = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return parsed if parsed.tzinfo is not None else None
+
+
+@dataclass(frozen=True)
+class Text:
+    """A text in one or more languages; missing languages fall back to the site's default."""
+
+    values: tuple[tuple[str, str], ...]
+
+    @classmethod
+    def of(cls, raw: Any, default_language: str) -> Text:
+        if isinstance(raw, dict):
+            return cls(tuple(sorted((str(k), str(v)) for k, v in raw.items())))
+        return cls(((default_language, str(raw)),))
+
+    def get(self, language: str, default_language: str) -> str:
+        found = dict(self.values)
+        return found.get(language) or found.get(default_language) or next(iter(found.values()), "")
+
+
+def _text(raw: Any, lang: str) -> Text | None:
+    return None if raw is None else Text.of(raw, lang)
+
+
+@dataclass(frozen=True)
+class Contact:
+    label: Text
+    phone: str | None = None
+    url: str | None = None
+    hours: Text | None = None
+
+
+@dataclass(frozen=True)
+class Affiliate:
+    id: str
+    name: Text
+    contacts: tuple[Contact, ...] = ()
+
+
+@dataclass(frozen=True)
+class Site:
+    title: Text
+    languages: tuple[str, ...]
+    timezone: str
+    base_url: str
+    theme: str = "default"
+    description: Text | None = None
+    contacts: tuple[Contact, ...] = ()
+    affiliates: tuple[Affiliate, ...] = ()
+
+    @property
+    def default_language(self) -> str:
+        return self.languages[0]
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+
+@dataclass(frozen=True)
+class Upstream:
+    """An external system (a government registry, a messenger platform) services depend on."""
+
+    id: str
+    name: Text
+    description: Text | None = None
+
+
+@dataclass(frozen=True)
+class Service:
+    id: str
+    name: Text
+    group: str
+    description: Text | None = None
+    depends_on: tuple[str, ...] = ()
+    channels: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Group:
+    id: str
+    name: Text
+    services: tuple[str, ...]
+    affiliate: str | None = None
+
+
+@dataclass(frozen=True)
+class Catalog:
+    upstreams: tuple[Upstream, ...]
+    groups: tuple[Group, ...]
+    services: tuple[Service, ...]
+    by_id: dict[str, Service | Upstream] = field(default_factory=dict, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self.by_id.update({u.id: u for u in self.upstreams})
+        self.by_id.update({s.id: s for s in self.services})
+
+
+@dataclass(frozen=True)
+class Alternative:
+    """What a customer can use instead of an unavailable service, where, and for whom."""
+
+    text: Text
+    channels: tuple[str, ...] = ()
+    audience: Text | None = None
+
+
+@dataclass(frozen=True)
+class Affected:
+    target: str
+    kind: str
+    status: str
+    alternatives: tuple[Alternative, ...] = ()
+
+
+@dataclass(frozen=True)
+class Update:
+    at: datetime
+    status: str
+    body: Text
+    changes: tuple[tuple[str, str], ...] = ()
+
+
+@dataclass(frozen=True)
+class Cause:
+    upstream: str | None = None
+    description: Text | None = None
+
+
+@dataclass(frozen=True)
+class Incident:
+    id: str
+    source: str
+    title: Text
+    impact: str
+    started: datetime
+    affected: tuple[Affected, ...]
+    updates: tuple[Update, ...]
+    cause: Cause | None = None
+    not_recovered: tuple[Text, ...] = ()
+
+
+@dataclass(frozen=True)
+class Maintenance:
+    id: str
+    source: str
+    title: Text
+    starts: datetime
+    ends: datetime
+    services: tuple[str, ...]
+    body: Text | None = None
+
+
+@dataclass(frozen=True)
+class Content:
+    site: Site
+    catalog: Catalog
+    incidents: tuple[Incident, ...]
+    maintenance: tuple[Maintenance, ...]
+
+
+def document_id(doc: Document) -> str:
+    """Incidents and maintenance windows are named by their file, so the URL never drifts from the file."""
+    return doc.path.name.rsplit(".", 1)[0]
+
+
+def build_model(files: ContentFiles) -> Content:
+    """Turn validated documents into the model; call only after `validate` found no errors."""
+    assert files.site is not None and files.services is not None
+    site = _site(files.site.data)
+    lang = site.default_language
+    catalog = _catalog(files.services.data, lang)
+    incidents = sorted((_incident(d, lang) for d in files.incidents), key=lambda i: (i.started, i.id), reverse=True)
+    maintenance = sorted((_maintenance(d, lang) for d in files.maintenance), key=lambda m: (m.starts, m.id))
+    return Content(site, catalog, tuple(incidents), tuple(maintenance))
+
+
+def _contacts(raw: list[dict[str, Any]] | None, lang: str) -> tuple[Contact, ...]:
+    return tuple(
+        Contact(Text.of(c["label"], lang), c.get("phone"), c.get("url"), _text(c.get("hours"), lang))
+        for c in raw or ()
+    )
+
+
+def _site(data: dict[str, Any]) -> Site:
+    lang = data["languages"][0]
+    affiliates = tuple(
+        Affiliate(a["id"], Text.of(a["name"], lang), _contacts(a.get("contacts"), lang))
+        for a in data.get("affiliates") or ()
+    )
+    return Site(
+        title=Text.of(data["title"], lang), languages=tuple(data["languages"]), timezone=data["timezone"],
+        base_url=data["base_url"], theme=data.get("theme", "default"),
+        description=_text(data.get("description"), lang), contacts=_contacts(data.get("contacts"), lang),
+        affiliates=affiliates,
+    )
+
+
+def _catalog(data: dict[str, Any], lang: str) -> Catalog:
+    upstreams = tuple(
+        Upstream(u["id"], Text.of(u["name"], lang), _text(u.get("description"), lang))
+        for u in data.get("upstreams") or ()
+    )
+    groups, services = [], []
+    for g in data["groups"]:
+        for s in g["services"]:
+            services.append(Service(
+                s["id"], Text.of(s["name"], lang), g["id"], _text(s.get("description"), lang),
+                tuple(s.get("depends_on") or ()), tuple(s.get("channels") or ()),
+            ))
+        groups.append(Group(g["id"], Text.of(g["name"], lang), tuple(s["id"] for s in g["services"]), g.get("affiliate")))
+    return Catalog(upstreams, tuple(groups), tuple(services))
+
+
+def _alternative(raw: Any, lang: str) -> Alternative:
+    if isinstance(raw, dict) and "text" in raw:
+        return Alternative(Text.of(raw["text"], lang), tuple(raw.get("channels") or ()), _text(raw.get("audience"), lang))
+    return Alternative(Text.of(raw, lang))
+
+
+def _time(value: str) -> datetime:
+    parsed = parse_time(value)
+    assert parsed is not None, "validate guarantees times carry a UTC offset"
+    return parsed
+
+
+def _incident(doc: Document, lang: str) -> Incident:
+    data = doc.data
+    affected = tuple(
+        Affected(
+            a.get("service") or a["upstream"], "service" if "service" in a else "upstream", a["status"],
+            tuple(_alternative(x, lang) for x in a.get("alternatives") or ()),
+        )
+        for a in data["affected"]
+    )
+    updates = tuple(
+        Update(_time(u["at"]), u["status"], Text.of(u["body"], lang), tuple((u.get("services") or {}).items()))
+        for u in data["updates"]
+    )
+    raw_cause = data.get("cause")
+    cause = Cause(raw_cause.get("upstream"), _text(raw_cause.get("description"), lang)) if raw_cause else None
+    return Incident(
+        id=document_id(doc), source=doc.name, title=Text.of(data["title"], lang), impact=data["impact"],
+        started=_time(data["started"]), affected=affected, updates=updates, cause=cause,
+        not_recovered=tuple(Text.of(t, lang) for t in data.get("not_recovered") or ()),
+    )
+
+
+def _maintenance(doc: Document, lang: str) -> Maintenance:
+    data = doc.data
+    return Maintenance(
+        id=document_id(doc), source=doc.name, title=Text.of(data["title"], lang),
+        starts=_time(data["starts"]), ends=_time(data["ends"]), services=tuple(data["services"]),
+        body=_text(data.get("body"), lang),
+    )

@@ -1,0 +1,137 @@
+"""Stage 5, render: every page of the site as bytes in memory, before anything touches the disk.
+
+Like Pelican, all context is gathered first and every output path is planned up front, so a
+path claimed twice is a bug we catch rather than a page silently overwritten.
+"""
+
+from __future__ import annotations
+
+import posixpath
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urlsplit
+
+from markupsafe import Markup
+
+from generator.derive import Snapshot, upstreams_of
+from generator.markup import render_markdown
+from generator.model import Content, Text, severity
+from generator.theme import Theme
+from generator.timefmt import EN_MONTH_NAMES, format_time, iso, local
+
+
+class DuplicateOutputError(RuntimeError):
+    """Two pages planned for one path: a generator bug, never the operator's fault."""
+
+
+@dataclass(frozen=True)
+class Page:
+    path: str
+    template: str
+    language: str
+    key: str
+    context: dict[str, Any] = field(default_factory=dict, compare=False)
+
+
+def language_prefix(content: Content, language: str) -> str:
+    return "" if language == content.site.default_language else f"{language}/"
+
+
+def plan_pages(content: Content, snap: Snapshot) -> list[Page]:
+    """Every page of the site; `key` is the language-independent path used for the language switch."""
+    visible = [s.incident.id for s in snap.incidents]
+    keys: list[tuple[str, str, dict[str, Any]]] = [("index.html", "index.html", {}), ("history.html", "history.html", {})]
+    keys += [(f"incidents/{i}.html", "incident.html", {"incident_id": i}) for i in visible]
+    keys += [(f"services/{s.id}.html", "service.html", {"service_id": s.id}) for s in content.catalog.services]
+    keys += [(f"maintenance/{m.id}.html", "maintenance.html", {"maintenance_id": m.id}) for m in content.maintenance]
+    pages = [Page(language_prefix(content, lang) + key, template, lang, key, ctx)
+             for lang in content.site.languages for key, template, ctx in keys]
+    pages.append(Page("404.html", "404.html", content.site.default_language, "404.html"))
+    return pages
+
+
+def render_site(content: Content, snap: Snapshot, theme: Theme) -> dict[str, bytes]:
+    """All output files (pages and assets), keyed by their path inside the output folder."""
+    output: dict[str, bytes] = dict(theme.asset_files)
+    shared = _shared_context(content, snap)
+    for page in plan_pages(content, snap):
+        if page.path in output:
+            raise DuplicateOutputError(f"two outputs claim {page.path}")
+        output[page.path] = render_page(page, content, theme, shared).encode("utf-8")
+    return output
+
+
+def render_page(page: Page, content: Content, theme: Theme, shared: dict[str, Any]) -> str:
+    template = theme.env.get_template(page.template)
+    return template.render(**shared, **page.context, **_page_helpers(page, content, theme))
+
+
+def _shared_context(content: Content, snap: Snapshot) -> dict[str, Any]:
+    by_month: dict[tuple[int, int], list[Any]] = {}
+    for state in snap.incidents:
+        started = local(state.incident.started, content.site.tz)
+        by_month.setdefault((started.year, started.month), []).append(state)
+    return {
+        "incidents_by_service": _incidents_by_service(content, snap),
+        "site": content.site, "catalog": content.catalog, "snap": snap, "content": content,
+        "incidents_by_month": sorted(by_month.items(), reverse=True),
+        "unavailable": sorted((s for s in snap.services.values() if s.status not in ("operational",)),
+                              key=lambda s: (-severity(s.status), s.service)),
+        "severity": severity,
+    }
+
+
+def _incidents_by_service(content: Content, snap: Snapshot) -> dict[str, list[Any]]:
+    """Incidents per service, including those that hit it only through an upstream it depends on."""
+    via: dict[str, set[str]] = {}
+    for service in content.catalog.services:
+        for upstream in upstreams_of(service, content):
+            via.setdefault(upstream, set()).add(service.id)
+    found: dict[str, list[Any]] = {}
+    for state in snap.incidents:
+        hit: set[str] = set()
+        for affected in state.incident.affected:
+            hit |= {affected.target} if affected.kind == "service" else via.get(affected.target, set())
+        for service_id in sorted(hit):
+            found.setdefault(service_id, []).append(state)
+    return found
+
+
+def _page_helpers(page: Page, content: Content, theme: Theme) -> dict[str, Any]:
+    lang, default = page.language, content.site.default_language
+    tz = content.site.tz
+    base = posixpath.dirname(page.path)
+    root_path = urlsplit(content.site.base_url).path or "/"
+
+    def url(target: str, language: str | None = None) -> str:
+        """Relative links, so the site works under any sub-path and from file://."""
+        full = language_prefix(content, language or lang) + target
+        if page.key == "404.html":
+            return root_path + full
+        return posixpath.relpath(full, base or ".")
+
+    def text(value: Text | None) -> str:
+        return value.get(lang, default) if value is not None else ""
+
+    def name(item_id: str) -> str:
+        found = content.catalog.by_id.get(item_id)
+        return text(found.name) if found is not None else item_id
+
+    return {
+        "lang": lang, "page": page, "url": url, "t": text, "name": name,
+        "_": lambda key: theme.label(lang, key),
+        "asset": lambda rel: url(theme.assets[rel], default) if page.key != "404.html" else root_path + theme.assets[rel],
+        "when": lambda moment: format_time(moment, tz, lang),
+        "iso": lambda moment: iso(moment, tz),
+        "md": lambda value: Markup(render_markdown(text(value))),
+        "month_label": _month_label(lang, theme.label),
+    }
+
+
+def _month_label(lang: str, label: Callable[[str, str], str]) -> Callable[[tuple[int, int]], str]:
+    def fmt(year_month: tuple[int, int]) -> str:
+        year, month = year_month
+        return label(lang, "month_format").format(year=year, month=month, month_name=EN_MONTH_NAMES[month - 1])
+
+    return fmt

@@ -1,0 +1,86 @@
+"""Finding and loading a theme: Jinja templates, static assets and the words it shows.
+
+Autoescaping is on for everything: every string in a page comes from YAML an operator typed,
+so escaping must be the default, never something a template author has to remember.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import jinja2
+
+from generator.errors import NoticeboardError
+from generator.load import parse_yaml, read_text
+
+BUNDLED_THEMES = Path(__file__).resolve().parent.parent / "themes"
+
+
+class ThemeError(NoticeboardError):
+    """The theme is missing or broken; the message names the file."""
+
+
+@dataclass
+class Theme:
+    root: Path
+    env: jinja2.Environment
+    labels: dict[str, dict[str, str]]
+    assets: dict[str, str] = field(default_factory=dict)
+    asset_files: dict[str, bytes] = field(default_factory=dict)
+
+    def label(self, language: str, key: str) -> str:
+        for lang in (language, "en"):
+            if key in self.labels.get(lang, {}):
+                return self.labels[lang][key]
+        return key
+
+
+def find_theme(name_or_path: str, content_dir: Path) -> Path:
+    """A theme given as a path, or by name under the project's themes/, or one shipped with Noticeboard."""
+    candidates = [Path(name_or_path), content_dir.parent / "themes" / name_or_path, BUNDLED_THEMES / name_or_path]
+    for candidate in candidates:
+        if (candidate / "templates").is_dir():
+            return candidate.resolve()
+    raise ThemeError(f"theme '{name_or_path}' not found (looked in {', '.join(str(c) for c in candidates)}); "
+                     "hint: set 'theme:' in site.yaml to a folder under themes/ that has a templates/ folder")
+
+
+def load_theme(root: Path) -> Theme:
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(root / "templates"),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    theme = Theme(root=root, env=env, labels=_labels(root))
+    _fingerprint_assets(theme)
+    return theme
+
+
+def _labels(root: Path) -> dict[str, dict[str, str]]:
+    path = root / "labels.yaml"
+    if not path.is_file():
+        return {}
+    doc = parse_yaml(read_text(path, str(path)), path, str(path))
+    if not isinstance(doc.data, dict):
+        raise ThemeError(f"{path}: expected a mapping of language → labels")
+    return {str(lang): {str(k): str(v) for k, v in words.items()} for lang, words in doc.data.items()}
+
+
+def _fingerprint_assets(theme: Theme) -> None:
+    """Assets get a content hash in their name, so hosts may cache them forever and a deploy never mixes versions."""
+    static = theme.root / "static"
+    if not static.is_dir():
+        return
+    for path in sorted(p for p in static.rglob("*") if p.is_file()):
+        data = path.read_bytes()
+        rel = path.relative_to(static).as_posix()
+        stem, dot, suffix = rel.rpartition(".")
+        digest = hashlib.sha256(data).hexdigest()[:10]
+        target = f"assets/{stem}.{digest}.{suffix}" if dot else f"assets/{rel}.{digest}"
+        theme.assets[rel] = target
+        theme.asset_files[target] = data

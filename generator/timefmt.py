@@ -1,0 +1,34 @@
+"""Times as a Korean or English reader expects them, in the site's time zone.
+
+Formatting is done by hand rather than through the OS locale, so output is identical on every
+machine (a CI box without the ko_KR locale must produce the same bytes as a developer's laptop).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+_KO_WEEKDAYS = "월화수목금토일"
+_EN_WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+_EN_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+EN_MONTH_NAMES = ("January", "February", "March", "April", "May", "June", "July", "August", "September",
+                  "October", "November", "December")
+
+
+def local(moment: datetime, tz: ZoneInfo) -> datetime:
+    return moment.astimezone(tz)
+
+
+def format_time(moment: datetime, tz: ZoneInfo, language: str) -> str:
+    """'2025년 9월 26일 (금) 21:30 KST' in Korean, 'Fri 26 Sep 2025, 21:30 KST' otherwise."""
+    at = moment.astimezone(tz)
+    zone = at.tzname() or at.strftime("%z")
+    if language == "ko":
+        return f"{at.year}년 {at.month}월 {at.day}일 ({_KO_WEEKDAYS[at.weekday()]}) {at:%H:%M} {zone}"
+    return f"{_EN_WEEKDAYS[at.weekday()]} {at.day} {_EN_MONTHS[at.month - 1]} {at.year}, {at:%H:%M} {zone}"
+
+
+def iso(moment: datetime, tz: ZoneInfo) -> str:
+    """Machine-readable time for <time datetime>, feeds and JSON: ISO 8601 with the site's offset."""
+    return moment.astimezone(tz).isoformat(timespec="seconds")
