@@ -9,7 +9,9 @@ from __future__ import annotations
 import argparse
 import sys
 from datetime import datetime, timedelta, timezone
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from generator import __version__
@@ -110,7 +112,14 @@ def make_parser() -> argparse.ArgumentParser:
     _content_args(p)
     _now_arg(p)
     p.set_defaults(func=cmd_new)
+    for register in _extra_commands():
+        register(sub)
     return parser
+
+
+def _extra_commands() -> list[Callable[[Any], None]]:
+    """Commands that live in their own modules (serve, deploy) add themselves to the parser here."""
+    return []
 
 
 def main(argv: list[str] | None = None) -> int:
