@@ -17,6 +17,7 @@ from markupsafe import Markup
 from generator.derive import Snapshot, upstreams_of
 from generator.markup import render_markdown
 from generator.model import Content, Text, severity
+from generator.outputs import producers
 from generator.theme import Theme
 from generator.timefmt import EN_MONTH_NAMES, format_time, iso, local
 
@@ -59,6 +60,11 @@ def render_site(content: Content, snap: Snapshot, theme: Theme) -> dict[str, byt
         if page.path in output:
             raise DuplicateOutputError(f"two outputs claim {page.path}")
         output[page.path] = render_page(page, content, theme, shared).encode("utf-8")
+    for produce in producers():
+        for path, data in produce(content, snap).items():
+            if path in output:
+                raise DuplicateOutputError(f"two outputs claim {path}")
+            output[path] = data
     return output
 
 
