@@ -108,7 +108,7 @@ def parse_yaml(text: str, path: Path, name: str) -> Document:
     try:
         node = yaml.compose(text, Loader=_Loader)
     except yaml.MarkedYAMLError as exc:
-        raise _LoadFailure(_syntax_problem(exc, name)) from None
+        raise _LoadFailure(_syntax_problem(exc, name, text)) from None
     except yaml.YAMLError as exc:
         raise _LoadFailure(Problem(Location(name, 1, 1), f"YAML error: {exc}")) from None
     except RecursionError:
@@ -121,15 +121,17 @@ def parse_yaml(text: str, path: Path, name: str) -> Document:
     return doc
 
 
-def _syntax_problem(exc: yaml.MarkedYAMLError, name: str) -> Problem:
+def _syntax_problem(exc: yaml.MarkedYAMLError, name: str, text: str) -> Problem:
     mark = exc.problem_mark or exc.context_mark
     line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
     message = " ".join(str(part) for part in (exc.context, exc.problem) if part) or "YAML syntax error"
-    return Problem(Location(name, line, column), f"YAML syntax error: {message}", _syntax_hint(message))
+    lines = text.splitlines()
+    offending = lines[line - 1][column - 1: column] if 0 < line <= len(lines) else ""
+    return Problem(Location(name, line, column), f"YAML syntax error: {message}", _syntax_hint(message, offending))
 
 
-def _syntax_hint(message: str) -> str:
-    if "'\\t'" in message or "tab" in message:
+def _syntax_hint(message: str, offending: str) -> str:
+    if offending == "\t" or "'\\t'" in message:
         return "indent with spaces, not tabs"
     if "mapping values are not allowed" in message:
         return "a text containing ': ' must be quoted (\"...\") or written as a block with |"
@@ -158,14 +160,13 @@ class _Converter:
             raise _LoadFailure(Problem(self._loc(node), f"nesting is too deep (limit {MAX_DEPTH} levels)"))
         self.seen.add(id(node))
         self.doc.value_marks[keys] = (node.start_mark.line + 1, node.start_mark.column + 1)
+        if node.tag not in _PLAIN_TAGS:
+            raise _LoadFailure(Problem(self._loc(node), f"unsupported YAML tag {node.tag}",
+                                       "remove the '!' tag; plain values are enough"))
         if isinstance(node, MappingNode):
             return self._mapping(node, keys, depth)
         if isinstance(node, SequenceNode):
             return [self.convert(item, keys + (index,), depth + 1) for index, item in enumerate(node.value)]
-        assert isinstance(node, ScalarNode)
-        if node.tag not in _SCALAR_TAGS:
-            raise _LoadFailure(Problem(self._loc(node), f"unsupported YAML tag {node.tag}",
-                                       "remove the '!' tag; plain values are enough"))
         return self.scalars.construct_object(node)
 
     def _mapping(self, node: MappingNode, keys: KeyPath, depth: int) -> dict[Any, Any]:
@@ -188,8 +189,8 @@ class _Converter:
         return Location(self.doc.name, node.start_mark.line + 1, node.start_mark.column + 1)
 
 
-_SCALAR_TAGS = {
-    "tag:yaml.org,2002:str", "tag:yaml.org,2002:int", "tag:yaml.org,2002:float",
+_PLAIN_TAGS = {
+    "tag:yaml.org,2002:map", "tag:yaml.org,2002:seq", "tag:yaml.org,2002:str", "tag:yaml.org,2002:int", "tag:yaml.org,2002:float",
     "tag:yaml.org,2002:bool", "tag:yaml.org,2002:null",
 }
 

@@ -123,6 +123,9 @@ class _Catalog:
         if value in pool:
             return []
         word = {"service": "service", "upstream": "upstream system", "any": "service or upstream"}[kind]
+        if kind == "service" and value in self.upstreams:
+            return [Problem(doc.loc(path), f"unknown service '{value}'",
+                            f"'{value}' is an upstream system: write 'upstream: {value}' instead", ".".join(map(str, path)))]
         return [_unknown(doc, path, value, pool, word)]
 
 

@@ -23,7 +23,7 @@ def safe_relative(path: str) -> PurePosixPath:
     problem = None
     if not path or "\x00" in path or "\\" in path:
         problem = "contains a NUL byte or backslash"
-    elif pure.is_absolute() or ".." in pure.parts or "." in pure.parts:
+    elif pure.is_absolute() or any(seg in ("", ".", "..") for seg in path.split("/")):
         problem = "is not a plain relative path"
     elif any(part.split(".")[0].lower() in _WINDOWS_RESERVED for part in pure.parts):
         problem = "uses a name Windows reserves"

@@ -111,7 +111,7 @@ def tree(tmp_path: Path) -> ContentTree:
 @pytest.fixture
 def demo(tmp_path: Path) -> Path:
     """A copy of the shipped demo, so tests may edit it freely."""
-    target = tmp_path / "content"
+    target = tmp_path / "demo" / "content"
     shutil.copytree(DEMO, target)
     return target
 

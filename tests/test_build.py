@@ -1,0 +1,75 @@
+"""Output is all-or-nothing, deterministic, and never lands outside the output folder."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+import pytest
+from conftest import DEMO, DEMO_NOW, at
+
+from generator.build import build
+from generator.errors import ContentError, OutputError
+from generator.write import recover, safe_relative, write_site
+
+
+def tree_digest(root: Path) -> dict[str, str]:
+    return {p.relative_to(root).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+def test_two_builds_are_byte_identical(tmp_path: Path) -> None:
+    build(DEMO, tmp_path / "a", at(DEMO_NOW))
+    build(DEMO, tmp_path / "b", at(DEMO_NOW))
+    first, second = tree_digest(tmp_path / "a"), tree_digest(tmp_path / "b")
+    assert first == second and len(first) > 40
+
+
+def test_a_failed_build_leaves_the_last_good_site_untouched(tree, tmp_path: Path) -> None:
+    out = tmp_path / "public"
+    build(tree.root, out, at("2025-09-27T10:00+09:00"))
+    before = tree_digest(out)
+    tree.replace("incidents/2025-09-26-id-outage.yaml", "status: resolved", "status: resovled")
+    with pytest.raises(ContentError):
+        build(tree.root, out, at("2025-09-28T10:00+09:00"))
+    assert tree_digest(out) == before
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
+
+
+def test_a_rebuild_replaces_stale_files(tree, tmp_path: Path) -> None:
+    out = tmp_path / "public"
+    build(tree.root, out, at("2025-09-27T10:00+09:00"))
+    (tree.root / "incidents" / "2025-09-26-id-outage.yaml").rename(tree.root / "incidents" / "2025-09-26-renamed.yaml")
+    build(tree.root, out, at("2025-09-27T10:00+09:00"))
+    assert not (out / "incidents" / "2025-09-26-id-outage.html").exists()
+    assert (out / "incidents" / "2025-09-26-renamed.html").is_file()
+
+
+@pytest.mark.parametrize("path", ["../x.html", "/etc/passwd", "a/../../x", "a\x00b", "con.html", "a\\b", "", "./x",
+                                  "x" * 300])
+def test_unsafe_output_paths_are_refused(path: str) -> None:
+    with pytest.raises(OutputError):
+        safe_relative(path)
+
+
+def test_writer_refuses_before_touching_anything(tmp_path: Path) -> None:
+    out = tmp_path / "public"
+    write_site({"index.html": b"old"}, out)
+    with pytest.raises(OutputError):
+        write_site({"index.html": b"new", "../escape.html": b"x"}, out)
+    assert (out / "index.html").read_bytes() == b"old"
+    assert not (tmp_path / "escape.html").exists()
+
+
+def test_output_that_is_a_file_is_refused(tmp_path: Path) -> None:
+    (tmp_path / "public").write_text("not a folder")
+    with pytest.raises(OutputError):
+        write_site({"index.html": b"x"}, tmp_path / "public")
+
+
+def test_recover_restores_a_site_retired_by_an_interrupted_swap(tmp_path: Path) -> None:
+    out = tmp_path / "public"
+    write_site({"index.html": b"good"}, out)
+    out.rename(tmp_path / ".public.old-abc")
+    recover(out)
+    assert (out / "index.html").read_bytes() == b"good"

@@ -1,0 +1,92 @@
+"""The command line as an operator uses it: exit codes, messages, no tracebacks, scaffolding."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from conftest import ROOT
+
+from generator.build import check
+
+
+def run(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "generator", *args], cwd=cwd, capture_output=True, text=True,
+                          timeout=120)
+
+
+def test_check_passes_on_good_content(tree) -> None:
+    result = run("check", cwd=tree.root.parent)
+    assert result.returncode == 0, result.stderr
+    assert "1 incidents" in result.stdout
+
+
+def test_check_reports_problems_with_location_and_no_traceback(tree) -> None:
+    tree.replace("incidents/2025-09-26-id-outage.yaml", "status: resolved", "status: resovled")
+    result = run("check", cwd=tree.root.parent)
+    assert result.returncode == 1
+    assert "content/incidents/2025-09-26-id-outage.yaml:21:13: error: unknown status 'resovled'" in result.stderr
+    assert "hint: did you mean 'resolved'?" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_build_writes_the_site_and_says_where(tree) -> None:
+    result = run("build", "--now", "2025-09-27T10:00+09:00", "-o", "site", cwd=tree.root.parent)
+    assert result.returncode == 0, result.stderr
+    assert (tree.root.parent / "site" / "index.html").is_file()
+    assert "site/" in result.stdout and "2 of 3 services not operational" in result.stdout
+
+
+def test_now_without_zone_is_a_clear_error(tree) -> None:
+    result = run("build", "--now", "2025-09-27T10:00", cwd=tree.root.parent)
+    assert result.returncode == 1
+    assert "time zone" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_missing_content_folder_is_a_clear_error(tmp_path: Path) -> None:
+    result = run("build", cwd=tmp_path)
+    assert result.returncode == 1
+    assert "content folder not found" in result.stderr and "--content" in result.stderr
+
+
+def test_help_for_every_command() -> None:
+    for command in ("build", "check", "new"):
+        result = run(command, "--help", cwd=ROOT)
+        assert result.returncode == 0 and "usage: noticeboard" in result.stdout
+
+
+def test_new_incident_is_dated_in_site_time_and_passes_check(tree) -> None:
+    result = run("new", "incident", "Internet banking slow", "--service", "transfer",
+                 "--now", "2025-10-01T23:30+00:00", cwd=tree.root.parent)
+    assert result.returncode == 0, result.stderr
+    path = tree.root / "incidents" / "2025-10-02-internet-banking-slow.yaml"
+    text = path.read_text(encoding="utf-8")
+    assert text.startswith("# yaml-language-server: $schema=")
+    schema = (path.parent / text.splitlines()[0].split("=", 1)[1]).resolve()
+    assert json.loads(schema.read_text(encoding="utf-8"))["$schema"].startswith("http://json-schema.org/draft-07")
+    assert "started: 2025-10-02T08:30:00+09:00" in text
+    assert any(i.id == "2025-10-02-internet-banking-slow" for i in check(tree.root).content.incidents)
+
+
+def test_new_incident_without_service_fails_check_until_one_is_chosen(tree) -> None:
+    assert run("new", "incident", "장애", "--now", "2025-10-02T08:30+09:00", cwd=tree.root.parent).returncode == 0
+    result = run("check", cwd=tree.root.parent)
+    assert result.returncode == 1
+    assert "unknown service 'choose-a-service'" in result.stderr
+    assert "2025-10-02-notice.yaml" in result.stderr
+
+
+def test_new_maintenance(tree) -> None:
+    result = run("new", "maintenance", "Transfer upgrade", "--service", "transfer",
+                 "--starts", "2025-10-12T00:00+09:00", "--ends", "2025-10-12T06:00+09:00", cwd=tree.root.parent)
+    assert result.returncode == 0, result.stderr
+    windows = check(tree.root).content.maintenance
+    assert [(m.id, m.services) for m in windows] == [("2025-10-12-transfer-upgrade", ("transfer",))]
+
+
+def test_module_and_console_script_agree() -> None:
+    script = Path(sys.executable).parent / "noticeboard"
+    result = subprocess.run([str(script), "--version"], capture_output=True, text=True)
+    assert result.returncode == 0 and result.stdout.startswith("noticeboard ")
