@@ -147,11 +147,33 @@ class Affected:
 
 
 @dataclass(frozen=True)
+class Tally:
+    """'40개 중 38개': how many of a set of systems were restored, as an authority reported it."""
+
+    restored: int
+    total: int
+    name: Text | None = None
+
+    @property
+    def percent(self) -> float:
+        return 100.0 * self.restored / self.total if self.total else 100.0
+
+
+@dataclass(frozen=True)
+class Progress:
+    """A recovery report attached to an update: the overall tally and one per tier or group."""
+
+    overall: Tally
+    tiers: tuple[Tally, ...] = ()
+
+
+@dataclass(frozen=True)
 class Update:
     at: datetime
     status: str
     body: Text
     changes: tuple[tuple[str, str], ...] = ()
+    progress: Progress | None = None
 
 
 @dataclass(frozen=True)
@@ -267,7 +289,8 @@ def _incident(doc: Document, lang: str) -> Incident:
         for a in data["affected"]
     )
     updates = tuple(
-        Update(_time(u["at"]), u["status"], Text.of(u["body"], lang), tuple((u.get("services") or {}).items()))
+        Update(_time(u["at"]), u["status"], Text.of(u["body"], lang), tuple((u.get("services") or {}).items()),
+               _progress(u.get("progress"), lang))
         for u in data["updates"]
     )
     raw_cause = data.get("cause")
@@ -277,6 +300,13 @@ def _incident(doc: Document, lang: str) -> Incident:
         started=_time(data["started"]), affected=affected, updates=updates, cause=cause,
         not_recovered=tuple(Text.of(t, lang) for t in data.get("not_recovered") or ()),
     )
+
+
+def _progress(raw: dict[str, Any] | None, lang: str) -> Progress | None:
+    if raw is None:
+        return None
+    tiers = tuple(Tally(t["restored"], t["total"], Text.of(t["name"], lang)) for t in raw.get("tiers") or ())
+    return Progress(Tally(raw["restored"], raw["total"]), tiers)
 
 
 def _maintenance(doc: Document, lang: str) -> Maintenance:

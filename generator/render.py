@@ -14,6 +14,10 @@ from urllib.parse import urlsplit
 
 from markupsafe import Markup
 
+from generator.affiliates import overall as affiliate_overall
+from generator.affiliates import section as section_view
+from generator.affiliates import services_of
+from generator.chart import chart_svg, progress_points, tally_text
 from generator.derive import Snapshot, upstreams_of
 from generator.markup import render_markdown
 from generator.model import Content, Text, severity
@@ -32,6 +36,7 @@ class Page:
     template: str
     language: str
     key: str
+    section: str = ""
     context: dict[str, Any] = field(default_factory=dict, compare=False)
 
 
@@ -39,27 +44,39 @@ def language_prefix(content: Content, language: str) -> str:
     return "" if language == content.site.default_language else f"{language}/"
 
 
-def plan_pages(content: Content, snap: Snapshot) -> list[Page]:
-    """Every page of the site; `key` is the language-independent path used for the language switch."""
+def plan_pages(content: Content, snap: Snapshot, section: str = "") -> list[Page]:
+    """Every page of one view (the group, or an affiliate's section under `section`);
+    `key` is the path inside the view, shared by all languages, used for the language switch."""
     visible = [s.incident.id for s in snap.incidents]
-    keys: list[tuple[str, str, dict[str, Any]]] = [("index.html", "index.html", {}), ("history.html", "history.html", {})]
+    keys: list[tuple[str, str, dict[str, Any]]] = [("index.html", "index.html", {}), ("history.html", "history.html", {}),
+                                                    ("alternatives.html", "alternatives.html", {})]
     keys += [(f"incidents/{i}.html", "incident.html", {"incident_id": i}) for i in visible]
     keys += [(f"services/{s.id}.html", "service.html", {"service_id": s.id}) for s in content.catalog.services]
     keys += [(f"maintenance/{m.id}.html", "maintenance.html", {"maintenance_id": m.id}) for m in content.maintenance]
-    pages = [Page(language_prefix(content, lang) + key, template, lang, key, ctx)
+    pages = [Page(language_prefix(content, lang) + section + key, template, lang, key, section, ctx)
              for lang in content.site.languages for key, template, ctx in keys]
-    pages.append(Page("404.html", "404.html", content.site.default_language, "404.html"))
+    if not section:
+        pages.append(Page("404.html", "404.html", content.site.default_language, "404.html"))
     return pages
+
+
+def views(content: Content, snap: Snapshot) -> list[tuple[str, Content, Snapshot]]:
+    """The group's pages at the root, then one section per affiliate (`bank/`, `card/` …)."""
+    found = [("", content, snap)]
+    for affiliate in content.site.affiliates:
+        found.append((f"{affiliate.id}/", *section_view(content, snap, affiliate.id)))
+    return found
 
 
 def render_site(content: Content, snap: Snapshot, theme: Theme) -> dict[str, bytes]:
     """All output files (pages and assets), keyed by their path inside the output folder."""
     output: dict[str, bytes] = dict(theme.asset_files)
-    shared = _shared_context(content, snap)
-    for page in plan_pages(content, snap):
-        if page.path in output:
-            raise DuplicateOutputError(f"two outputs claim {page.path}")
-        output[page.path] = render_page(page, content, theme, shared).encode("utf-8")
+    for prefix, view_content, view_snap in views(content, snap):
+        shared = _shared_context(view_content, view_snap)
+        for page in plan_pages(view_content, view_snap, prefix):
+            if page.path in output:
+                raise DuplicateOutputError(f"two outputs claim {page.path}")
+            output[page.path] = render_page(page, view_content, theme, shared).encode("utf-8")
     for produce in producers():
         for path, data in produce(content, snap).items():
             if path in output:
@@ -79,6 +96,8 @@ def _shared_context(content: Content, snap: Snapshot) -> dict[str, Any]:
         started = local(state.incident.started, content.site.tz)
         by_month.setdefault((started.year, started.month), []).append(state)
     return {
+        "affiliate_overview": [(a, affiliate_overall(snap, services_of(content, a.id)))
+                               for a in content.site.affiliates],
         "incidents_by_service": _incidents_by_service(content, snap),
         "site": content.site, "catalog": content.catalog, "snap": snap, "content": content,
         "incidents_by_month": sorted(by_month.items(), reverse=True),
@@ -110,12 +129,17 @@ def _page_helpers(page: Page, content: Content, theme: Theme) -> dict[str, Any]:
     base = posixpath.dirname(page.path)
     root_path = urlsplit(content.site.base_url).path or "/"
 
-    def url(target: str, language: str | None = None) -> str:
+    def link(full: str) -> str:
         """Relative links, so the site works under any sub-path and from file://."""
-        full = language_prefix(content, language or lang) + target
         if page.key == "404.html":
             return root_path + full
         return posixpath.relpath(full, base or ".")
+
+    def url(target: str, language: str | None = None) -> str:
+        return link(language_prefix(content, language or lang) + page.section + target)
+
+    def group_url(target: str, language: str | None = None) -> str:
+        return link(language_prefix(content, language or lang) + target)
 
     def text(value: Text | None) -> str:
         return value.get(lang, default) if value is not None else ""
@@ -125,13 +149,17 @@ def _page_helpers(page: Page, content: Content, theme: Theme) -> dict[str, Any]:
         return text(found.name) if found is not None else item_id
 
     return {
-        "lang": lang, "page": page, "url": url, "t": text, "name": name,
+        "lang": lang, "page": page, "url": url, "group_url": group_url, "t": text, "name": name,
+        "canonical": lambda language: content.site.base_url + language_prefix(content, language) + page.section + page.key,
         "_": lambda key: theme.label(lang, key),
-        "asset": lambda rel: url(theme.assets[rel], default) if page.key != "404.html" else root_path + theme.assets[rel],
+        "asset": lambda rel: link(theme.assets[rel]),
         "when": lambda moment: format_time(moment, tz, lang),
         "iso": lambda moment: iso(moment, tz),
         "md": lambda value: Markup(render_markdown(text(value))),
         "month_label": _month_label(lang, theme.label),
+        "progress_points": progress_points,
+        "tally": lambda tally, key, name="": tally_text(tally, theme.label(lang, key), name),
+        "chart": chart_svg,
     }
 
 
