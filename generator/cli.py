@@ -15,7 +15,8 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from generator import __version__
-from generator.build import build, check
+from generator.build import build, check, implied_warnings
+from generator.derive import snapshot
 from generator.errors import ContentError, NoticeboardError, Problem
 from generator.model import parse_time
 from generator.scaffold import new_incident, new_maintenance
@@ -38,15 +39,17 @@ def _print_warnings(warnings: tuple[Problem, ...] | list[Problem]) -> None:
 
 def cmd_check(args: argparse.Namespace) -> int:
     result = check(Path(args.content))
-    _print_warnings(result.warnings)
     content = result.content
+    warnings = result.warnings + implied_warnings(content, snapshot(content, parse_now(args.now)))
+    _print_warnings(warnings)
+    verdict = f"no errors, {len(warnings)} warning{'s' if len(warnings) != 1 else ''} to review" if warnings else "nothing wrong found"
     print(f"ok: {len(content.incidents)} incidents, {len(content.maintenance)} maintenance windows, "
-          f"{len(content.catalog.services)} services — nothing wrong found")
+          f"{len(content.catalog.services)} services — {verdict}")
     return 0
 
 
 def cmd_build(args: argparse.Namespace) -> int:
-    result = build(Path(args.content), Path(args.output), parse_now(args.now), args.theme)
+    result = build(Path(args.content), Path(args.output), parse_now(args.now), args.theme, args.affiliate)
     _print_warnings(result.warnings)
     snap = result.snapshot
     down = sum(1 for s in snap.services.values() if s.status != "operational")
@@ -93,12 +96,14 @@ def make_parser() -> argparse.ArgumentParser:
     _content_args(p)
     p.add_argument("--output", "-o", default="public", metavar="DIR", help="output folder (default: public)")
     p.add_argument("--theme", metavar="NAME_OR_DIR", help="theme to use instead of site.yaml's")
+    p.add_argument("--affiliate", metavar="ID", help="build one affiliate's own site instead of the group's")
     _now_arg(p)
     p.set_defaults(func=cmd_build)
 
     p = sub.add_parser("check", help="validate the content only (review before posting)",
                        description="Report every problem in the content, each with file:line:column and a hint.")
     _content_args(p)
+    _now_arg(p)
     p.set_defaults(func=cmd_check)
 
     p = sub.add_parser("new", help="scaffold a new incident or maintenance file",

@@ -48,6 +48,7 @@ class ServiceState:
     upstream: str | None = None
     maintenance: str | None = None
     alternatives: tuple[Alternative, ...] = ()
+    implied: bool = False
 
 
 @dataclass(frozen=True)
@@ -154,7 +155,7 @@ def _service_state(service: Service, content: Content, open_states: list[Inciden
             if upstreams[upstream] != "operational":
                 state = next(s for s in open_states if s.status_of(upstream) == upstreams[upstream])
                 candidates.append(ServiceState(service.id, upstreams[upstream], state.incident.id, upstream,
-                                               alternatives=_alternatives(state.incident, upstream)))
+                                               alternatives=_alternatives(state.incident, upstream), implied=True))
     for window in active:
         if service.id in window.services:
             candidates.append(ServiceState(service.id, "under_maintenance", maintenance=window.id))

@@ -17,6 +17,8 @@ from generator.model import document_id, parse_time
 ID_PATTERN = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$")
 TEXT_KEYS = {"title", "name", "description", "label", "hours", "body", "text", "audience"}
 TEXT_LISTS = {"alternatives", "not_recovered"}
+RESERVED_FOLDERS = {"incidents", "services", "maintenance", "assets", "api", "feeds", "badges", "history", "alternatives",
+                    "index", "widget", "404"}
 
 
 def check_references(files: ContentFiles, valid: dict[str, list[Document]]) -> list[Problem]:
@@ -45,7 +47,14 @@ def _check_site(doc: Document) -> list[Problem]:
     except (ZoneInfoNotFoundError, ValueError):
         problems.append(Problem(doc.loc(("timezone",)), f"unknown time zone '{doc.data['timezone']}'",
                                 "use an IANA name such as Asia/Seoul", "timezone"))
-    problems += _duplicates(doc, [(("affiliates", i, "id"), a["id"]) for i, a in enumerate(doc.data.get("affiliates") or ())])
+    affiliates = doc.data.get("affiliates") or ()
+    problems += _duplicates(doc, [(("affiliates", i, "id"), a["id"]) for i, a in enumerate(affiliates)])
+    taken = RESERVED_FOLDERS | set(doc.data["languages"])
+    for i, affiliate in enumerate(affiliates):
+        if affiliate["id"] in taken:
+            problems.append(Problem(doc.loc(("affiliates", i, "id")), f"affiliate id '{affiliate['id']}' is taken",
+                                    f"its section would clash with the site's own folder; avoid {', '.join(sorted(taken))}",
+                                    f"affiliates.{i}.id"))
     return problems
 
 
@@ -210,9 +219,28 @@ def _check_updates(doc: Document, catalog: _Catalog | None, started: Any) -> lis
             problems.append(Problem(doc.loc(("updates", i, "at")), "updates are out of order",
                                     "list updates oldest first and add new ones at the bottom", f"updates.{i}.at"))
         previous = at if at is not None else previous
+        problems += _check_progress(doc, ("updates", i, "progress"), update.get("progress"))
         if catalog:
             for target in update.get("services") or {}:
                 problems += catalog.check(doc, ("updates", i, "services", target), target, "any")
+    return problems
+
+
+def _check_progress(doc: Document, path: KeyPath, progress: dict[str, Any] | None) -> list[Problem]:
+    """A tally that restores more than it has, or tiers that don't add up, would mislead readers."""
+    if not progress:
+        return []
+    problems = []
+    entries = [(path, progress)] + [(path + ("tiers", i), t) for i, t in enumerate(progress.get("tiers") or ())]
+    for where, tally in entries:
+        if tally["restored"] > tally["total"]:
+            problems.append(Problem(doc.loc(where + ("restored",)), f"restored ({tally['restored']}) is more than total "
+                                    f"({tally['total']})", "check the figures against the report", ".".join(map(str, where))))
+    tiers = progress.get("tiers") or ()
+    if tiers and (sum(t["total"] for t in tiers), sum(t["restored"] for t in tiers)) != (progress["total"], progress["restored"]):
+        problems.append(Problem(doc.loc(path + ("tiers",)), "the tiers do not add up to the overall figures",
+                                f"the tiers sum to {sum(t['restored'] for t in tiers)} of {sum(t['total'] for t in tiers)}",
+                                ".".join(map(str, path)), severity="warning"))
     return problems
 
 
