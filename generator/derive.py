@@ -148,7 +148,7 @@ def _service_state(service: Service, content: Content, open_states: list[Inciden
     candidates: list[ServiceState] = []
     explicit = [(s, s.status_of(service.id)) for s in open_states if s.status_of(service.id) is not None]
     for state, status in explicit:
-        candidates.append(ServiceState(service.id, status, state.incident.id, _cause_upstream(state),
+        candidates.append(ServiceState(service.id, status, state.incident.id, _cause_upstream(state, service, content),
                                        alternatives=_alternatives(state.incident, service.id)))
     if not explicit:
         for upstream in upstreams_of(service, content):
@@ -164,7 +164,11 @@ def _service_state(service: Service, content: Content, open_states: list[Inciden
     return max(candidates, key=lambda c: severity(c.status))
 
 
-def _cause_upstream(state: IncidentState) -> str | None:
+def _cause_upstream(state: IncidentState, service: Service, content: Content) -> str | None:
+    """The upstream this service actually relies on that the incident marks down, else the incident's stated cause."""
+    down = [u for u in upstreams_of(service, content) if state.status_of(u) not in (None, "operational")]
+    if down:
+        return down[0]
     cause = state.incident.cause
     return cause.upstream if cause else None
 

@@ -71,3 +71,14 @@ def test_overall_is_the_worst_service_state(tree) -> None:
     snap = snapshot(check(tree.root).content, at("2025-09-27T10:00+09:00"))
     assert snap.overall == "major_outage"
     assert snapshot(check(tree.root).content, at("2025-10-27T10:00+09:00")).overall == "operational"
+
+
+def test_listed_service_names_the_upstream_it_relies_on_as_its_cause(tree) -> None:
+    tree.replace("services.yaml", "  - id: gov-id\n", "  - id: giro\n    name: 지로망\n  - id: gov-id\n")
+    tree.replace("services.yaml", "        name: {ko: 이체, en: Transfers}\n",
+                 "        name: {ko: 이체, en: Transfers}\n        depends_on: [giro]\n")
+    tree.replace("incidents/2025-09-26-id-outage.yaml", "affected:\n",
+                 "affected:\n  - upstream: giro\n    status: partial_outage\n  - service: transfer\n    status: partial_outage\n")
+    snap = snapshot(check(tree.root).content, at("2025-09-27T10:00+09:00"))
+    assert snap.services["transfer"].upstream == "giro"
+    assert snap.services["id-check"].upstream == "gov-id"
