@@ -10,10 +10,12 @@ from __future__ import annotations
 import difflib
 import json
 import re
+from collections.abc import Callable
 from functools import cache
 from importlib import resources
 from typing import Any
 
+import fastjsonschema
 from jsonschema import Draft7Validator
 from jsonschema.exceptions import ValidationError
 
@@ -32,6 +34,13 @@ def schema(name: str) -> dict[str, Any]:
 @cache
 def _validator(name: str) -> Draft7Validator:
     return Draft7Validator(schema(name))
+
+
+@cache
+def _fast_check(name: str) -> Callable[[Any], Any]:
+    """A compiled validator: ~50x faster, but it stops at the first error, so it only decides
+    whether the thorough (and slower) jsonschema pass that explains every problem is needed."""
+    return fastjsonschema.compile(schema(name))
 
 
 def validate(files: ContentFiles) -> list[Problem]:
@@ -56,6 +65,11 @@ def check_structure(doc: Document, schema_name: str) -> list[Problem]:
     """Schema problems of one document, translated from jsonschema's wording into an operator's."""
     if doc.data is None:
         return [Problem(doc.loc(()), "file is empty", "see docs/content-format.md for what this file holds")]
+    try:
+        _fast_check(schema_name)(doc.data)
+        return []
+    except fastjsonschema.JsonSchemaException:
+        pass
     problems: list[Problem] = []
     for error in _validator(schema_name).iter_errors(doc.data):
         problems.extend(_translate(doc, error))

@@ -41,3 +41,38 @@ def test_schema_rejects_what_check_rejects() -> None:
     doc = {"title": "x", "impact": "major", "started": "2025-09-26T20:15", "affected": [], "updates": [], "titel": 1}
     messages = {e.validator for e in Draft7Validator(schema("incident")).iter_errors(doc)}
     assert {"additionalProperties", "pattern", "minItems"} <= messages
+
+
+def _mutations(data: object):
+    """Each way of breaking one value: wrong type, unknown key, bad enum-like text, emptied list."""
+    if isinstance(data, dict):
+        yield {**data, "unexpected_key": 1}
+        for key, value in data.items():
+            for changed in _mutations(value):
+                yield {**data, key: changed}
+            yield {k: v for k, v in data.items() if k != key}
+    elif isinstance(data, list):
+        yield []
+        for i, value in enumerate(data[:2]):
+            for changed in _mutations(value):
+                yield data[:i] + [changed] + data[i + 1:]
+    else:
+        yield 12345 if isinstance(data, str) else "not-valid!"
+        yield None
+
+
+@pytest.mark.parametrize(("path", "kind"), demo_files(), ids=lambda v: v.name if isinstance(v, Path) else v)
+def test_fast_validator_agrees_with_the_thorough_one(path: Path, kind: str) -> None:
+    """check() trusts the compiled validator's 'valid'; it must never pass what jsonschema rejects."""
+    import fastjsonschema
+
+    fast = fastjsonschema.compile(schema(kind))
+    thorough = Draft7Validator(schema(kind))
+    data = parse_yaml(read_text(path, path.name), path, path.name).data
+    for mutated in list(_mutations(data))[:400]:
+        try:
+            fast(mutated)
+            fast_ok = True
+        except fastjsonschema.JsonSchemaException:
+            fast_ok = False
+        assert fast_ok == thorough.is_valid(mutated), mutated
