@@ -10,10 +10,11 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from generator.derive import Snapshot
+from generator.hosting import host_files
 from generator.model import Content
 
 Producer = Callable[[Content, Snapshot], dict[str, bytes]]
 
 
 def producers() -> tuple[Producer, ...]:
-    return ()
+    return (host_files,)
