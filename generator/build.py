@@ -5,6 +5,7 @@ Kept as one short function so the stages read in order; each stage lives in its 
 
 from __future__ import annotations
 
+import gc
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -48,6 +49,7 @@ def render(content_dir: Path, now: datetime, theme: str | None = None, affiliate
     checked = check(content_dir)
     theme_obj = load_theme(find_theme(theme or checked.content.site.theme, content_dir.resolve()))
     content, snap = checked.content, snapshot(checked.content, now)
+    gc.freeze()
     warnings = checked.warnings + implied_warnings(content, snap)
     if affiliate:
         content, snap = section(content, snap, affiliate)

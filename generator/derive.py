@@ -8,6 +8,7 @@ a parameter, so builds are reproducible and the demo can be shown mid-outage.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 from datetime import datetime, timedelta
 
 from generator.model import Alternative, Content, Incident, Maintenance, Service, severity
@@ -68,8 +69,13 @@ class Snapshot:
     def open_incidents(self) -> tuple[IncidentState, ...]:
         return tuple(s for s in self.incidents if s.is_open)
 
+    @cached_property
+    def _by_id(self) -> dict[str, IncidentState]:
+        return {s.incident.id: s for s in self.incidents}
+
     def incident(self, incident_id: str) -> IncidentState:
-        return next(s for s in self.incidents if s.incident.id == incident_id)
+        """Looked up by id on every incident page, so it must not scan all incidents."""
+        return self._by_id[incident_id]
 
     def recent_restorations(self) -> tuple[Restoration, ...]:
         """What came back during open incidents or in the last week, newest first."""

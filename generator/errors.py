@@ -68,6 +68,10 @@ class OutputError(NoticeboardError):
 def display_path(path: Path, root: Path) -> str:
     """Paths relative to the content's parent read like the operator's own tree."""
     try:
+        return path.relative_to(root).as_posix()
+    except ValueError:
+        pass
+    try:
         return path.resolve().relative_to(root.resolve()).as_posix()
     except ValueError:
         return path.as_posix()

@@ -26,6 +26,7 @@ MAX_INCIDENT_FILES = 100_000
 KeyPath = tuple[Any, ...]
 
 _TIMESTAMP = "tag:yaml.org,2002:timestamp"
+_STR = "tag:yaml.org,2002:str"
 _BOOL = "tag:yaml.org,2002:bool"
 _BASE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
@@ -167,6 +168,8 @@ class _Converter:
             return self._mapping(node, keys, depth)
         if isinstance(node, SequenceNode):
             return [self.convert(item, keys + (index,), depth + 1) for index, item in enumerate(node.value)]
+        if node.tag == _STR:
+            return node.value
         return self.scalars.construct_object(node)
 
     def _mapping(self, node: MappingNode, keys: KeyPath, depth: int) -> dict[Any, Any]:
@@ -175,9 +178,7 @@ class _Converter:
             if not isinstance(key_node, ScalarNode) or key_node.tag == "tag:yaml.org,2002:merge":
                 raise _LoadFailure(Problem(self._loc(key_node), "keys must be plain words",
                                            "merge keys (<<) and complex keys are not supported"))
-            key = self.scalars.construct_object(key_node)
-            if isinstance(key, (int, float, bool)) or key is None:
-                key = key_node.value
+            key = key_node.value
             if key in result:
                 raise _LoadFailure(Problem(self._loc(key_node), f"duplicate key '{key}'",
                                            "a key may appear only once in a mapping; remove one of them"))
@@ -233,6 +234,10 @@ def _list_yaml(folder: Path, files: ContentFiles) -> list[Path]:
     """YAML files of one folder, skipping editor temp and swap files the operator never meant to publish."""
     if not folder.is_dir():
         return []
+    if not folder.resolve().is_relative_to(files.root):
+        files.problems.append(Problem(Location(folder.name), "folder is a link to outside the content folder",
+                                      "move the files into content/ instead of linking to them"))
+        return []
     found = sorted(p for p in folder.iterdir() if _is_content_file(p.name))
     if len(found) > MAX_INCIDENT_FILES:
         files.problems.append(Problem(Location(folder.name), f"more than {MAX_INCIDENT_FILES} files",
@@ -250,7 +255,7 @@ def _is_content_file(name: str) -> bool:
 def _load_one(path: Path, content_dir: Path, shown_root: Path, problems: list[Problem]) -> Document | None:
     name = display_path(path, shown_root)
     try:
-        if not path.resolve().is_relative_to(content_dir):
+        if path.is_symlink() and not path.resolve().is_relative_to(content_dir):
             raise _LoadFailure(Problem(Location(name), "file is a link to outside the content folder",
                                        "copy the file into content/ instead of linking to it"))
         if not path.is_file():

@@ -6,7 +6,9 @@ path claimed twice is a bug we catch rather than a page silently overwritten.
 
 from __future__ import annotations
 
-import posixpath
+import multiprocessing
+import os
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -71,18 +73,55 @@ def views(content: Content, snap: Snapshot) -> list[tuple[str, Content, Snapshot
 def render_site(content: Content, snap: Snapshot, theme: Theme) -> dict[str, bytes]:
     """All output files (pages and assets), keyed by their path inside the output folder."""
     output: dict[str, bytes] = dict(theme.asset_files)
+    jobs: list[Job] = []
     for prefix, view_content, view_snap in views(content, snap):
         shared = _shared_context(view_content, view_snap)
         for page in plan_pages(view_content, view_snap, prefix):
             if page.path in output:
                 raise DuplicateOutputError(f"two outputs claim {page.path}")
-            output[page.path] = render_page(page, view_content, theme, shared).encode("utf-8")
+            output[page.path] = b""
+            jobs.append((page, view_content, shared))
+    for (page, _, _), data in zip(jobs, render_jobs(jobs, theme)):
+        output[page.path] = data
     for produce in producers():
         for path, data in produce(content, snap).items():
             if path in output:
                 raise DuplicateOutputError(f"two outputs claim {path}")
             output[path] = data
     return output
+
+
+Job = tuple[Page, Content, dict[str, Any]]
+PARALLEL_THRESHOLD = 1500
+_FORKED_JOBS: list[Job] = []
+_FORKED_THEME: list[Theme] = []
+
+
+def render_jobs(jobs: list[Job], theme: Theme) -> list[bytes]:
+    """Render pages in order; large sites use every core, since Jinja rendering is CPU-bound.
+
+    Workers are forked so they inherit the model instead of receiving it pickled; forking is
+    skipped where threads are running (the preview server), as forking a threaded process is unsafe.
+    """
+    cores = os.cpu_count() or 1
+    if len(jobs) < PARALLEL_THRESHOLD or cores < 2 or threading.active_count() > 1 \
+            or "fork" not in multiprocessing.get_all_start_methods():
+        return [render_page(page, view, theme, shared).encode("utf-8") for page, view, shared in jobs]
+    _FORKED_JOBS[:], _FORKED_THEME[:] = jobs, [theme]
+    try:
+        step = -(-len(jobs) // (cores * 4))
+        with multiprocessing.get_context("fork").Pool(cores) as pool:
+            chunks = pool.map(_render_range, [(i, min(i + step, len(jobs))) for i in range(0, len(jobs), step)])
+    finally:
+        _FORKED_JOBS.clear()
+        _FORKED_THEME.clear()
+    return [data for chunk in chunks for data in chunk]
+
+
+def _render_range(bounds: tuple[int, int]) -> list[bytes]:
+    theme = _FORKED_THEME[0]
+    return [render_page(page, view, theme, shared).encode("utf-8")
+            for page, view, shared in _FORKED_JOBS[bounds[0]:bounds[1]]]
 
 
 def render_page(page: Page, content: Content, theme: Theme, shared: dict[str, Any]) -> str:
@@ -126,14 +165,15 @@ def _incidents_by_service(content: Content, snap: Snapshot) -> dict[str, list[An
 def _page_helpers(page: Page, content: Content, theme: Theme) -> dict[str, Any]:
     lang, default = page.language, content.site.default_language
     tz = content.site.tz
-    base = posixpath.dirname(page.path)
+    up = "../" * page.path.count("/")
     root_path = urlsplit(content.site.base_url).path or "/"
 
     def link(full: str) -> str:
-        """Relative links, so the site works under any sub-path and from file://."""
+        """Relative links (up to the site root, then down), so the site works under any sub-path and
+        from file://; the 404 page is served at arbitrary depths, so it links from the base URL's path."""
         if page.key == "404.html":
             return root_path + full
-        return posixpath.relpath(full, base or ".")
+        return up + full
 
     def url(target: str, language: str | None = None) -> str:
         return link(language_prefix(content, language or lang) + page.section + target)

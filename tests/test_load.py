@@ -90,3 +90,13 @@ def test_symlink_to_outside_content_is_refused(tree, tmp_path: Path) -> None:
 def test_missing_content_folder_is_one_clear_problem(tmp_path: Path) -> None:
     files = load_content(tmp_path / "nope")
     assert [p.message for p in files.problems] == ["content folder not found"]
+
+
+def test_symlinked_folder_to_outside_content_is_refused(tree, tmp_path: Path) -> None:
+    outside = tmp_path / "elsewhere"
+    outside.mkdir()
+    (outside / "2025-01-01-x.yaml").write_text("title: x\n", encoding="utf-8")
+    (tree.root / "maintenance").symlink_to(outside)
+    files = load_content(tree.root)
+    assert [p.message for p in files.problems] == ["folder is a link to outside the content folder"]
+    assert files.maintenance == []
