@@ -17,4 +17,8 @@ Producer = Callable[[Content, Snapshot], dict[str, bytes]]
 
 
 def producers() -> tuple[Producer, ...]:
-    return (host_files,)
+    # Machine-readable outputs are imported here, not at the top: they reuse the renderer's views
+    # and page plan, and the renderer imports this registry.
+    from generator import api, badges, feeds, ical, sitemap
+
+    return (host_files, api.produce, feeds.produce, ical.produce, badges.produce, sitemap.produce)

@@ -51,7 +51,8 @@ def plan_pages(content: Content, snap: Snapshot, section: str = "") -> list[Page
     `key` is the path inside the view, shared by all languages, used for the language switch."""
     visible = [s.incident.id for s in snap.incidents]
     keys: list[tuple[str, str, dict[str, Any]]] = [("index.html", "index.html", {}), ("history.html", "history.html", {}),
-                                                    ("alternatives.html", "alternatives.html", {})]
+                                                    ("alternatives.html", "alternatives.html", {}),
+                                                    ("widget.html", "widget.html", {})]
     keys += [(f"incidents/{i}.html", "incident.html", {"incident_id": i}) for i in visible]
     keys += [(f"services/{s.id}.html", "service.html", {"service_id": s.id}) for s in content.catalog.services]
     keys += [(f"maintenance/{m.id}.html", "maintenance.html", {"maintenance_id": m.id}) for m in content.maintenance]

@@ -1,0 +1,65 @@
+"""Shields-style SVG status badges: one for the whole site (and each affiliate), one per service.
+
+Partners put these in their own pages and READMEs. Each badge says its status in words (never
+by colour alone), carries a <title> and an aria-label for screen readers, and uses the site's
+status colours, all of which keep white text above WCAG's 4.5:1 contrast. The text width is an
+estimate; `textLength` makes the browser fit the text to it, so long Korean names never overflow.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+import xml.etree.ElementTree as ET
+
+from generator.derive import Snapshot
+from generator.machine import text, word
+from generator.model import Content
+from generator.render import language_prefix, views
+
+SVG = "http://www.w3.org/2000/svg"
+XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
+LABEL_COLOUR = "#555555"
+COLOURS = {"operational": "#146c2e", "under_maintenance": "#174ea6", "degraded_performance": "#8a4b00",
+           "partial_outage": "#8a4b00", "major_outage": "#a50e0e"}
+HEIGHT, PAD, FONT_SIZE = 20, 6, 11
+WIDE, NARROW = 11.0, 6.8  # px per character at 11px: full-width (Hangul, CJK) and everything else
+
+
+def produce(content: Content, snap: Snapshot) -> dict[str, bytes]:
+    """`badges/status.svg` per language and per affiliate section; `badges/services/ID.svg` per
+    service and language."""
+    files: dict[str, bytes] = {}
+    names = {a.id: a.name for a in content.site.affiliates}
+    for section, _, view_snap in views(content, snap):
+        for language in content.site.languages:
+            affiliate = names.get(section.rstrip("/"))
+            label = text(affiliate, language, content) if affiliate else word(language, "home")
+            path = f"{language_prefix(content, language)}{section}badges/status.svg"
+            files[path] = badge(label or "", view_snap.overall, language)
+    for service in content.catalog.services:
+        for language in content.site.languages:
+            path = f"{language_prefix(content, language)}badges/services/{service.id}.svg"
+            files[path] = badge(text(service.name, language, content) or service.id, snap.services[service.id].status,
+                                language)
+    return files
+
+
+def text_width(value: str) -> int:
+    return round(sum(WIDE if unicodedata.east_asian_width(c) in "WF" else NARROW for c in value))
+
+
+def badge(label: str, status: str, language: str) -> bytes:
+    message = word(language, f"status.{status}")
+    title = f"{label}: {message}"
+    left, right = text_width(label) + 2 * PAD, text_width(message) + 2 * PAD
+    svg = ET.Element("svg", {"xmlns": SVG, "width": str(left + right), "height": str(HEIGHT), "role": "img",
+                             "aria-label": title, XML_LANG: language})
+    ET.SubElement(svg, "title").text = title
+    ET.SubElement(svg, "rect", {"width": str(left), "height": str(HEIGHT), "fill": LABEL_COLOUR})
+    ET.SubElement(svg, "rect", {"x": str(left), "width": str(right), "height": str(HEIGHT), "fill": COLOURS[status]})
+    group = ET.SubElement(svg, "g", {"fill": "#ffffff", "text-anchor": "middle", "font-size": str(FONT_SIZE),
+                                     "font-family": "Verdana,DejaVu Sans,Noto Sans CJK KR,sans-serif"})
+    for x, width, value in ((left / 2, left - 2 * PAD, label), (left + right / 2, right - 2 * PAD, message)):
+        ET.SubElement(group, "text", {"x": f"{x:g}", "y": "14", "textLength": str(width),
+                                      "lengthAdjust": "spacingAndGlyphs"}).text = value
+    return ET.tostring(svg, encoding="utf-8", xml_declaration=True) + b"\n"

@@ -1,0 +1,111 @@
+"""What every machine-readable output (JSON API, feeds, calendar, badges, sitemap) agrees on.
+
+A monitor reading the JSON, a feed reader and a calendar app must see the same words, the same
+absolute addresses and the same stable ids, or a customer comparing them would see two stories.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from functools import lru_cache
+from html.parser import HTMLParser
+from urllib.parse import urlsplit
+
+from generator.derive import IncidentState, Snapshot, upstreams_of
+from generator.markup import render_markdown
+from generator.model import Content, Text
+from generator.theme import BUNDLED_THEMES, Theme, load_theme
+
+
+@lru_cache(maxsize=1)
+def _default_theme() -> Theme:
+    return load_theme(BUNDLED_THEMES / "default")
+
+
+def word(language: str, key: str) -> str:
+    """A label from the bundled theme: producers see only content and snapshot, never the page theme,
+    so machine outputs use the shipped words (the same ones the default pages show)."""
+    return _default_theme().label(language, key)
+
+
+def text(value: Text | None, language: str, content: Content) -> str | None:
+    return None if value is None else value.get(language, content.site.default_language)
+
+
+def absolute(content: Content, path: str) -> str:
+    """Feeds, the API and calendars are read away from the site, so their links must be absolute."""
+    return content.site.base_url + path
+
+
+def tag_uri(content: Content, when: datetime, specific: str) -> str:
+    """An RFC 4151 tag: stable across rebuilds and hosts moving, unlike a URL-based id.
+
+    The authority is the base URL's host, the date the day the thing began (in the site's zone),
+    and the specific part the base URL's path plus a content id, so two sites on one host differ.
+    """
+    parts = urlsplit(content.site.base_url)
+    day = when.astimezone(content.site.tz).date().isoformat()
+    return f"tag:{parts.hostname or 'localhost'},{day}:{parts.path or '/'}{specific}"
+
+
+def last_activity(state: IncidentState) -> datetime:
+    """When the incident last changed as of `now`: its newest published update, else its start."""
+    visible = state.incident.updates[: state.visible_updates]
+    return max((u.at for u in visible), default=state.incident.started)
+
+
+def incidents_by_service(content: Content, snap: Snapshot) -> dict[str, list[IncidentState]]:
+    """Incidents per service, including those that hit it only through an upstream it depends on,
+    matching the list on each service's page."""
+    via: dict[str, set[str]] = {}
+    for service in content.catalog.services:
+        for upstream in upstreams_of(service, content):
+            via.setdefault(upstream, set()).add(service.id)
+    found: dict[str, list[IncidentState]] = {}
+    for state in snap.incidents:
+        hit: set[str] = set()
+        for affected in state.incident.affected:
+            hit |= {affected.target} if affected.kind == "service" else via.get(affected.target, set())
+        for service_id in sorted(hit):
+            found.setdefault(service_id, []).append(state)
+    return found
+
+
+class _PlainText(HTMLParser):
+    """Sanitised HTML back to readable text: bullets for list items, link targets in brackets."""
+
+    BLOCKS = {"p", "li", "h3", "h4", "h5", "h6", "tr", "pre", "blockquote", "br", "hr"}
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+        self.href: str | None = None
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "li":
+            self.parts.append("- ")
+        elif tag == "a":
+            self.href = dict(attrs).get("href")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "a" and self.href:
+            self.parts.append(f" ({self.href})")
+            self.href = None
+        elif tag in self.BLOCKS:
+            self.parts.append("\n")
+
+    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in self.BLOCKS:
+            self.parts.append("\n")
+
+    def handle_data(self, data: str) -> None:
+        self.parts.append(data)
+
+
+def plain_text(markdown_text: str) -> str:
+    """Markdown as a calendar app or a Statuspage client shows it: plain text, no ** or []()."""
+    parser = _PlainText()
+    parser.feed(render_markdown(markdown_text))
+    parser.close()
+    lines = [line.strip() for line in "".join(parser.parts).splitlines()]
+    return "\n".join(line for line in lines if line)
