@@ -13,7 +13,8 @@ from pathlib import Path
 from generator.derive import Snapshot, snapshot
 from generator.affiliates import section
 from generator.errors import ContentError, Location, Problem
-from generator.load import load_content
+from generator.cache import ContentCache
+from generator.load import ContentFiles, load_content
 from generator.model import Content, build_model
 from generator.render import render_site
 from generator.theme import find_theme, load_theme
@@ -34,14 +35,29 @@ class BuildResult:
     warnings: tuple[Problem, ...]
 
 
-def check(content_dir: Path) -> CheckResult:
+def check(content_dir: Path, use_cache: bool = True) -> CheckResult:
     """Load and validate; raise ContentError with every problem, or return the model."""
-    files = load_content(content_dir)
+    cache = ContentCache.open(content_dir) if use_cache else None
+    files = load_content(content_dir, cache)
     problems = validate(files)
     errors = [p for p in problems if p.severity == "error"]
     if errors or files.site is None or files.services is None:
         raise ContentError(problems)
-    return CheckResult(build_model(files), tuple(p for p in problems if p.severity != "error"))
+    content = build_model(files)
+    warnings = [p for p in problems if p.severity != "error"]
+    warnings += [w for folder in files.cached.values() for _, _, entry in folder for w in entry.warnings]
+    if cache is not None:
+        _remember(cache, files, content, warnings)
+    return CheckResult(content, tuple(sorted(warnings, key=Problem.sort_key)))
+
+
+def _remember(cache: ContentCache, files: ContentFiles, content: Content, warnings: list[Problem]) -> None:
+    """Store every freshly checked notice, with its own warnings, so the next run can skip it."""
+    by_source = {item.source: item for item in (*content.incidents, *content.maintenance)}
+    for doc in (*files.incidents, *files.maintenance):
+        mine = tuple(w for w in warnings if w.location.file == doc.name)
+        cache.store(doc.name, doc.digest, by_source[doc.name], mine)
+    cache.save()
 
 
 def render(content_dir: Path, now: datetime, theme: str | None = None, affiliate: str | None = None) -> BuildResult:

@@ -17,6 +17,7 @@ import yaml
 from yaml.constructor import SafeConstructor
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
+from generator.cache import ContentCache, Entry, file_digest
 from generator.errors import Location, Problem, display_path
 
 MAX_FILE_BYTES = 5 * 1024 * 1024
@@ -53,6 +54,7 @@ class Document:
     data: Any
     value_marks: dict[KeyPath, tuple[int, int]] = field(default_factory=dict)
     key_marks: dict[KeyPath, tuple[int, int]] = field(default_factory=dict)
+    digest: str = ""
 
     def loc(self, keys: KeyPath, *, key: bool = False) -> Location:
         """The position of a value (or of its key), falling back to the nearest enclosing one."""
@@ -75,12 +77,20 @@ class _LoadFailure(Exception):
 
 def read_text(path: Path, name: str) -> str:
     """Decode a content file, refusing anything that isn't UTF-8 with an actionable hint."""
+    return decode(read_bytes(path, name), name)
+
+
+def read_bytes(path: Path, name: str) -> bytes:
+    """A content file's bytes, refusing files too large to be a notice before reading them."""
     size = path.stat().st_size
     if size > MAX_FILE_BYTES:
         raise _LoadFailure(Problem(
             Location(name), f"file is {size / 1_048_576:.1f} MB; the limit is {MAX_FILE_BYTES // 1_048_576} MB",
             "split long update bodies into separate incidents, or link to a longer notice"))
-    raw = path.read_bytes()
+    return path.read_bytes()
+
+
+def decode(raw: bytes, name: str) -> str:
     if raw.startswith(b"\xef\xbb\xbf"):
         raw = raw[3:]
     try:
@@ -206,10 +216,18 @@ class ContentFiles:
     incidents: list[Document] = field(default_factory=list)
     maintenance: list[Document] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
+    cached: dict[str, list[tuple[Path, str, Entry]]] = field(
+        default_factory=lambda: {"incidents": [], "maintenance": []})
+
+    def names(self, folder: str) -> list[tuple[Path, str]]:
+        """Every file of a folder, parsed or served from the cache, for checks across files."""
+        docs = [(d.path, d.name) for d in getattr(self, folder)]
+        return sorted(docs + [(path, name) for path, name, _ in self.cached[folder]])
 
 
-def load_content(content_dir: Path) -> ContentFiles:
-    """Load every content file; a broken file is reported and skipped so the others still get checked."""
+def load_content(content_dir: Path, cache: ContentCache | None = None) -> ContentFiles:
+    """Load every content file; a broken file is reported and skipped so the others still get checked.
+    Incidents and maintenance files the cache already knows (same bytes) are not parsed again."""
     content_dir = content_dir.resolve()
     shown_root = content_dir.parent
     files = ContentFiles(root=content_dir)
@@ -223,9 +241,9 @@ def load_content(content_dir: Path) -> ContentFiles:
             files.problems.append(Problem(Location(display_path(path, shown_root)), f"missing {filename}",
                                           "see docs/content-format.md for what this file holds"))
             continue
-        setattr(files, attr, _load_one(path, content_dir, shown_root, files.problems))
+        setattr(files, attr, _load_one(path, content_dir, shown_root, files))
     for folder in ("incidents", "maintenance"):
-        docs = [_load_one(p, content_dir, shown_root, files.problems) for p in _list_yaml(content_dir / folder, files)]
+        docs = [_load_one(p, content_dir, shown_root, files, folder, cache) for p in _list_yaml(content_dir / folder, files)]
         getattr(files, folder).extend(d for d in docs if d is not None)
     return files
 
@@ -252,7 +270,8 @@ def _is_content_file(name: str) -> bool:
     return name.endswith((".yaml", ".yml"))
 
 
-def _load_one(path: Path, content_dir: Path, shown_root: Path, problems: list[Problem]) -> Document | None:
+def _load_one(path: Path, content_dir: Path, shown_root: Path, files: ContentFiles, folder: str = "",
+              cache: ContentCache | None = None) -> Document | None:
     name = display_path(path, shown_root)
     try:
         if path.is_symlink() and not path.resolve().is_relative_to(content_dir):
@@ -260,9 +279,17 @@ def _load_one(path: Path, content_dir: Path, shown_root: Path, problems: list[Pr
                                        "copy the file into content/ instead of linking to it"))
         if not path.is_file():
             raise _LoadFailure(Problem(Location(name), "not a regular file"))
-        return parse_yaml(read_text(path, name), path, name)
+        raw = read_bytes(path, name)
+        digest = file_digest(raw)
+        entry = cache.lookup(name, digest) if cache else None
+        if entry is not None:
+            files.cached[folder].append((path, name, entry))
+            return None
+        doc = parse_yaml(decode(raw, name), path, name)
+        doc.digest = digest
+        return doc
     except _LoadFailure as failure:
-        problems.append(failure.problem)
+        files.problems.append(failure.problem)
     except OSError as exc:
-        problems.append(Problem(Location(name), f"cannot read file: {exc.strerror}"))
+        files.problems.append(Problem(Location(name), f"cannot read file: {exc.strerror}"))
     return None

@@ -225,8 +225,12 @@ def build_model(files: ContentFiles) -> Content:
     site = _site(files.site.data)
     lang = site.default_language
     catalog = _catalog(files.services.data, lang)
-    incidents = sorted((_incident(d, lang) for d in files.incidents), key=lambda i: (i.started, i.id), reverse=True)
-    maintenance = sorted((_maintenance(d, lang) for d in files.maintenance), key=lambda m: (m.starts, m.id))
+    fresh_incidents = [_incident(d, lang) for d in files.incidents]
+    fresh_maintenance = [_maintenance(d, lang) for d in files.maintenance]
+    incidents = sorted(fresh_incidents + [entry.value for _, _, entry in files.cached["incidents"]],
+                       key=lambda i: (i.started, i.id), reverse=True)
+    maintenance = sorted(fresh_maintenance + [entry.value for _, _, entry in files.cached["maintenance"]],
+                         key=lambda m: (m.starts, m.id))
     return Content(site, catalog, tuple(incidents), tuple(maintenance))
 
 

@@ -7,12 +7,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from generator.errors import Location, Problem, did_you_mean
 from generator.load import ContentFiles, Document, KeyPath
-from generator.model import document_id, parse_time
+from generator.model import parse_time
 
 ID_PATTERN = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$")
 TEXT_KEYS = {"title", "name", "description", "label", "hours", "body", "text", "audience"}
@@ -36,7 +37,7 @@ def check_references(files: ContentFiles, valid: dict[str, list[Document]]) -> l
         problems += _check_incident(doc, catalog)
     for doc in valid["maintenance"]:
         problems += _check_maintenance(doc, catalog)
-    problems += _check_file_ids(files.incidents + files.maintenance)
+    problems += _check_file_ids(files.names("incidents") + files.names("maintenance"))
     return problems
 
 
@@ -258,18 +259,18 @@ def _check_maintenance(doc: Document, catalog: _Catalog | None) -> list[Problem]
     return problems
 
 
-def _check_file_ids(docs: list[Document]) -> list[Problem]:
+def _check_file_ids(named: list[tuple[Path, str]]) -> list[Problem]:
     """File names become URLs, so they must be safe ids and unique."""
     problems, seen = [], {}
-    for doc in docs:
-        ident = document_id(doc)
-        folder = doc.path.parent.name
+    for path, name in named:
+        ident = path.name.rsplit(".", 1)[0]
+        folder = path.parent.name
         if not ID_PATTERN.match(ident):
-            problems.append(Problem(Location(doc.name), f"file name '{doc.path.name}' cannot be used as an id",
+            problems.append(Problem(Location(name), f"file name '{path.name}' cannot be used as an id",
                                     "rename it with lowercase letters a-z, digits and hyphens, like 2025-09-26-nirs-fire.yaml"))
         elif (folder, ident) in seen:
-            problems.append(Problem(Location(doc.name), f"'{ident}' is used by two files",
-                                    f"rename one of {seen[(folder, ident)]} and {doc.name}"))
+            problems.append(Problem(Location(name), f"'{ident}' is used by two files",
+                                    f"rename one of {seen[(folder, ident)]} and {name}"))
         else:
-            seen[(folder, ident)] = doc.name
+            seen[(folder, ident)] = name
     return problems

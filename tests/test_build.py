@@ -33,7 +33,7 @@ def test_a_failed_build_leaves_the_last_good_site_untouched(tree, tmp_path: Path
     with pytest.raises(ContentError):
         build(tree.root, out, at("2025-09-28T10:00+09:00"))
     assert tree_digest(out) == before
-    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".public")] == []
 
 
 def test_a_rebuild_replaces_stale_files(tree, tmp_path: Path) -> None:

@@ -1,0 +1,77 @@
+"""The content cache makes repeat checks fast and never changes what they produce."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+import pytest
+from conftest import DEMO_NOW, at
+
+from generator.build import build, check
+from generator.cache import CACHE_DIR, ContentCache
+from generator.errors import ContentError
+from generator.load import load_content
+
+INC = "incidents/2025-09-26-id-outage.yaml"
+
+
+def digest_tree(root: Path) -> dict[str, str]:
+    return {p.relative_to(root).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+def test_second_run_parses_nothing_it_already_checked(demo) -> None:
+    check(demo)
+    files = load_content(demo, ContentCache.open(demo))
+    assert files.incidents == [] and files.maintenance == []
+    assert len(files.cached["incidents"]) == 4 and len(files.cached["maintenance"]) == 2
+
+
+def test_warm_build_equals_cold_build(demo, tmp_path: Path) -> None:
+    build(demo, tmp_path / "warm1", at(DEMO_NOW))
+    build(demo, tmp_path / "warm2", at(DEMO_NOW))
+    cold = check(demo, use_cache=False)
+    assert check(demo).content == cold.content
+    assert digest_tree(tmp_path / "warm1") == digest_tree(tmp_path / "warm2")
+
+
+def test_an_edited_file_is_read_again(tree, tmp_path: Path) -> None:
+    check(tree.root)
+    tree.replace(INC, "신분증 진위확인 중단", "신분증 진위확인 일시 중단")
+    assert "신분증 진위확인 일시 중단" in str(check(tree.root).content.incidents[0].title)
+
+
+def test_catalog_change_rechecks_cached_incidents(tree) -> None:
+    check(tree.root)
+    tree.replace("services.yaml", "- id: id-check", "- id: id-verify")
+    tree.replace("services.yaml", "depends_on: [id-check]", "depends_on: [id-verify]")
+    with pytest.raises(ContentError) as caught:
+        check(tree.root)
+    assert "unknown service 'id-check'" in caught.value.report()
+
+
+def test_cached_files_keep_their_warnings(tree) -> None:
+    tree.replace(INC, "    body: {ko: 모두 복구되었습니다., en: All restored.}\n",
+                 "    body: {ko: 모두 복구되었습니다., en: All restored.}\n"
+                 "    progress: {restored: 3, total: 4, tiers: [{name: A, restored: 1, total: 1}]}\n")
+    first = [w.message for w in check(tree.root).warnings]
+    assert first == ["the tiers do not add up to the overall figures"]
+    assert [w.message for w in check(tree.root).warnings] == first
+
+
+def test_deleted_file_leaves_the_cache_and_the_site(tree, tmp_path: Path) -> None:
+    tree.write("incidents/2025-10-01-other.yaml", (tree.root / INC).read_text(encoding="utf-8"))
+    build(tree.root, tmp_path / "out", at("2025-10-02T00:00+09:00"))
+    (tree.root / "incidents" / "2025-10-01-other.yaml").unlink()
+    build(tree.root, tmp_path / "out", at("2025-10-02T00:00+09:00"))
+    assert not (tmp_path / "out" / "incidents" / "2025-10-01-other.html").exists()
+    assert list(ContentCache.open(tree.root).entries) == ["content/" + INC]
+
+
+def test_corrupt_cache_is_a_cold_start(tree) -> None:
+    check(tree.root)
+    cache_file = tree.root.parent / CACHE_DIR / "content.pickle"
+    cache_file.write_bytes(b"garbage")
+    assert check(tree.root).content.incidents
+    assert ContentCache.open(tree.root).entries
