@@ -12,11 +12,14 @@ read only by this tool on the operator's own machine, never published.
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import os
 import pickle
 import sys
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -40,6 +43,19 @@ def code_fingerprint() -> str:
 
 def file_digest(raw: bytes) -> str:
     return hashlib.sha256(raw).hexdigest()
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Unpickling builds many small objects and nothing cyclic worth collecting; letting the
+    garbage collector rescan the growing heap meanwhile made loading 4x slower."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 @dataclass(frozen=True)
@@ -67,7 +83,7 @@ class ContentCache:
             context.update(path.read_bytes() if path.is_file() else b"-")
         found = cls(content_dir.parent / CACHE_DIR / f"{content_dir.name}.pickle", context.hexdigest())
         try:
-            with found.path.open("rb") as handle:
+            with found.path.open("rb") as handle, _collector_paused():
                 stored_context, entries = pickle.load(handle)
         except (OSError, EOFError, pickle.UnpicklingError, ValueError, TypeError, AttributeError, ImportError):
             return found
