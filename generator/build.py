@@ -12,14 +12,14 @@ from pathlib import Path
 
 from generator.derive import Snapshot, snapshot
 from generator.affiliates import section
-from generator.errors import ContentError, Location, Problem
-from generator.cache import ContentCache
-from generator.load import ContentFiles, load_content
+from generator.errors import ContentError, Location, NoticeboardError, Problem
+from generator.cache import ContentCache, inputs_key, manifest_path
+from generator.load import ContentFiles, LoadFailure, load_content, parse_yaml, read_text
 from generator.model import Content, build_model
 from generator.render import render_site
 from generator.theme import find_theme, load_theme
 from generator.validate import validate
-from generator.write import recover, write_site
+from generator.write import read_manifest, recover, write_site
 
 
 @dataclass(frozen=True)
@@ -31,8 +31,9 @@ class CheckResult:
 @dataclass(frozen=True)
 class BuildResult:
     files: dict[str, bytes]
-    snapshot: Snapshot
+    snapshot: Snapshot | None
     warnings: tuple[Problem, ...]
+    up_to_date: bool = False
 
 
 def check(content_dir: Path, use_cache: bool = True) -> CheckResult:
@@ -87,9 +88,27 @@ def implied_warnings(content: Content, snap: Snapshot) -> tuple[Problem, ...]:
 
 
 def build(content_dir: Path, output: Path, now: datetime, theme: str | None = None,
-          affiliate: str | None = None) -> BuildResult:
-    """Render then write atomically; on any error the previous output stays as it was."""
+          affiliate: str | None = None, use_cache: bool = True) -> BuildResult:
+    """Render then write atomically; on any error the previous output stays as it was.
+    When nothing the build reads has changed since the last build into `output`, nothing is done."""
     recover(output)
+    manifest = manifest_path(content_dir, output) if use_cache else None
+    key = _inputs_key(content_dir, now, theme, affiliate) if manifest else ""
+    if manifest and key:
+        previous = read_manifest(manifest, output.absolute())
+        if previous is not None and previous.key == key:
+            return BuildResult({}, None, (), up_to_date=True)
     result = render(content_dir, now, theme, affiliate)
-    write_site(result.files, output)
+    write_site(result.files, output, manifest, key)
     return result
+
+
+def _inputs_key(content_dir: Path, now: datetime, theme: str | None, affiliate: str | None) -> str:
+    """The build's input digest, or '' (never up to date) when the theme can't be located yet."""
+    try:
+        site = parse_yaml(read_text(content_dir / "site.yaml", "site.yaml"), content_dir / "site.yaml", "site.yaml")
+        name = theme or (site.data.get("theme") if isinstance(site.data, dict) else None) or "default"
+        theme_dir = find_theme(str(name), content_dir.resolve())
+    except (NoticeboardError, OSError, LoadFailure):
+        return ""
+    return inputs_key([content_dir, theme_dir], f"{now.isoformat()}|{affiliate or ''}")

@@ -119,3 +119,23 @@ class ContentCache:
         except OSError:
             return
         self.dirty = False
+
+
+def inputs_key(folders: list[Path], settings: str) -> str:
+    """One digest of everything a build reads — Noticeboard's code, the content, the theme and the
+    build's settings (`--now`, affiliate) — so an unchanged site can be recognised without rendering."""
+    digest = hashlib.sha256(code_fingerprint().encode())
+    package = Path(__file__).resolve().parent
+    for folder in [package, *folders]:
+        for path in sorted(p for p in folder.rglob("*") if p.is_file() and "__pycache__" not in p.parts):
+            digest.update(path.relative_to(folder).as_posix().encode() + b"\0")
+            digest.update(hashlib.sha256(path.read_bytes()).digest())
+    digest.update(settings.encode())
+    return digest.hexdigest()
+
+
+def manifest_path(content_dir: Path, output: Path) -> Path:
+    """Where the record of the last build into `output` lives: beside the content, never inside the site."""
+    content_dir = content_dir.resolve()
+    tag = hashlib.sha256(str(output.absolute()).encode()).hexdigest()[:16]
+    return content_dir.parent / CACHE_DIR / f"output-{tag}.json"

@@ -50,8 +50,12 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 def cmd_build(args: argparse.Namespace) -> int:
     result = build(Path(args.content), Path(args.output), parse_now(args.now), args.theme, args.affiliate)
+    if result.up_to_date:
+        print(f"{args.output}/ is up to date: nothing the site is built from has changed since the last build")
+        return 0
     _print_warnings(result.warnings)
     snap = result.snapshot
+    assert snap is not None
     down = sum(1 for s in snap.services.values() if s.status != "operational")
     print(f"built {len(result.files)} files into {args.output}/ as of {snap.now.isoformat()} "
           f"({down} of {len(snap.services)} services not operational)")

@@ -69,7 +69,7 @@ class Document:
         return Location(self.name, line, column)
 
 
-class _LoadFailure(Exception):
+class LoadFailure(Exception):
     def __init__(self, problem: Problem) -> None:
         super().__init__(problem.message)
         self.problem = problem
@@ -84,7 +84,7 @@ def read_bytes(path: Path, name: str) -> bytes:
     """A content file's bytes, refusing files too large to be a notice before reading them."""
     size = path.stat().st_size
     if size > MAX_FILE_BYTES:
-        raise _LoadFailure(Problem(
+        raise LoadFailure(Problem(
             Location(name), f"file is {size / 1_048_576:.1f} MB; the limit is {MAX_FILE_BYTES // 1_048_576} MB",
             "split long update bodies into separate incidents, or link to a longer notice"))
     return path.read_bytes()
@@ -96,7 +96,7 @@ def decode(raw: bytes, name: str) -> str:
     try:
         return raw.decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise _LoadFailure(_encoding_problem(raw, exc, name)) from None
+        raise LoadFailure(_encoding_problem(raw, exc, name)) from None
 
 
 def _encoding_problem(raw: bytes, exc: UnicodeDecodeError, name: str) -> Problem:
@@ -115,15 +115,15 @@ def _encoding_problem(raw: bytes, exc: UnicodeDecodeError, name: str) -> Problem
 
 
 def parse_yaml(text: str, path: Path, name: str) -> Document:
-    """Parse one YAML document into a Document, or raise _LoadFailure with a located problem."""
+    """Parse one YAML document into a Document, or raise LoadFailure with a located problem."""
     try:
         node = yaml.compose(text, Loader=_Loader)
     except yaml.MarkedYAMLError as exc:
-        raise _LoadFailure(_syntax_problem(exc, name, text)) from None
+        raise LoadFailure(_syntax_problem(exc, name, text)) from None
     except yaml.YAMLError as exc:
-        raise _LoadFailure(Problem(Location(name, 1, 1), f"YAML error: {exc}")) from None
+        raise LoadFailure(Problem(Location(name, 1, 1), f"YAML error: {exc}")) from None
     except RecursionError:
-        raise _LoadFailure(Problem(Location(name, 1, 1), f"nesting is too deep (limit {MAX_DEPTH} levels)")) from None
+        raise LoadFailure(Problem(Location(name, 1, 1), f"nesting is too deep (limit {MAX_DEPTH} levels)")) from None
     doc = Document(path=path, name=name, data=None)
     if node is None:
         doc.data = None
@@ -165,14 +165,14 @@ class _Converter:
 
     def convert(self, node: Node, keys: KeyPath, depth: int) -> Any:
         if id(node) in self.seen:
-            raise _LoadFailure(Problem(self._loc(node), "anchors and aliases (&name / *name) are not supported",
+            raise LoadFailure(Problem(self._loc(node), "anchors and aliases (&name / *name) are not supported",
                                        "write the value out in full; each notice should read on its own"))
         if depth > MAX_DEPTH:
-            raise _LoadFailure(Problem(self._loc(node), f"nesting is too deep (limit {MAX_DEPTH} levels)"))
+            raise LoadFailure(Problem(self._loc(node), f"nesting is too deep (limit {MAX_DEPTH} levels)"))
         self.seen.add(id(node))
         self.doc.value_marks[keys] = (node.start_mark.line + 1, node.start_mark.column + 1)
         if node.tag not in _PLAIN_TAGS:
-            raise _LoadFailure(Problem(self._loc(node), f"unsupported YAML tag {node.tag}",
+            raise LoadFailure(Problem(self._loc(node), f"unsupported YAML tag {node.tag}",
                                        "remove the '!' tag; plain values are enough"))
         if isinstance(node, MappingNode):
             return self._mapping(node, keys, depth)
@@ -186,11 +186,11 @@ class _Converter:
         result: dict[Any, Any] = {}
         for key_node, value_node in node.value:
             if not isinstance(key_node, ScalarNode) or key_node.tag == "tag:yaml.org,2002:merge":
-                raise _LoadFailure(Problem(self._loc(key_node), "keys must be plain words",
+                raise LoadFailure(Problem(self._loc(key_node), "keys must be plain words",
                                            "merge keys (<<) and complex keys are not supported"))
             key = key_node.value
             if key in result:
-                raise _LoadFailure(Problem(self._loc(key_node), f"duplicate key '{key}'",
+                raise LoadFailure(Problem(self._loc(key_node), f"duplicate key '{key}'",
                                            "a key may appear only once in a mapping; remove one of them"))
             self.doc.key_marks[keys + (key,)] = (key_node.start_mark.line + 1, key_node.start_mark.column + 1)
             result[key] = self.convert(value_node, keys + (key,), depth + 1)
@@ -275,10 +275,10 @@ def _load_one(path: Path, content_dir: Path, shown_root: Path, files: ContentFil
     name = display_path(path, shown_root)
     try:
         if path.is_symlink() and not path.resolve().is_relative_to(content_dir):
-            raise _LoadFailure(Problem(Location(name), "file is a link to outside the content folder",
+            raise LoadFailure(Problem(Location(name), "file is a link to outside the content folder",
                                        "copy the file into content/ instead of linking to it"))
         if not path.is_file():
-            raise _LoadFailure(Problem(Location(name), "not a regular file"))
+            raise LoadFailure(Problem(Location(name), "not a regular file"))
         raw = read_bytes(path, name)
         digest = file_digest(raw)
         entry = cache.lookup(name, digest) if cache else None
@@ -288,7 +288,7 @@ def _load_one(path: Path, content_dir: Path, shown_root: Path, files: ContentFil
         doc = parse_yaml(decode(raw, name), path, name)
         doc.digest = digest
         return doc
-    except _LoadFailure as failure:
+    except LoadFailure as failure:
         files.problems.append(failure.problem)
     except OSError as exc:
         files.problems.append(Problem(Location(name), f"cannot read file: {exc.strerror}"))

@@ -7,10 +7,14 @@ leaves the previous output exactly as it was.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import os
 import shutil
 import tempfile
+from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
+from typing import Any
 
 from generator.errors import OutputError
 
@@ -34,23 +38,85 @@ def safe_relative(path: str) -> PurePosixPath:
     return pure
 
 
-def write_site(files: dict[str, bytes], output: Path) -> None:
-    """Replace `output` with exactly `files`; on any failure the previous output is untouched."""
+def write_site(files: dict[str, bytes], output: Path, manifest: Path | None = None, key: str = "") -> None:
+    """Replace `output` with exactly `files`; on any failure the previous output is untouched.
+
+    With a `manifest` (kept outside the output), files whose bytes did not change are hard-linked
+    from the previous site instead of rewritten, so they keep their mtimes (rsync, caches and
+    deploys then see only what really changed); `key` records which inputs produced this site.
+    """
     checked = {safe_relative(p): data for p, data in files.items()}
     output = output.absolute()
     if output.exists() and not output.is_dir():
         raise OutputError(f"output path {output} exists and is not a folder")
     output.parent.mkdir(parents=True, exist_ok=True)
+    previous = read_manifest(manifest, output) if manifest else None
+    written: dict[str, list[Any]] = {}
     staging = Path(tempfile.mkdtemp(prefix=f".{output.name}.new-", dir=output.parent))
     try:
         for rel, data in sorted(checked.items()):
             target = staging.joinpath(*rel.parts)
             target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_bytes(data)
+            digest = hashlib.sha256(data).hexdigest()
+            if not (previous and _reuse(previous.files.get(rel.as_posix()), digest, output / rel, target)):
+                target.write_bytes(data)
+            written[rel.as_posix()] = [digest, *_stamp(target)]
         _swap(staging, output)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
+    if manifest:
+        _write_manifest(manifest, Manifest(key, written))
+
+
+@dataclass(frozen=True)
+class Manifest:
+    """What the last build wrote: the inputs' key and each file's digest, size and mtime."""
+
+    key: str
+    files: dict[str, list[Any]]
+
+
+def read_manifest(path: Path, output: Path) -> Manifest | None:
+    """The last build's manifest, trusted only if every output file still matches it."""
+    try:
+        raw = json.loads(path.read_text(encoding="utf-8"))
+        found = Manifest(str(raw["key"]), dict(raw["files"]))
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    present = {p.relative_to(output).as_posix() for p in output.rglob("*") if p.is_file()} if output.is_dir() else set()
+    if present != set(found.files):
+        return None
+    if any(_stamp(output / rel) != entry[1:] for rel, entry in found.files.items()):
+        return None
+    return found
+
+
+def _stamp(path: Path) -> list[int]:
+    stat = path.stat()
+    return [stat.st_size, stat.st_mtime_ns]
+
+
+def _reuse(entry: list[Any] | None, digest: str, old: Path, target: Path) -> bool:
+    if entry is None or entry[0] != digest:
+        return False
+    try:
+        if _stamp(old) != entry[1:]:
+            return False
+        os.link(old, target)
+    except OSError:
+        return False
+    return True
+
+
+def _write_manifest(path: Path, manifest: Manifest) -> None:
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        temp = path.with_suffix(".tmp")
+        temp.write_text(json.dumps({"key": manifest.key, "files": manifest.files}, sort_keys=True), encoding="utf-8")
+        os.replace(temp, path)
+    except OSError:
+        return
 
 
 def _swap(staging: Path, output: Path) -> None:

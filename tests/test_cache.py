@@ -75,3 +75,40 @@ def test_corrupt_cache_is_a_cold_start(tree) -> None:
     cache_file.write_bytes(b"garbage")
     assert check(tree.root).content.incidents
     assert ContentCache.open(tree.root).entries
+
+
+def mtimes(root: Path) -> dict[str, int]:
+    return {p.relative_to(root).as_posix(): p.stat().st_mtime_ns for p in root.rglob("*") if p.is_file()}
+
+
+def test_unchanged_inputs_mean_nothing_is_rewritten(tree, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    assert not build(tree.root, out, at("2025-09-27T10:00+09:00")).up_to_date
+    before = mtimes(out)
+    assert build(tree.root, out, at("2025-09-27T10:00+09:00")).up_to_date
+    assert mtimes(out) == before
+    assert not build(tree.root, out, at("2025-09-27T11:00+09:00")).up_to_date
+
+
+def test_an_edit_rewrites_only_files_whose_bytes_changed(tree, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    tree.write("incidents/2024-01-01-old.yaml", (tree.root / INC).read_text(encoding="utf-8")
+               .replace("2025-09-", "2024-01-").replace("신분증 진위확인 중단", "지난 장애"))
+    build(tree.root, out, at("2025-09-27T10:00+09:00"))
+    before = mtimes(out)
+    tree.replace(INC, "정부 시스템 장애로", "정부 전산망 장애로")
+    build(tree.root, out, at("2025-09-27T10:00+09:00"))
+    after = mtimes(out)
+    assert after["incidents/2024-01-01-old.html"] == before["incidents/2024-01-01-old.html"]
+    assert after["incidents/2025-09-26-id-outage.html"] != before["incidents/2025-09-26-id-outage.html"]
+    assert "정부 전산망 장애로" in (out / "incidents" / "2025-09-26-id-outage.html").read_text(encoding="utf-8")
+    build(tree.root, tmp_path / "cold", at("2025-09-27T10:00+09:00"), use_cache=False)
+    assert digest_tree(out) == digest_tree(tmp_path / "cold")
+
+
+def test_a_hand_edited_output_is_rebuilt(tree, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    build(tree.root, out, at("2025-09-27T10:00+09:00"))
+    (out / "index.html").write_text("tampered", encoding="utf-8")
+    assert not build(tree.root, out, at("2025-09-27T10:00+09:00")).up_to_date
+    assert "tampered" not in (out / "index.html").read_text(encoding="utf-8")

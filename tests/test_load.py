@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from generator.load import _LoadFailure, load_content, parse_yaml, read_text
+from generator.load import LoadFailure, load_content, parse_yaml, read_text
 
 
 def parse(text: str):
@@ -14,7 +14,7 @@ def parse(text: str):
 
 
 def failure(text: str) -> str:
-    with pytest.raises(_LoadFailure) as caught:
+    with pytest.raises(LoadFailure) as caught:
         parse(text)
     return caught.value.problem.format()
 
@@ -58,7 +58,7 @@ def test_tabs_get_a_hint() -> None:
 def test_cp949_file_is_refused_with_how_to_fix(tmp_path: Path) -> None:
     path = tmp_path / "site.yaml"
     path.write_bytes("title: 예시은행\n".encode("cp949"))
-    with pytest.raises(_LoadFailure) as caught:
+    with pytest.raises(LoadFailure) as caught:
         read_text(path, "site.yaml")
     text = caught.value.problem.format()
     assert text.startswith("site.yaml:1:8: error: file is not UTF-8")
