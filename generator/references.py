@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from generator.deploy.config import deploy_problems
 from generator.errors import Location, Problem, did_you_mean
 from generator.load import ContentFiles, Document, KeyPath
 from generator.model import parse_time
@@ -56,6 +57,7 @@ def _check_site(doc: Document) -> list[Problem]:
             problems.append(Problem(doc.loc(("affiliates", i, "id")), f"affiliate id '{affiliate['id']}' is taken",
                                     f"its section would clash with the site's own folder; avoid {', '.join(sorted(taken))}",
                                     f"affiliates.{i}.id"))
+    problems += deploy_problems(doc)
     return problems
 
 
