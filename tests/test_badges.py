@@ -78,13 +78,16 @@ def test_longer_names_get_wider_badges(demo_site: Path) -> None:
     assert int(long.get("width")) > int(short.get("width")) + 100
 
 
-def test_markup_in_a_service_name_is_text_in_the_badge(tree, tmp_path: Path) -> None:
-    tree.replace("services.yaml", "name: {ko: 이체, en: Transfers}", "name: {ko: '<script>alert(1)</script>이체', en: Transfers}")
+def test_markup_in_a_service_name_is_text_in_the_badge_and_the_widget(tree, tmp_path: Path) -> None:
+    name = "<script>alert(1)</script>신분증"
+    tree.replace("services.yaml", "name: {ko: 신분증 진위확인, en: ID check}", f"name: {{ko: '{name}', en: ID check}}")
     out = tmp_path / "public"
     build(tree.root, out, at(DEMO_NOW))
-    raw = (out / "badges" / "services" / "transfer.svg").read_bytes()
-    assert b"<script" not in raw
-    assert texts(read_badge(out / "badges" / "services" / "transfer.svg"))[0] == "<script>alert(1)</script>이체"
+    badge_file = out / "badges" / "services" / "id-check.svg"
+    assert b"<script" not in badge_file.read_bytes()
+    assert texts(read_badge(badge_file))[0] == name
+    widget = Page.read(out / "widget.html")
+    assert "<script" not in widget.html and name in widget.text
 
 
 def test_widget_shows_the_banner_without_script_and_links_back(demo_site: Path) -> None:
