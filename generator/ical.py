@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import timedelta, timezone
 from urllib.parse import urlsplit
 
-from icalendar import Calendar, Event
+from icalendar import Calendar, Event, vText
 
 from generator.derive import Snapshot
 from generator.machine import absolute, plain_text, text
@@ -38,8 +38,8 @@ def calendar(content: Content, snap: Snapshot, language: str, prefix: str) -> by
     cal.add("version", "2.0")
     cal.add("calscale", "GREGORIAN")
     cal.add("method", "PUBLISH")
-    cal.add("name", name)
-    cal.add("x-wr-calname", name)
+    cal.add("name", vText(name))  # as vText: icalendar leaves these names unescaped otherwise
+    cal.add("x-wr-calname", vText(name))
     cal.add("x-wr-timezone", content.site.timezone)
     cal.add("refresh-interval", REFRESH, parameters={"VALUE": "DURATION"})
     cal.add("x-published-ttl", "PT1H")

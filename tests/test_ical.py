@@ -82,3 +82,12 @@ def test_a_window_written_in_another_offset_lands_at_the_same_instant(tree, tmp_
     assert event.decoded("DTSTART").utcoffset() == datetime(2025, 10, 12, tzinfo=SEOUL).utcoffset()
     assert str(event["SUMMARY"]) == "점검 <b>긴급</b>, 세미콜론; 쉼표"
     assert "긴급</b>\\, 세미콜론\\; 쉼표".encode() in (out / "maintenance.ics").read_bytes(), "RFC 5545 escaping"
+
+
+def test_a_site_title_with_separators_is_escaped_in_the_calendar_name(tree, tmp_path: Path) -> None:
+    tree.replace("site.yaml", "title: {ko: 테스트은행 서비스 상태", 'title: {ko: "테스트은행, 카드; 증권\\n상태"')
+    out = tmp_path / "public"
+    build(tree.root, out, at(DEMO_NOW))
+    raw = (out / "maintenance.ics").read_bytes()
+    assert "X-WR-CALNAME:테스트은행\\, 카드\\; 증권\\n상태\r\n".encode() in raw
+    Calendar.from_ical(raw)
