@@ -12,7 +12,7 @@ import unicodedata
 import xml.etree.ElementTree as ET
 
 from generator.derive import Snapshot
-from generator.machine import text, word
+from generator.machine import strip_controls, text, word
 from generator.model import Content
 from generator.render import language_prefix, views
 
@@ -49,7 +49,7 @@ def text_width(value: str) -> int:
 
 
 def badge(label: str, status: str, language: str) -> bytes:
-    message = word(language, f"status.{status}")
+    label, message = strip_controls(label), word(language, f"status.{status}")
     title = f"{label}: {message}"
     left, right = text_width(label) + 2 * PAD, text_width(message) + 2 * PAD
     svg = ET.Element("svg", {"xmlns": SVG, "width": str(left + right), "height": str(HEIGHT), "role": "img",

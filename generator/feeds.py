@@ -14,7 +14,7 @@ from datetime import datetime
 from email.utils import format_datetime
 
 from generator.derive import IncidentState, Snapshot
-from generator.machine import absolute, incidents_by_service, last_activity, tag_uri, text, word
+from generator.machine import absolute, incidents_by_service, last_activity, strip_controls, tag_uri, text, word
 from generator.markup import render_markdown
 from generator.model import Content
 from generator.render import language_prefix, views
@@ -109,7 +109,7 @@ def _element(tag: str, body: str) -> str:
 
 def _sub(parent: ET.Element, tag: str, body: str | None = None, **attributes: str) -> ET.Element:
     element = ET.SubElement(parent, tag, attributes)
-    element.text = body
+    element.text = None if body is None else strip_controls(body)
     return element
 
 

@@ -13,7 +13,7 @@ from urllib.parse import urlsplit
 from icalendar import Calendar, Event, vText
 
 from generator.derive import Snapshot
-from generator.machine import absolute, plain_text, text
+from generator.machine import absolute, plain_text, strip_controls, text
 from generator.model import Content, Maintenance
 from generator.render import language_prefix, views
 
@@ -32,7 +32,7 @@ def produce(content: Content, snap: Snapshot) -> dict[str, bytes]:
 
 
 def calendar(content: Content, snap: Snapshot, language: str, prefix: str) -> bytes:
-    name = text(content.site.title, language, content)
+    name = strip_controls(text(content.site.title, language, content) or "")
     cal = Calendar()
     cal.add("prodid", "-//Noticeboard//Maintenance calendar//EN")
     cal.add("version", "2.0")
@@ -61,9 +61,9 @@ def _event(content: Content, snap: Snapshot, window: Maintenance, language: str,
     event.add("dtstamp", snap.now.astimezone(timezone.utc))
     event.add("dtstart", window.starts.astimezone(tz))
     event.add("dtend", window.ends.astimezone(tz))
-    event.add("summary", text(window.title, language, content))
+    event.add("summary", strip_controls(text(window.title, language, content) or window.id))
     if window.body is not None:
-        event.add("description", plain_text(text(window.body, language, content) or ""))
+        event.add("description", strip_controls(plain_text(text(window.body, language, content) or "")))
     event.add("url", absolute(content, f"{prefix}maintenance/{window.id}.html"))
     event.add("status", "CONFIRMED")
     event.add("transp", "OPAQUE")

@@ -6,6 +6,7 @@ absolute addresses and the same stable ids, or a customer comparing them would s
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from functools import lru_cache
 from html.parser import HTMLParser
@@ -15,6 +16,15 @@ from generator.derive import IncidentState, Snapshot, upstreams_of
 from generator.markup import render_markdown
 from generator.model import Content, Text
 from generator.theme import BUNDLED_THEMES, Theme, load_theme
+
+
+_CONTROLS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\ufffe\uffff]")
+
+
+def strip_controls(value: str) -> str:
+    """YAML accepts escapes like "\\x07"; XML 1.0 cannot carry them even escaped, and iCalendar
+    TEXT forbids them, so one stray control character would make a whole feed unreadable."""
+    return _CONTROLS.sub("", value)
 
 
 @lru_cache(maxsize=1)

@@ -126,3 +126,11 @@ def test_markup_in_titles_and_bodies_is_escaped_in_both_formats(tree, tmp_path: 
         assert entry.title == title
         body = entry.get("content", [{"value": ""}])[0]["value"] or entry.summary
         assert "onerror" not in body and "이용 불가" in body
+
+
+def test_control_characters_typed_in_yaml_cannot_break_a_feed(tree, tmp_path: Path) -> None:
+    tree.replace(INC, "title: {ko: 신분증 진위확인 중단", 'title: {ko: "신분증\\x07 진위\\x1b확인 중단"')
+    out = tmp_path / "public"
+    build(tree.root, out, at(DEMO_NOW))
+    for kind in ("atom", "rss"):
+        assert parse(out / "feeds" / f"incidents.{kind}").entries[0].title == "신분증 진위확인 중단"
