@@ -104,17 +104,3 @@ def test_widget_shows_the_banner_without_script_and_links_back(demo_site: Path) 
     assert "일부 서비스를 이용할 수 없습니다" in widget.text and "일부 서비스를 이용할 수 없습니다" in home.text
     assert "신분증 진위확인" in widget.text
 
-
-def test_widget_is_not_in_the_sitemap_but_every_page_is(demo_site: Path) -> None:
-    sitemap = ET.fromstring((demo_site / "sitemap.xml").read_bytes())
-    ns = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
-    locs = [loc.text for loc in sitemap.iter(f"{ns}loc")]
-    pages = {p.relative_to(demo_site).as_posix() for p in demo_site.rglob("*.html")}
-    listed = {loc.removeprefix("https://status.example.com/") for loc in locs}
-    assert listed == {p for p in pages if not p.endswith(("widget.html", "404.html"))}
-    first = sitemap.find(f"{ns}url")
-    alternates = first.findall("{http://www.w3.org/1999/xhtml}link")
-    assert [(a.get("hreflang"), a.get("href")) for a in alternates] == [
-        ("ko", "https://status.example.com/index.html"), ("en", "https://status.example.com/en/index.html")]
-    robots = (demo_site / "robots.txt").read_text(encoding="utf-8")
-    assert "Sitemap: https://status.example.com/sitemap.xml" in robots.splitlines()
