@@ -128,7 +128,9 @@ def make_parser() -> argparse.ArgumentParser:
 
 def _extra_commands() -> list[Callable[[Any], None]]:
     """Commands that live in their own modules (serve, deploy) add themselves to the parser here."""
-    return []
+    from generator.deploy.command import register as deploy
+
+    return [deploy]
 
 
 def main(argv: list[str] | None = None) -> int:

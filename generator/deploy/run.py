@@ -1,0 +1,82 @@
+"""Deploy one site to every target side by side, each on its own, each verified afterwards.
+
+The status page must outlive the outage it reports, so hosts are kept independent: a target
+that is down, refuses our credentials or hits a bug is reported and the others carry on.
+Re-running completes a failed target, because every plan starts from what the host holds.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from concurrent.futures import ThreadPoolExecutor, as_completed
+from dataclasses import dataclass
+
+from generator.deploy.config import TargetConfig
+from generator.deploy.plan import Plan, make_plan
+from generator.deploy.targets import Target, TargetError, open_target
+
+_SHOWN_DIFFERENCES = 5
+
+
+@dataclass(frozen=True)
+class Outcome:
+    name: str
+    where: str
+    plan: Plan | None = None
+    note: str = ""
+    verified: int = 0
+    error: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return not self.error
+
+
+def deploy_all(configs: tuple[TargetConfig, ...], files: Mapping[str, bytes], dry_run: bool,
+               report: Callable[[Outcome], None]) -> list[Outcome]:
+    """Every target at once; `report` hears about each as it finishes; results come back in config order."""
+    done: dict[str, Outcome] = {}
+    with ThreadPoolExecutor(max_workers=max(1, len(configs))) as pool:
+        futures = [pool.submit(deploy_one, config, files, dry_run) for config in configs]
+        for future in as_completed(futures):
+            outcome = future.result()
+            done[outcome.name] = outcome
+            report(outcome)
+    return [done[config.name] for config in configs]
+
+
+def deploy_one(config: TargetConfig, files: Mapping[str, bytes], dry_run: bool) -> Outcome:
+    where = config.describe()
+    target: Target | None = None
+    plan: Plan | None = None
+    try:
+        target = open_target(config)
+        site = target.prepare(files)
+        plan = make_plan(site, target.state(), target.digest)
+        if dry_run:
+            return Outcome(config.name, where, plan, "dry run: nothing sent")
+        note = target.apply(plan, site)
+        return Outcome(config.name, where, plan, note, verify(target, site))
+    except TargetError as exc:
+        return Outcome(config.name, where, plan, error=str(exc))
+    except OSError as exc:
+        return Outcome(config.name, where, plan, error=f"{exc.strerror or exc}" + (f": {exc.filename}" if exc.filename else ""))
+    except Exception as exc:  # noqa: BLE001 — one host's surprise must never stop the other hosts
+        return Outcome(config.name, where, plan, error=f"unexpected {type(exc).__name__}: {exc}")
+    finally:
+        if target is not None:
+            target.close()
+
+
+def verify(target: Target, site: Mapping[str, bytes]) -> int:
+    """Read the host back: every file with the right hash, nothing extra, and the home page byte for byte."""
+    held = target.state()
+    wrong = sorted(path for path, data in site.items() if held.get(path) != target.digest(data))
+    extra = sorted(set(held) - set(site))
+    if wrong or extra:
+        shown = ", ".join((wrong + extra)[:_SHOWN_DIFFERENCES])
+        raise TargetError(f"after the upload the host differs in {len(wrong) + len(extra)} files ({shown}); "
+                          "run the deploy again to complete it")
+    if "index.html" in site and target.read("index.html") != site["index.html"]:
+        raise TargetError("index.html read back from the host differs from the built one; run the deploy again")
+    return len(site)

@@ -1,0 +1,139 @@
+"""A branch of a git repository (GitHub Pages, GitLab Pages, any git host).
+
+Everything happens in a temporary bare repository: the branch's last commit is fetched, one
+new commit is built from it with `git fast-import` (only changed files become new blobs),
+and that commit is pushed. The operator's own repository, working tree and current branch
+are never touched, and history is kept: the push is a plain fast-forward, never forced.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import subprocess
+import tempfile
+import time
+from collections.abc import Mapping
+from pathlib import Path
+
+from generator.deploy.config import GitConfig
+from generator.deploy.plan import Plan
+from generator.deploy.targets import TargetError
+
+_FETCHED = "refs/noticeboard/published"
+_BUILT = "refs/noticeboard/deploy"
+_LISTED = 30
+# Variables that would point git at the operator's repository (set inside hooks, for example).
+_REPO_VARIABLES = ("GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE", "GIT_OBJECT_DIRECTORY", "GIT_COMMON_DIR",
+                   "GIT_ALTERNATE_OBJECT_DIRECTORIES", "GIT_NAMESPACE")
+
+
+class GitTarget:
+    def __init__(self, config: GitConfig) -> None:
+        self.config = config
+        self.repo = Path(tempfile.mkdtemp(prefix="noticeboard-git-"))
+        self.head: str | None = None
+        self._git("init", "--bare", "--quiet")
+
+    def digest(self, data: bytes) -> str:
+        """Git's own blob id, so the branch's tree can be compared without downloading any file."""
+        return hashlib.sha1(b"blob %d\0" % len(data) + data, usedforsecurity=False).hexdigest()
+
+    def prepare(self, files: Mapping[str, bytes]) -> dict[str, bytes]:
+        """GitHub Pages needs `.nojekyll` (or it drops `_headers`) and, for a custom domain, CNAME."""
+        prepared = {".nojekyll": b"", **files}
+        if self.config.cname:
+            prepared["CNAME"] = f"{self.config.cname}\n".encode("ascii")
+        return prepared
+
+    def state(self) -> dict[str, str | None]:
+        self.head = self._fetch()
+        if self.head is None:
+            return {}
+        listing = self._git("ls-tree", "-r", "-z", "--full-tree", self.head)
+        found: dict[str, str | None] = {}
+        for entry in listing.split(b"\0"):
+            if entry:
+                meta, path = entry.split(b"\t", 1)
+                _mode, kind, sha = meta.split()
+                if kind == b"blob":
+                    found[path.decode("utf-8", "surrogateescape")] = sha.decode("ascii")
+        return found
+
+    def apply(self, plan: Plan, files: Mapping[str, bytes]) -> str:
+        if not plan.steps:
+            return "branch already up to date"
+        self._git("fast-import", "--quiet", "--done", stdin=self._stream(plan, files))
+        commit = self._git("rev-parse", _BUILT).decode("ascii").strip()
+        self._git("push", "--quiet", "--", self.config.url, f"{commit}:refs/heads/{self.config.branch}")
+        return f"commit {commit[:10]}"
+
+    def read(self, path: str) -> bytes:
+        if self.head is None:
+            raise TargetError(f"branch {self.config.branch} does not exist")
+        return self._git("cat-file", "blob", f"{self.head}:{path}")
+
+    def close(self) -> None:
+        shutil.rmtree(self.repo, ignore_errors=True)
+
+    def _fetch(self) -> str | None:
+        """The branch's current commit (fetched with its tree), or None when the branch is new."""
+        ref = f"refs/heads/{self.config.branch}"
+        if not self._git("ls-remote", "--", self.config.url, ref).strip():
+            return None
+        self._git("fetch", "--quiet", "--no-tags", "--depth=1", "--", self.config.url, f"+{ref}:{_FETCHED}")
+        return self._git("rev-parse", _FETCHED).decode("ascii").strip()
+
+    def _stream(self, plan: Plan, files: Mapping[str, bytes]) -> bytes:
+        """One commit on top of the fetched one, changing exactly the planned files."""
+        name = os.environ.get("GIT_COMMITTER_NAME", "Noticeboard")
+        email = os.environ.get("GIT_COMMITTER_EMAIL", "noticeboard@localhost")
+        message = commit_message(plan).encode("utf-8")
+        out = [f"commit {_BUILT}\ncommitter {name} <{email}> {int(time.time())} +0000\n".encode("utf-8"),
+               b"data %d\n%s\n" % (len(message), message)]
+        if self.head:
+            out.append(f"from {self.head}\n".encode("ascii"))
+        for step in plan.steps:
+            path = _quote(step.path)
+            if step.action == "delete":
+                out.append(b"D %s\n" % path)
+            else:
+                data = files[step.path]
+                out.append(b"M 100644 inline %s\ndata %d\n%s\n" % (path, len(data), data))
+        out.append(b"\ndone\n")
+        return b"".join(out)
+
+    def _git(self, *args: str, stdin: bytes | None = None) -> bytes:
+        env = {k: v for k, v in os.environ.items() if k not in _REPO_VARIABLES}
+        env.update(GIT_TERMINAL_PROMPT="0", LC_ALL="C")
+        try:
+            done = subprocess.run(["git", "--git-dir", str(self.repo), *args], input=stdin, capture_output=True,
+                                  env=env, timeout=600, stdin=None if stdin is not None else subprocess.DEVNULL)
+        except FileNotFoundError:
+            raise TargetError("git is not installed (it is needed for git targets)") from None
+        except subprocess.TimeoutExpired:
+            raise TargetError(f"git {args[0]} took longer than 10 minutes; check the network and try again") from None
+        if done.returncode != 0:
+            lines = [line for line in done.stderr.decode("utf-8", "replace").splitlines() if line.strip()]
+            raise TargetError(f"git {args[0]} failed: {' / '.join(lines[-3:]) or f'exit code {done.returncode}'}")
+        return done.stdout
+
+
+def commit_message(plan: Plan) -> str:
+    """Names what changed, so the branch's history reads as a log of what was published when."""
+    lines = [f"Publish status site: {plan.count('new')} new, {plan.count('change')} changed, "
+             f"{plan.count('delete')} deleted", ""]
+    for action, word in (("new", "new"), ("change", "changed"), ("delete", "deleted")):
+        paths = [s.path for s in plan.steps if s.action == action]
+        if paths:
+            more = f" and {len(paths) - _LISTED} more" if len(paths) > _LISTED else ""
+            lines.append(f"{word}: {', '.join(paths[:_LISTED])}{more}")
+    return "\n".join(lines) + "\n"
+
+
+def _quote(path: str) -> bytes:
+    """fast-import reads a C-style quoted path whatever characters it holds."""
+    escaped = path.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
+    return f'"{escaped}"'.encode("utf-8", "surrogateescape")
+

@@ -1,0 +1,108 @@
+"""Deploying to a folder a web server serves: exact tree, only changes written, swapped in whole."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from conftest import at
+from deploy_support import NOW, add_targets, deploy, tree_files
+
+from generator.build import render
+from generator.deploy.targets.folder import MARKER
+
+INCIDENT = "incidents/2025-09-26-id-outage.yaml"
+
+
+@pytest.fixture
+def www(tree, tmp_path: Path) -> Path:
+    add_targets(tree, "  - {name: web1, type: folder, path: srv/www}\n")
+    return tmp_path / "srv" / "www"
+
+
+def _published(www: Path) -> dict[str, bytes]:
+    files = tree_files(www)
+    assert files.pop(MARKER).startswith(b"This folder is published by `noticeboard deploy`")
+    return files
+
+
+def test_folder_holds_exactly_the_built_site(tree, www: Path) -> None:
+    run = deploy(tree.root)
+    assert run.code == 0, run.out + run.err
+    assert _published(www) == render(tree.root, at(NOW)).files
+    assert www.stat().st_mode & 0o777 == 0o755, "a web server running as another user must be able to read it"
+    assert "web1" in run.out and "verified" in run.out
+
+
+def test_second_deploy_writes_only_changed_files_and_removes_stale_ones(tree, www: Path) -> None:
+    assert deploy(tree.root).code == 0
+    inodes = {p: (www / p).stat().st_ino for p in _published(www)}
+    old = render(tree.root, at(NOW)).files
+    (tree.root / INCIDENT).unlink()
+    new = render(tree.root, at(NOW)).files
+
+    run = deploy(tree.root)
+
+    assert run.code == 0, run.out + run.err
+    assert _published(www) == new
+    unchanged = [p for p in new if old.get(p) == new[p]]
+    changed = [p for p in new if p in old and old[p] != new[p]]
+    assert unchanged and changed
+    assert all((www / p).stat().st_ino == inodes[p] for p in unchanged), "unchanged files are linked, not rewritten"
+    assert all((www / p).stat().st_ino != inodes[p] for p in changed)
+    assert f"0 new, {len(changed)} changed, {len(set(old) - set(new))} deleted" in run.out
+    assert not list(www.parent.glob(".www.*")), "no staging folder is left behind"
+
+
+def test_a_deploy_that_dies_half_way_leaves_the_published_site_as_it_was(tree, www: Path,
+                                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    assert deploy(tree.root).code == 0
+    before = tree_files(www)
+    (tree.root / INCIDENT).unlink()
+    writes = {"count": 0}
+    real_write = Path.write_bytes
+
+    def failing_write(self: Path, data: bytes) -> int:
+        writes["count"] += 1
+        if writes["count"] > 3:
+            raise OSError(28, "No space left on device", str(self))
+        return real_write(self, data)
+
+    monkeypatch.setattr(Path, "write_bytes", failing_write)
+    run = deploy(tree.root)
+    assert run.code == 1 and "FAILED: No space left on device" in run.out
+    assert tree_files(www) == before
+
+    monkeypatch.setattr(Path, "write_bytes", real_write)
+    run = deploy(tree.root)
+    assert run.code == 0, run.out + run.err
+    assert _published(www) == render(tree.root, at(NOW)).files
+    assert not list(www.parent.glob(".www.*"))
+
+
+def test_a_folder_noticeboard_did_not_publish_is_never_replaced(tree, www: Path) -> None:
+    www.mkdir(parents=True)
+    (www / "index.html").write_text("someone else's site", encoding="utf-8")
+    run = deploy(tree.root)
+    assert run.code == 1
+    assert "already holds files that Noticeboard did not publish" in run.out
+    assert tree_files(www) == {"index.html": b"someone else's site"}
+
+
+def test_dry_run_shows_the_plan_and_writes_nothing(tree, www: Path) -> None:
+    run = deploy(tree.root, "--dry-run")
+    assert run.code == 0, run.err
+    assert not www.exists()
+    lines = run.out.splitlines()
+    uploads = [line.split()[-1] for line in lines if line.strip().startswith("upload (new)")]
+    assert set(uploads) == set(render(tree.root, at(NOW)).files)
+    assert uploads[0].startswith("assets/") and uploads[-1] == "index.html"
+    assert "dry run: nothing sent" in run.out
+
+
+def test_deploy_refuses_content_that_fails_check(tree, www: Path) -> None:
+    tree.replace(INCIDENT, "status: resolved", "status: resovled")
+    run = deploy(tree.root)
+    assert run.code == 1
+    assert "unknown status 'resovled'" in run.err
+    assert not www.exists()
