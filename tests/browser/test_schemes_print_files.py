@@ -23,6 +23,24 @@ LUMINANCE = """prop => {
   return 0.2126 * r + 0.7152 * g + 0.0722 * b;
 }"""
 
+# Every printed element whose text is dark ink and whose background (if any) is light paper.
+INK_ON_PAPER = """() => {
+  const lum = c => {
+    const [r, g, b] = c.match(/[\\d.]+/g).slice(0, 3).map(Number).map(v => {
+      v /= 255; return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4; });
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b;
+  };
+  const wrong = [];
+  for (const el of document.body.querySelectorAll('*')) {
+    if (!el.getClientRects().length) continue;
+    const style = getComputedStyle(el), own = [...el.childNodes].some(n => n.nodeType === 3 && n.textContent.trim());
+    if (own && lum(style.color) > 0.2) wrong.push(`light text: ${el.tagName}.${el.className} ${style.color}`);
+    const bg = style.backgroundColor, transparent = bg === 'transparent' || / 0\\)$/.test(bg);
+    if (!transparent && lum(bg) < 0.7) wrong.push(`dark background: ${el.tagName}.${el.className} ${bg}`);
+  }
+  return wrong.slice(0, 10);
+}"""
+
 PRINTED_LINKS = """() => [...document.querySelectorAll('a[href^="http"]')]
   .filter(a => a.getClientRects().length)
   .map(a => [a.getAttribute('href'), a.textContent.trim(), getComputedStyle(a, '::after').content])"""
@@ -57,9 +75,10 @@ def test_printed_notice_is_clean_and_shows_addresses(dark: RecordingPage, demo_u
     dark.goto(demo_url + path)
     dark.emulate_media(media="print")
     try:
-        # Black on white even for a reader whose screen is dark: toner, not a black page.
+        # Dark ink on white even for a reader whose screen is dark: toner, not a black page.
         bg, fg = _body_luminance(dark)
         assert bg > 0.9 and fg < 0.05, (bg, fg)
+        assert dark.evaluate(INK_ON_PAPER) == []
         for selector in ("nav", ".skip"):
             for element in dark.locator(selector).all():
                 assert not element.is_visible(), f"{selector} is printed"
