@@ -20,10 +20,17 @@ ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "abbr": {"title"}, "th": {"scope"}
 URL_SCHEMES = {"http", "https", "mailto", "tel"}
 
 
+_CONVERTER = markdown.Markdown(extensions=["sane_lists", "tables"], output_format="html")
+
+
 @lru_cache(maxsize=65_536)
 def render_markdown(text: str) -> str:
-    """Sanitised HTML for one Markdown text; headings are shifted down so the page keeps one h1."""
-    html = markdown.markdown(text, extensions=["sane_lists", "tables"], output_format="html")
+    """Sanitised HTML for one Markdown text; headings are shifted down so the page keeps one h1.
+
+    One converter is reused (building one costs more than converting a short notice); renders
+    run one at a time per process, so resetting it between texts is enough.
+    """
+    html = _CONVERTER.reset().convert(text)
     for level in (2, 1):
         html = html.replace(f"<h{level}>", f"<h{level + 2}>").replace(f"</h{level}>", f"</h{level + 2}>")
     return nh3.clean(html, tags=ALLOWED_TAGS, attributes=ALLOWED_ATTRIBUTES, url_schemes=URL_SCHEMES,
