@@ -13,7 +13,7 @@ from pathlib import Path
 from generator.derive import Snapshot, snapshot
 from generator.affiliates import section
 from generator.errors import ContentError, Location, NoticeboardError, Problem
-from generator.cache import ContentCache, inputs_key, manifest_path
+from generator.cache import ContentCache, collector_paused, inputs_key, manifest_path
 from generator.load import ContentFiles, LoadFailure, load_content, parse_yaml, read_text
 from generator.model import Content, build_model
 from generator.render import render_site
@@ -38,6 +38,11 @@ class BuildResult:
 
 def check(content_dir: Path, use_cache: bool = True) -> CheckResult:
     """Load and validate; raise ContentError with every problem, or return the model."""
+    with collector_paused():
+        return _check(content_dir, use_cache)
+
+
+def _check(content_dir: Path, use_cache: bool) -> CheckResult:
     cache = ContentCache.open(content_dir) if use_cache else None
     files = load_content(content_dir, cache)
     problems = validate(files)
