@@ -2,8 +2,10 @@
 
 Every value keeps the line and column it came from, so later stages can point at the exact
 spot in the file. Loading is deliberately strict and bounded: safe construction only, no
-anchors or aliases (an alias bomb cannot expand), capped file size and nesting depth, and
-text must be UTF-8 — with a specific hint for CP949, which Korean Windows editors still write.
+anchors or aliases (an alias bomb cannot expand), capped file size, nesting depth, number of
+values and length of a text, and text must be UTF-8 — with a specific hint for CP949, which
+Korean Windows editors still write. Invisible control characters, which break feeds and
+calendars, are left out of texts with a warning. The limits are documented in docs/limits.md.
 """
 
 from __future__ import annotations
@@ -22,7 +24,10 @@ from generator.errors import Location, Problem, display_path
 
 MAX_FILE_BYTES = 5 * 1024 * 1024
 MAX_DEPTH = 50
+MAX_VALUES = 100_000
+MAX_TEXT_CHARS = 20_000
 MAX_INCIDENT_FILES = 100_000
+_MAX_NUMBER_CHARS = 100  # Python refuses to parse integers past 4,300 digits
 
 KeyPath = tuple[Any, ...]
 
@@ -30,6 +35,10 @@ _TIMESTAMP = "tag:yaml.org,2002:timestamp"
 _STR = "tag:yaml.org,2002:str"
 _BOOL = "tag:yaml.org,2002:bool"
 _BASE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+# C0/C1 controls (tab, line feed and carriage return aside), DEL and Unicode noncharacters: YAML's
+# "\x00"-style escapes can produce them, HTML flags them and XML (feeds) and iCalendar forbid them.
+_INVISIBLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufdd0-\ufdef"
+                        + "".join(chr(plane << 16 | 0xFFFE) + chr(plane << 16 | 0xFFFF) for plane in range(17)) + "]")
 
 
 class _Loader(_BASE_LOADER):  # type: ignore[misc, valid-type]
@@ -55,6 +64,7 @@ class Document:
     value_marks: dict[KeyPath, tuple[int, int]] = field(default_factory=dict)
     key_marks: dict[KeyPath, tuple[int, int]] = field(default_factory=dict)
     digest: str = ""
+    warnings: list[Problem] = field(default_factory=list)
 
     def loc(self, keys: KeyPath, *, key: bool = False) -> Location:
         """The position of a value (or of its key), falling back to the nearest enclosing one."""
@@ -117,9 +127,12 @@ def _encoding_problem(raw: bytes, exc: UnicodeDecodeError, name: str) -> Problem
 def parse_yaml(text: str, path: Path, name: str) -> Document:
     """Parse one YAML document into a Document, or raise LoadFailure with a located problem."""
     try:
+        _check_shape(text, name)
         node = yaml.compose(text, Loader=_Loader)
     except yaml.MarkedYAMLError as exc:
         raise LoadFailure(_syntax_problem(exc, name, text)) from None
+    except yaml.reader.ReaderError as exc:
+        raise LoadFailure(_character_problem(exc, name, text)) from None
     except yaml.YAMLError as exc:
         raise LoadFailure(Problem(Location(name, 1, 1), f"YAML error: {exc}")) from None
     except RecursionError:
@@ -130,6 +143,40 @@ def parse_yaml(text: str, path: Path, name: str) -> Document:
         return doc
     doc.data = _Converter(doc).convert(node, (), 0)
     return doc
+
+
+def _check_shape(text: str, name: str) -> None:
+    """Walk the flat event stream before building anything: libyaml's composer recurses in C, so
+    a file of 100,000 '[' would crash the process, and a few MB of tiny values would take GBs."""
+    depth = values = 0
+    for event in yaml.parse(text, Loader=_Loader):
+        if isinstance(event, yaml.CollectionStartEvent):
+            depth += 1
+            if depth > MAX_DEPTH:
+                raise LoadFailure(Problem(_event_loc(event, name), f"nesting is too deep (limit {MAX_DEPTH} levels)",
+                                          "a notice needs only a few levels; check the indentation"))
+        elif isinstance(event, yaml.CollectionEndEvent):
+            depth -= 1
+        if isinstance(event, yaml.NodeEvent):
+            values += 1
+            if values > MAX_VALUES:
+                raise LoadFailure(Problem(_event_loc(event, name), f"file holds more than {MAX_VALUES:,} values",
+                                          "split it: one notice per file, and long histories into separate incidents"))
+
+
+def _event_loc(event: yaml.Event, name: str) -> Location:
+    mark = event.start_mark
+    return Location(name, mark.line + 1, mark.column + 1) if mark else Location(name, 1, 1)
+
+
+def _character_problem(exc: yaml.reader.ReaderError, name: str, text: str) -> Problem:
+    """The reader stops at the first character YAML forbids, so its first occurrence is the spot."""
+    character = chr(exc.character) if isinstance(exc.character, int) else str(exc.character)
+    index = text.find(character)
+    line = text.count("\n", 0, index) + 1 if index >= 0 else 1
+    column = index - (text.rfind("\n", 0, index) + 1) + 1 if index >= 0 else 1
+    return Problem(Location(name, line, column), f"the file contains an invisible control character "
+                   f"U+{ord(character):04X}", "delete it (it usually comes with text pasted from another program)")
 
 
 def _syntax_problem(exc: yaml.MarkedYAMLError, name: str, text: str) -> Problem:
@@ -179,8 +226,26 @@ class _Converter:
         if isinstance(node, SequenceNode):
             return [self.convert(item, keys + (index,), depth + 1) for index, item in enumerate(node.value)]
         if node.tag == _STR:
-            return node.value
+            return self._text(node)
+        if len(node.value) > _MAX_NUMBER_CHARS:
+            raise LoadFailure(Problem(self._loc(node), "this number is too long to be a count or a time",
+                                      "quote it (\"...\") if it is meant as text"))
         return self.scalars.construct_object(node)
+
+    def _text(self, node: ScalarNode) -> str:
+        """A text without what no page, feed or calendar can carry; too long a text is refused."""
+        value = str(node.value)
+        found = _INVISIBLE.search(value)
+        if found:
+            self.doc.warnings.append(Problem(
+                self._loc(node), f"text contains an invisible control character U+{ord(found.group()):04X}; "
+                "it was left out", "remove the \\x, \\u or \\e escape (or the pasted character) from the file; "
+                "a line break is written \\n", severity="warning"))
+            value = _INVISIBLE.sub("", value)
+        if len(value) > MAX_TEXT_CHARS:
+            raise LoadFailure(Problem(self._loc(node), f"text is {len(value):,} characters long; the limit is "
+                                      f"{MAX_TEXT_CHARS:,}", "shorten it, or link to a longer notice on your website"))
+        return value
 
     def _mapping(self, node: MappingNode, keys: KeyPath, depth: int) -> dict[Any, Any]:
         result: dict[Any, Any] = {}
@@ -188,7 +253,7 @@ class _Converter:
             if not isinstance(key_node, ScalarNode) or key_node.tag == "tag:yaml.org,2002:merge":
                 raise LoadFailure(Problem(self._loc(key_node), "keys must be plain words",
                                            "merge keys (<<) and complex keys are not supported"))
-            key = key_node.value
+            key = self._text(key_node)
             if key in result:
                 raise LoadFailure(Problem(self._loc(key_node), f"duplicate key '{key}'",
                                            "a key may appear only once in a mapping; remove one of them"))
@@ -287,6 +352,7 @@ def _load_one(path: Path, content_dir: Path, shown_root: Path, files: ContentFil
             return None
         doc = parse_yaml(decode(raw, name), path, name)
         doc.digest = digest
+        files.problems.extend(doc.warnings)
         return doc
     except LoadFailure as failure:
         files.problems.append(failure.problem)

@@ -23,6 +23,8 @@ from generator.errors import Problem, did_you_mean
 from generator.load import ContentFiles, Document, KeyPath
 from generator.references import check_references
 
+MAX_UPDATES = 1_000
+
 
 @cache
 def schema(name: str) -> dict[str, Any]:
@@ -65,15 +67,25 @@ def check_structure(doc: Document, schema_name: str) -> list[Problem]:
     """Schema problems of one document, translated from jsonschema's wording into an operator's."""
     if doc.data is None:
         return [Problem(doc.loc(()), "file is empty", "see docs/content-format.md for what this file holds")]
+    problems = _too_many_updates(doc) if schema_name == "incident" else []
     try:
         _fast_check(schema_name)(doc.data)
-        return []
+        return problems
     except fastjsonschema.JsonSchemaException:
         pass
-    problems: list[Problem] = []
     for error in _validator(schema_name).iter_errors(doc.data):
         problems.extend(_translate(doc, error))
     return problems
+
+
+def _too_many_updates(doc: Document) -> list[Problem]:
+    """An incident page must stay readable on a phone and quick to build; a long-running outage
+    reads better as a series of incidents than as one endless timeline."""
+    updates = doc.data.get("updates") if isinstance(doc.data, dict) else None
+    if not isinstance(updates, list) or len(updates) <= MAX_UPDATES:
+        return []
+    return [Problem(doc.loc(("updates",)), f"{len(updates):,} updates; the limit is {MAX_UPDATES:,} per incident",
+                    "resolve this incident with a last update and go on in a new incident file", "updates")]
 
 
 def _dedupe(problems: list[Problem]) -> list[Problem]:
