@@ -1,23 +1,36 @@
 """Stage 6, write: put the rendered site on disk all at once, or not at all.
 
-The new site is written into a hidden sibling folder and swapped in by renames, so a reader
-(or a deploy) sees either the last good site or the new one, never a mix; a failed build
-leaves the previous output exactly as it was.
+The new site is written into a hidden sibling folder and swapped in with one system call
+(Linux renameat2 with RENAME_EXCHANGE), so the output folder holds the last good site or the
+new one at every instant, even if the build is killed half-way: never a mix, never missing.
+Where the system cannot exchange two folders, two renames are used and `recover()` puts the
+old site back if a build died between them. Builds into one parent folder take a lock, so a
+preview rebuild and a manual build never tidy away each other's half-written staging folder.
 """
 
 from __future__ import annotations
 
+import ctypes
+import errno
+import glob
 import hashlib
 import json
 import os
 import shutil
+import sys
 import tempfile
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path, PurePosixPath
 from typing import Any
 
 from generator.errors import OutputError
 
+_AT_FDCWD = -100
+_RENAME_EXCHANGE = 2
+_PROJECT_MARKS = (".git", "site.yaml", "content/site.yaml")
 _WINDOWS_RESERVED = {"con", "prn", "aux", "nul", *(f"com{i}" for i in range(1, 10)), *(f"lpt{i}" for i in range(1, 10))}
 
 
@@ -29,13 +42,19 @@ def safe_relative(path: str) -> PurePosixPath:
         problem = "contains a NUL byte or backslash"
     elif pure.is_absolute() or any(seg in ("", ".", "..") for seg in path.split("/")):
         problem = "is not a plain relative path"
-    elif any(part.split(".")[0].lower() in _WINDOWS_RESERVED for part in pure.parts):
+    elif any(is_reserved_name(part) for part in pure.parts):
         problem = "uses a name Windows reserves"
     elif any(len(part.encode()) > 200 for part in pure.parts):
         problem = "has a name longer than 200 bytes"
     if problem:
         raise OutputError(f"refusing to write output path {path!r}: it {problem}")
     return pure
+
+
+def is_reserved_name(name: str) -> bool:
+    """Windows refuses these names (with any extension) as files or folders, so a site holding one
+    could not be copied to a Windows server or opened from a Windows share."""
+    return name.split(".")[0].lower() in _WINDOWS_RESERVED
 
 
 def write_site(files: dict[str, bytes], output: Path, manifest: Path | None = None, key: str = "") -> None:
@@ -49,24 +68,57 @@ def write_site(files: dict[str, bytes], output: Path, manifest: Path | None = No
     output = output.absolute()
     if output.exists() and not output.is_dir():
         raise OutputError(f"output path {output} exists and is not a folder")
+    _refuse_project_folder(output)
     output.parent.mkdir(parents=True, exist_ok=True)
     previous = read_manifest(manifest, output) if manifest else None
     written: dict[str, list[Any]] = {}
-    staging = Path(tempfile.mkdtemp(prefix=f".{output.name}.new-", dir=output.parent))
-    try:
-        for rel, data in sorted(checked.items()):
-            target = staging.joinpath(*rel.parts)
-            target.parent.mkdir(parents=True, exist_ok=True)
-            digest = hashlib.sha256(data).hexdigest()
-            if not (previous and _reuse(previous.files.get(rel.as_posix()), digest, output / rel, target)):
-                target.write_bytes(data)
-            written[rel.as_posix()] = [digest, *_stamp(target)]
-        _swap(staging, output)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
+    with _locked(output.parent):
+        staging = Path(tempfile.mkdtemp(prefix=f".{output.name}.new-", dir=output.parent))
+        try:
+            for rel, data in sorted(checked.items()):
+                target = staging.joinpath(*rel.parts)
+                target.parent.mkdir(parents=True, exist_ok=True)
+                digest = hashlib.sha256(data).hexdigest()
+                if not (previous and _reuse(previous.files.get(rel.as_posix()), digest, output / rel, target)):
+                    target.write_bytes(data)
+                written[rel.as_posix()] = [digest, *_stamp(target)]
+            staging.chmod(output.stat().st_mode & 0o7777 if output.is_dir() else 0o755)
+            _swap(staging, output)
+        except BaseException:
+            _discard(staging)
+            raise
     if manifest:
         _write_manifest(manifest, Manifest(key, written))
+
+
+def _refuse_project_folder(output: Path) -> None:
+    """A build replaces the whole output folder, so `-o .` or `-o content` would delete the project."""
+    resolved = output.resolve()
+    for precious in (Path.cwd().resolve(), Path.home().resolve()):
+        if precious.is_relative_to(resolved):
+            raise OutputError(f"refusing to replace {output}: it holds {precious}, and a build replaces the whole "
+                              "output folder; hint: choose a folder of its own, such as public/")
+    for mark in _PROJECT_MARKS:
+        if (resolved / mark).exists():
+            raise OutputError(f"refusing to replace {output}: it holds {mark}, so it is a project or repository, not "
+                              "a built site; hint: choose a folder of its own, such as public/")
+
+
+@contextmanager
+def _locked(folder: Path) -> Iterator[None]:
+    """An exclusive lock on the output's parent folder (no lock file to leave behind); where
+    flock is unavailable, builds into the same folder must simply not overlap."""
+    try:
+        import fcntl
+    except ImportError:
+        yield
+        return
+    handle = os.open(folder, os.O_RDONLY)
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(handle)
 
 
 @dataclass(frozen=True)
@@ -120,9 +172,13 @@ def _write_manifest(path: Path, manifest: Manifest) -> None:
 
 
 def _swap(staging: Path, output: Path) -> None:
-    """Two renames on one file system; the old tree is removed only once the new one is in place."""
+    """One atomic exchange where possible; otherwise two renames, the old tree removed only once
+    the new one is in place (`recover` finishes the job if the process dies in between)."""
     if not output.exists():
         os.rename(staging, output)
+        return
+    if exchange(staging, output):
+        _discard(staging)
         return
     retired = Path(tempfile.mkdtemp(prefix=f".{output.name}.old-", dir=output.parent))
     retired.rmdir()
@@ -132,14 +188,54 @@ def _swap(staging: Path, output: Path) -> None:
     except BaseException:
         os.rename(retired, output)
         raise
-    shutil.rmtree(retired, ignore_errors=True)
+    _discard(retired)
+
+
+def exchange(a: Path, b: Path) -> bool:
+    """Swap two existing folders in one step; False where the platform or file system can't."""
+    renameat2 = _renameat2()
+    if renameat2 is None:
+        return False
+    if renameat2(_AT_FDCWD, os.fsencode(a), _AT_FDCWD, os.fsencode(b), _RENAME_EXCHANGE) == 0:
+        return True
+    code = ctypes.get_errno()
+    if code in (errno.EINVAL, errno.ENOSYS, errno.EOPNOTSUPP):
+        return False
+    raise OSError(code, os.strerror(code), str(b))
+
+
+@cache
+def _renameat2() -> Callable[..., int] | None:
+    """glibc's renameat2 (2.28+), found at run time so other systems fall back to renames."""
+    if not sys.platform.startswith("linux"):
+        return None
+    try:
+        function = getattr(ctypes.CDLL(None, use_errno=True), "renameat2", None)
+    except OSError:
+        return None
+    if function is not None:
+        function.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p, ctypes.c_uint]
+        function.restype = ctypes.c_int
+    return function
+
+
+def _discard(path: Path) -> None:
+    if path.is_symlink():
+        path.unlink(missing_ok=True)
+    else:
+        shutil.rmtree(path, ignore_errors=True)
 
 
 def recover(output: Path) -> None:
-    """If a build was killed between the two renames, put the last good site back before anything else."""
+    """Tidy up after a killed build: if it died between the two fallback renames, put the last good
+    site back; then remove its staging and retired folders, which no reader ever saw."""
     output = output.absolute()
-    if output.exists() or not output.parent.is_dir():
+    if not output.parent.is_dir():
         return
-    retired = sorted(output.parent.glob(f".{output.name}.old-*"))
-    if retired:
-        os.rename(retired[-1], output)
+    name = glob.escape(output.name)
+    with _locked(output.parent):
+        retired = sorted(output.parent.glob(f".{name}.old-*"), key=lambda p: p.lstat().st_ctime_ns)
+        if retired and not output.exists() and not output.is_symlink():
+            os.rename(retired.pop(), output)
+        for leftover in [*retired, *output.parent.glob(f".{name}.new-*")]:
+            _discard(leftover)
