@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import contextlib
+import importlib.util
 import io
 import os
 import shutil
+import sysconfig
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -38,14 +40,24 @@ def add_targets(tree, targets: str) -> None:
 
 
 def require(tool: str) -> str:
-    """The tool's path; a missing tool skips the test locally and fails it in CI, where it must be installed."""
-    found = shutil.which(tool)
+    """The tool's path, looked up beside this Python first (a venv's bin/ is often not on PATH);
+    a missing tool skips the test locally and fails it in CI, where it must be installed."""
+    found = shutil.which(tool, path=sysconfig.get_path("scripts")) or shutil.which(tool)
     if found is None:
-        message = f"{tool} is not installed (pip install '.[test]' provides it)"
-        if os.environ.get("CI") == "true":
-            pytest.fail(message)
-        pytest.skip(message)
-    return found
+        _missing(f"{tool} is not installed")
+    return str(found)
+
+
+def require_module(name: str) -> None:
+    if importlib.util.find_spec(name) is None:
+        _missing(f"the Python package {name} is not installed")
+
+
+def _missing(message: str) -> None:
+    message += " (pip install -e '.[test]' provides it)"
+    if os.environ.get("CI") == "true":
+        pytest.fail(message)
+    pytest.skip(message)
 
 
 def tree_files(root: Path) -> dict[str, bytes]:

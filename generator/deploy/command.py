@@ -102,7 +102,7 @@ def _summary(outcomes: list[Outcome]) -> int:
     failed = [o.name for o in outcomes if not o.ok]
     if not failed:
         return 0
-    print(f"\n{len(failed)} of {len(outcomes)} targets failed ({', '.join(failed)}); the others are done. "
-          "Every page already published is whole; fix the cause and run `noticeboard deploy` again to complete it.",
-          file=sys.stderr)
+    others = "; the others are done" if len(failed) < len(outcomes) else ""
+    print(f"\n{len(failed)} of {len(outcomes)} targets failed ({', '.join(failed)}){others}. Every page already "
+          "published is whole; fix the cause and run `noticeboard deploy` again to complete it.", file=sys.stderr)
     return 1

@@ -1,0 +1,282 @@
+"""Deploying to an S3-compatible bucket, against a real SeaweedFS server these tests start."""
+
+from __future__ import annotations
+
+import hashlib
+import posixpath
+import re
+import shutil
+import socket
+import subprocess
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from conftest import ROOT, at
+from deploy_support import NOW, add_targets, deploy, require, require_module
+
+from generator.build import render
+
+KEY, SECRET = "noticeboard-test", "s3-secret-for-tests-only"
+PORTS = ("master", "volume", "filer", "s3", "admin")
+ASSET_LINK = re.compile(r'(?:href|src)="([^"]*assets/[^"]+)"')
+
+
+def _free_ports(count: int) -> list[int]:
+    sockets = [socket.socket() for _ in range(count)]
+    for s in sockets:
+        s.bind(("127.0.0.1", 0))
+    ports = [s.getsockname()[1] for s in sockets]
+    for s in sockets:
+        s.close()
+    return ports
+
+
+class Weed:
+    """`weed mini` (master, volume, filer and S3 gateway in one process) on 127.0.0.1, telemetry off."""
+
+    def __init__(self, binary: str, root: Path) -> None:
+        self.binary, self.data, self.log = binary, root / "data", root / "weed.log"
+        self.data.mkdir(parents=True)
+        numbers = iter(_free_ports(2 * len(PORTS)))
+        self.ports = {name: (next(numbers), next(numbers)) for name in PORTS}
+        self.proc: subprocess.Popen[bytes] | None = None
+
+    @property
+    def endpoint(self) -> str:
+        return f"http://127.0.0.1:{self.ports['s3'][0]}"
+
+    def start(self) -> None:
+        flags = [flag for name, (http, grpc) in self.ports.items()
+                 for flag in (f"-{name}.port={http}", f"-{name}.port.grpc={grpc}")]
+        with self.log.open("ab") as log:
+            self.proc = subprocess.Popen(
+                [self.binary, "mini", f"-dir={self.data}", "-ip=127.0.0.1", "-ip.bind=127.0.0.1",
+                 "-master.telemetry=false", "-admin.ui=false", "-webdav=false", "-s3.port.iceberg=0",
+                 "-s3.port.lance=0", *flags],
+                stdout=log, stderr=subprocess.STDOUT, env={"PATH": "/usr/bin:/bin", "HOME": str(self.data),
+                                                           "AWS_ACCESS_KEY_ID": KEY, "AWS_SECRET_ACCESS_KEY": SECRET})
+        deadline = time.monotonic() + 60
+        while True:
+            try:  # ready means writable: the S3 gateway answers before the volume server has joined
+                s3 = client(self)
+                if not s3.list_buckets()["Buckets"]:
+                    s3.create_bucket(Bucket="probe")
+                s3.put_object(Bucket="probe", Key="probe", Body=b"probe")
+                return
+            except Exception:
+                if self.proc.poll() is not None or time.monotonic() > deadline:
+                    self.stop()
+                    pytest.fail("SeaweedFS did not start:\n" + self.log.read_text(errors="replace")[-3000:])
+                time.sleep(0.2)
+
+    def kill(self) -> None:
+        """SIGKILL, like a host losing power mid-deploy."""
+        assert self.proc is not None
+        self.proc.kill()
+        self.proc.wait()
+
+    def stop(self) -> None:
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                self.kill()
+
+
+def client(weed: Weed, secret: str = SECRET) -> Any:
+    import boto3
+    from botocore.config import Config
+
+    return boto3.client("s3", endpoint_url=weed.endpoint, region_name="us-east-1", aws_access_key_id=KEY,
+                        aws_secret_access_key=secret, config=Config(retries={"max_attempts": 1}))
+
+
+@pytest.fixture(scope="module")
+def weed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Weed]:
+    require_module("boto3")
+    server = Weed(require("weed"), tmp_path_factory.mktemp("seaweedfs"))
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def bucket(weed: Weed, request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> str:
+    """A fresh bucket, and the deploy's credentials in the environment only (no AWS files, no profile)."""
+    name = re.sub(r"[^a-z0-9]+", "-", request.node.name.lower())[:40].strip("-")
+    client(weed).create_bucket(Bucket=name)
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", KEY)
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", SECRET)
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "no-aws-config"))
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "no-aws-credentials"))
+    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
+    monkeypatch.delenv("AWS_PROFILE", raising=False)
+    return name
+
+
+@pytest.fixture
+def site(tree, weed: Weed, bucket: str, tmp_path: Path):
+    """The small content tree with its own copy of the theme (so a test can change the stylesheet)."""
+    theme = tmp_path / "theme"
+    shutil.copytree(ROOT / "themes" / "default", theme)
+    tree.write("site.yaml", (tree.root / "site.yaml").read_text(encoding="utf-8") + f"theme: {theme}\n")
+    add_targets(tree, f"  - {{name: bucket, type: s3, bucket: {bucket}, endpoint_url: '{weed.endpoint}', "
+                      f"region: us-east-1, prefix: status}}\n")
+    return tree, theme
+
+
+def _restyle(theme: Path) -> None:
+    css = theme / "static" / "style.css"
+    css.write_text(css.read_text(encoding="utf-8") + "\n/* restyled */\n", encoding="utf-8")
+
+
+def _objects(weed: Weed, bucket: str) -> dict[str, str]:
+    listing = client(weed).list_objects_v2(Bucket=bucket, Prefix="status/").get("Contents", [])
+    return {item["Key"].removeprefix("status/"): item["ETag"].strip('"') for item in listing}
+
+
+def _md5(data: bytes) -> str:
+    return hashlib.md5(data).hexdigest()
+
+
+def test_objects_carry_type_and_cache_headers_and_stale_objects_go(site, weed: Weed, bucket: str) -> None:
+    tree, theme = site
+    run = deploy(tree.root)
+    assert run.code == 0, run.out + run.err
+    v1 = render(tree.root, at(NOW)).files
+    assert _objects(weed, bucket) == {path: _md5(data) for path, data in v1.items()}
+    s3 = client(weed)
+    heads = {path: s3.head_object(Bucket=bucket, Key=f"status/{path}") for path in v1}
+    [css] = [p for p in v1 if p.endswith(".css")]
+    assert heads[css]["ContentType"] == "text/css; charset=utf-8"
+    assert heads[css]["CacheControl"] == "public, max-age=31536000, immutable"
+    for path, head in heads.items():
+        if path.endswith(".html"):
+            assert head["ContentType"] == "text/html; charset=utf-8", path
+        if path.endswith(".json"):
+            assert head["ContentType"] == "application/json", path
+        if not path.startswith("assets/"):
+            assert head["CacheControl"] == "public, max-age=60", path
+
+    _restyle(theme)
+    run = deploy(tree.root)
+    assert run.code == 0, run.out + run.err
+    v2 = render(tree.root, at(NOW)).files
+    assert _objects(weed, bucket) == {path: _md5(data) for path, data in v2.items()}
+    assert css not in _objects(weed, bucket), "the old stylesheet is deleted once no page links to it"
+
+
+def test_assets_go_up_before_data_before_pages_and_deletions_come_last(site, weed: Weed, bucket: str,
+                                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    tree, theme = site
+    assert deploy(tree.root).code == 0
+    _restyle(theme)
+    requests = _record_requests(monkeypatch)
+
+    assert deploy(tree.root).code == 0
+
+    puts = [key.removeprefix("status/") for op, key in requests if op == "PutObject"]
+    kinds = [0 if p.startswith("assets/") else 2 if p.endswith(".html") else 1 for p in puts]
+    assert puts and kinds == sorted(kinds), puts
+    assert kinds[0] == 0 and puts[-1] == "index.html"
+    writes = [op for op, _ in requests if op in ("PutObject", "DeleteObjects")]
+    assert writes[-1] == "DeleteObjects" and writes.count("DeleteObjects") == 1
+
+
+def test_a_server_killed_mid_deploy_leaves_whole_pages_and_the_next_deploy_completes(
+        site, weed: Weed, bucket: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    tree, theme = site
+    assert deploy(tree.root).code == 0
+    v1 = render(tree.root, at(NOW)).files
+    _restyle(theme)
+    v2 = render(tree.root, at(NOW)).files
+    pages_sent = []
+
+    def kill_before_third_page(params: dict[str, Any], **_: Any) -> None:
+        if params["Key"].endswith(".html"):
+            if len(pages_sent) == 2:
+                weed.kill()
+            pages_sent.append(params["Key"])
+
+    _hook(monkeypatch, "before-parameter-build.s3.PutObject", kill_before_third_page)
+    try:
+        run = deploy(tree.root)
+    finally:
+        if weed.proc is not None and weed.proc.poll() is not None:
+            weed.start()
+    assert len(pages_sent) == 3, "two pages went up, the third met a dead server"
+    assert run.code == 1 and "bucket" in run.out and "FAILED" in run.out
+
+    held = _objects(weed, bucket)
+    assert any(held.get(p) == _md5(v2[p]) != _md5(v1.get(p, b"")) for p in v2 if p.endswith(".html")), "half-way"
+    assert any(held.get(p) == _md5(v1[p]) != _md5(v2.get(p, b"")) for p in v1 if p.endswith(".html")), "half-way"
+    for path, etag in held.items():
+        assert etag in (_md5(v1.get(path, b"")), _md5(v2.get(path, b""))), f"{path} is neither version"
+        if path.endswith(".html"):
+            page = (v2 if etag == _md5(v2.get(path, b"")) else v1)[path].decode("utf-8")
+            for link in ASSET_LINK.findall(page):
+                # The 404 page links from the site root (it is served at any depth); the others relatively.
+                target = posixpath.normpath(posixpath.join(posixpath.dirname(path), link)).lstrip("/")
+                assert target in held, f"{path} links to {target}, which is not published"
+
+    _hook(monkeypatch, "before-parameter-build.s3.PutObject", lambda **_: None)
+    run = deploy(tree.root)
+    assert run.code == 0, run.out + run.err
+    assert _objects(weed, bucket) == {path: _md5(data) for path, data in v2.items()}
+
+
+def test_a_broken_target_does_not_stop_the_other(tree, weed: Weed, bucket: str) -> None:
+    closed = _free_ports(1)[0]
+    add_targets(tree, f"  - {{name: good, type: s3, bucket: {bucket}, endpoint_url: '{weed.endpoint}', "
+                      f"region: us-east-1}}\n"
+                      f"  - {{name: down, type: s3, bucket: {bucket}, endpoint_url: 'http://127.0.0.1:{closed}', "
+                      f"region: us-east-1}}\n")
+    run = deploy(tree.root)
+    assert run.code == 1, run.out + run.err
+    summary = run.out.split("summary:")[1]
+    assert re.search(r"good\s+ok: \d+ new, 0 changed, 0 deleted, 0 unchanged; \d+ uploaded, 0 deleted, verified",
+                     summary), summary
+    assert re.search(r"down\s+FAILED: S3 request failed: Could not connect", summary), summary
+    assert "1 of 2 targets failed (down)" in run.err
+    files = render(tree.root, at(NOW)).files
+    listing = client(weed).list_objects_v2(Bucket=bucket).get("Contents", [])
+    assert {item["Key"] for item in listing} == set(files)
+    assert SECRET not in run.out + run.err
+
+
+def test_refused_credentials_are_reported_but_never_printed(site, weed: Weed, monkeypatch: pytest.MonkeyPatch) -> None:
+    tree, _ = site
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "wrong-secret-never-shown")
+    run = deploy(tree.root)
+    assert run.code == 1
+    assert "the S3 credentials were refused" in run.out
+    assert "wrong-secret-never-shown" not in run.out + run.err and SECRET not in run.out + run.err
+
+
+def _hook(monkeypatch: pytest.MonkeyPatch, event: str, handler: Any) -> None:
+    """Register a botocore event handler on every client the deploy creates."""
+    from generator.deploy.targets import s3
+
+    real = s3.make_client.__wrapped__ if hasattr(s3.make_client, "__wrapped__") else s3.make_client
+
+    def make_client(config: Any) -> Any:
+        made = real(config)
+        made.meta.events.register(event, handler)
+        return made
+
+    make_client.__wrapped__ = real  # type: ignore[attr-defined]
+    monkeypatch.setattr(s3, "make_client", make_client)
+
+
+def _record_requests(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, str]]:
+    requests: list[tuple[str, str]] = []
+
+    def record(params: dict[str, Any], model: Any, **_: Any) -> None:
+        requests.append((model.name, params.get("Key", "")))
+
+    _hook(monkeypatch, "before-parameter-build.s3", record)
+    return requests
