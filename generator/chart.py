@@ -15,7 +15,8 @@ from markupsafe import Markup
 from generator.derive import IncidentState
 from generator.model import Progress, Tally
 
-WIDTH, HEIGHT, PAD = 320, 140, 28
+WIDTH, HEIGHT, PAD = 320, 160, 48
+LABEL_SIZE = 16
 
 
 def progress_points(state: IncidentState) -> list[tuple[datetime, Progress]]:
@@ -34,13 +35,13 @@ def chart_svg(points: list[tuple[datetime, Progress]], title: str, description: 
                              "role": "img", "aria-labelledby": "progress-title progress-desc", "class": "chart"})
     ET.SubElement(svg, "title", {"id": "progress-title"}).text = title
     ET.SubElement(svg, "desc", {"id": "progress-desc"}).text = description
-    left, right, top, bottom = PAD, WIDTH - 8, 8, HEIGHT - PAD
+    left, right, top, bottom = PAD, WIDTH - 8, 10, HEIGHT - 12
     ET.SubElement(svg, "path", {"d": f"M{left} {top}V{bottom}H{right}", "class": "axis", "fill": "none",
                                 "stroke": "currentColor", "stroke-width": "1"})
     for percent in (0, 50, 100):
         y = bottom - (bottom - top) * percent / 100
-        ET.SubElement(svg, "text", {"x": str(left - 4), "y": f"{y + 4:.1f}", "text-anchor": "end",
-                                    "font-size": "10", "fill": "currentColor"}).text = f"{percent}%"
+        ET.SubElement(svg, "text", {"x": str(left - 6), "y": f"{y + LABEL_SIZE / 3:.1f}", "text-anchor": "end",
+                                    "font-size": str(LABEL_SIZE), "fill": "currentColor"}).text = f"{percent}%"
     start, end = points[0][0], points[-1][0]
     span = (end - start).total_seconds() or 1.0
     coords = []
