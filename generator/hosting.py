@@ -34,7 +34,7 @@ _TYPES = {
     ".webmanifest": "application/manifest+json",
     ".woff2": "font/woff2",
 }
-_PLAIN_NAMES = {"_headers", "CNAME", ".nojekyll"}
+_PLAIN_NAMES = {"_headers", "CNAME", ".nojekyll", ".noticeboard-deploy"}
 
 # Netlify and Cloudflare Pages merge every rule that matches a path (same header → values
 # joined by commas), so Cache-Control is set by one rule only; pages and data keep the hosts'

@@ -8,8 +8,8 @@ import pytest
 from conftest import at
 from deploy_support import NOW, add_targets, deploy, tree_files
 
-from generator.build import render
-from generator.deploy.targets.folder import MARKER
+from generator.build import build, render
+from generator.deploy.targets import MARKER
 
 INCIDENT = "incidents/2025-09-26-id-outage.yaml"
 
@@ -22,7 +22,7 @@ def www(tree, tmp_path: Path) -> Path:
 
 def _published(www: Path) -> dict[str, bytes]:
     files = tree_files(www)
-    assert files.pop(MARKER).startswith(b"This folder is published by `noticeboard deploy`")
+    assert files.pop(MARKER).startswith(b"This location is published by `noticeboard deploy`")
     return files
 
 
@@ -106,3 +106,34 @@ def test_deploy_refuses_content_that_fails_check(tree, www: Path) -> None:
     assert run.code == 1
     assert "unknown status 'resovled'" in run.err
     assert not www.exists()
+
+
+def test_a_built_folder_is_published_as_it_is(tree, www: Path, tmp_path: Path) -> None:
+    built = tmp_path / "public"
+    build(tree.root, built, at(NOW))
+    (built / ".git").mkdir()
+    (built / ".git" / "HEAD").write_text("ref: refs/heads/main\n", encoding="utf-8")
+    run = deploy(tree.root, "--site", str(built))
+    assert run.code == 0, run.out + run.err
+    assert _published(www) == {p: d for p, d in tree_files(built).items() if not p.startswith(".git/")}
+    assert f"from {built}/" in run.out
+
+
+def test_a_folder_that_is_not_a_built_site_is_refused(tree, www: Path, tmp_path: Path) -> None:
+    run = deploy(tree.root, "--site", str(tmp_path))
+    assert run.code == 1
+    assert "has no index.html" in run.err and not www.exists()
+
+
+def test_target_picks_some_hosts_and_a_typo_is_named(tree, www: Path) -> None:
+    tree.replace("site.yaml", "path: srv/www}\n", "path: srv/www}\n  - {name: web2, type: folder, path: srv/www2}\n")
+    run = deploy(tree.root, "--target", "web2")
+    assert run.code == 0, run.out + run.err
+    assert (www.parent / "www2" / "index.html").is_file() and not www.exists()
+    run = deploy(tree.root, "--target", "wbe2")
+    assert run.code == 1 and "no deploy target named 'wbe2'" in run.err and "did you mean 'web2'?" in run.err
+
+
+def test_content_without_targets_gets_a_hint(tree) -> None:
+    run = deploy(tree.root)
+    assert run.code == 1 and "site.yaml lists no deploy targets" in run.err and "docs/deploy.md" in run.err

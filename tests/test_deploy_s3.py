@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import posixpath
 import re
@@ -18,6 +19,7 @@ from conftest import ROOT, at
 from deploy_support import NOW, add_targets, deploy, require, require_module
 
 from generator.build import render
+from generator.deploy.targets import MARKER
 
 KEY, SECRET = "noticeboard-test", "s3-secret-for-tests-only"
 PORTS = ("master", "volume", "filer", "s3", "admin")
@@ -135,8 +137,11 @@ def _restyle(theme: Path) -> None:
 
 
 def _objects(weed: Weed, bucket: str) -> dict[str, str]:
+    """What the bucket publishes under the prefix, by MD5 (the marker that proves it is ours aside)."""
     listing = client(weed).list_objects_v2(Bucket=bucket, Prefix="status/").get("Contents", [])
-    return {item["Key"].removeprefix("status/"): item["ETag"].strip('"') for item in listing}
+    found = {item["Key"].removeprefix("status/"): item["ETag"].strip('"') for item in listing}
+    assert found.pop(MARKER, None) is not None or not found, "a published prefix carries the marker"
+    return found
 
 
 def _md5(data: bytes) -> str:
@@ -174,12 +179,16 @@ def test_assets_go_up_before_data_before_pages_and_deletions_come_last(site, wee
                                                                        monkeypatch: pytest.MonkeyPatch) -> None:
     tree, theme = site
     assert deploy(tree.root).code == 0
+    v1_files = render(tree.root, at(NOW)).files
     _restyle(theme)
     requests = _record_requests(monkeypatch)
 
     assert deploy(tree.root).code == 0
 
     puts = [key.removeprefix("status/") for op, key in requests if op == "PutObject"]
+    v1 = dict(v1_files)
+    v2 = render(tree.root, at(NOW)).files
+    assert sorted(puts) == sorted(p for p in v2 if v1.get(p) != v2[p]), "only new and changed files are sent"
     kinds = [0 if p.startswith("assets/") else 2 if p.endswith(".html") else 1 for p in puts]
     assert puts and kinds == sorted(kinds), puts
     assert kinds[0] == 0 and puts[-1] == "index.html"
@@ -244,7 +253,7 @@ def test_a_broken_target_does_not_stop_the_other(tree, weed: Weed, bucket: str) 
     assert "1 of 2 targets failed (down)" in run.err
     files = render(tree.root, at(NOW)).files
     listing = client(weed).list_objects_v2(Bucket=bucket).get("Contents", [])
-    assert {item["Key"] for item in listing} == set(files)
+    assert {item["Key"] for item in listing} == {*files, MARKER}
     assert SECRET not in run.out + run.err
 
 
@@ -255,6 +264,32 @@ def test_refused_credentials_are_reported_but_never_printed(site, weed: Weed, mo
     assert run.code == 1
     assert "the S3 credentials were refused" in run.out
     assert "wrong-secret-never-shown" not in run.out + run.err and SECRET not in run.out + run.err
+
+
+def test_a_prefix_holding_someone_elses_objects_is_left_alone(site, weed: Weed, bucket: str) -> None:
+    tree, _ = site
+    client(weed).put_object(Bucket=bucket, Key="status/report.pdf", Body=b"not ours")
+    run = deploy(tree.root)
+    assert run.code == 1
+    assert "already holds objects that Noticeboard did not publish" in run.out
+    listing = client(weed).list_objects_v2(Bucket=bucket).get("Contents", [])
+    assert [item["Key"] for item in listing] == ["status/report.pdf"]
+
+
+def test_verification_catches_a_host_that_stores_something_else(site, weed: Weed, bucket: str,
+                                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    """A proxy or gateway that mangles one upload: the deploy must not report success."""
+    tree, _ = site
+
+    def mangle_history(params: dict[str, Any], **_: Any) -> None:
+        if params["Key"] == "status/history.html":
+            params["Body"] = b"<p>mangled on the way</p>"
+            params["ContentMD5"] = base64.b64encode(hashlib.md5(params["Body"]).digest()).decode()
+
+    _hook(monkeypatch, "before-parameter-build.s3.PutObject", mangle_history)
+    run = deploy(tree.root)
+    assert run.code == 1
+    assert "after the upload the host differs in 1 files (history.html)" in run.out
 
 
 def _hook(monkeypatch: pytest.MonkeyPatch, event: str, handler: Any) -> None:

@@ -12,7 +12,7 @@ from generator.build import check, render
 from generator.cli import parse_now
 from generator.deploy.config import TargetConfig, load_targets
 from generator.deploy.run import Outcome, deploy_all
-from generator.deploy.targets.folder import MARKER
+from generator.deploy.targets import MARKER
 from generator.errors import NoticeboardError, did_you_mean
 from generator.write import safe_relative
 
@@ -40,9 +40,9 @@ def cmd_deploy(args: argparse.Namespace) -> int:
     if args.site:
         files, origin, warnings = read_site(Path(args.site)), f"{args.site}/", checked.warnings
     else:
-        result = render(content_dir, parse_now(args.now))
-        files, warnings = result.files, result.warnings
-        origin = f"{args.content}/ as of {result.snapshot.now.isoformat()}"
+        now = parse_now(args.now)
+        result = render(content_dir, now)
+        files, warnings, origin = result.files, result.warnings, f"{args.content}/ as of {now.isoformat()}"
     for warning in warnings:
         print(warning.format(), file=sys.stderr)
     verb = "planning" if args.dry_run else "deploying"

@@ -161,7 +161,8 @@ def _s3_problems(doc: Document, where: KeyPath, entry: dict[str, Any]) -> list[P
                                      "remove them from the URL and set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY "
                                      "in the environment (or use an AWS profile)"))
         elif parts.scheme not in ("https", "http") or not parts.hostname:
-            problems.append(_problem(doc, where + ("endpoint_url",), f"'{entry['endpoint_url']}' is not an endpoint URL",
+            problems.append(_problem(doc, where + ("endpoint_url",),
+                                     f"'{entry['endpoint_url']}' is not an endpoint URL",
                                      "write the service address, like https://<account-id>.r2.cloudflarestorage.com"))
     prefix = entry.get("prefix", "")
     if prefix.startswith("/") or "\\" in prefix or any(part in (".", "..") for part in prefix.split("/")):

@@ -60,7 +60,8 @@ def deploy_one(config: TargetConfig, files: Mapping[str, bytes], dry_run: bool) 
     except TargetError as exc:
         return Outcome(config.name, where, plan, error=str(exc))
     except OSError as exc:
-        return Outcome(config.name, where, plan, error=f"{exc.strerror or exc}" + (f": {exc.filename}" if exc.filename else ""))
+        where_failed = f": {exc.filename}" if exc.filename else ""
+        return Outcome(config.name, where, plan, error=f"{exc.strerror or exc}{where_failed}")
     except Exception as exc:  # noqa: BLE001 — one host's surprise must never stop the other hosts
         return Outcome(config.name, where, plan, error=f"unexpected {type(exc).__name__}: {exc}")
     finally:

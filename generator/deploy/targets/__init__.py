@@ -14,6 +14,11 @@ from generator.deploy.config import FolderConfig, GitConfig, TargetConfig
 from generator.deploy.plan import Plan
 from generator.errors import NoticeboardError
 
+# Proof that a folder or bucket prefix holds a site Noticeboard published: a deploy replaces all
+# of it, so a mistyped path must not wipe files someone else put there.
+MARKER = ".noticeboard-deploy"
+MARKER_TEXT = "This location is published by `noticeboard deploy`; every deploy replaces all of it.\n"
+
 
 class TargetError(NoticeboardError):
     """One host could not be read or updated; the message says why, without any credential."""

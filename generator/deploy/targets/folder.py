@@ -20,11 +20,9 @@ from pathlib import Path
 
 from generator.deploy.config import FolderConfig
 from generator.deploy.plan import Plan
-from generator.deploy.targets import TargetError
+from generator.deploy.targets import MARKER, MARKER_TEXT, TargetError
 from generator.write import recover, safe_relative
 
-MARKER = ".noticeboard-deploy"
-MARKER_TEXT = "This folder is published by `noticeboard deploy`; every deploy replaces all of it.\n"
 _AT_FDCWD = -100
 _RENAME_EXCHANGE = 2
 

@@ -17,7 +17,7 @@ from typing import Any
 
 from generator.deploy.config import S3Config
 from generator.deploy.plan import Plan
-from generator.deploy.targets import TargetError
+from generator.deploy.targets import MARKER, MARKER_TEXT, TargetError
 from generator.hosting import cache_control, content_type
 
 _MD5 = re.compile(r"^[0-9a-f]{32}$")
@@ -59,6 +59,7 @@ class S3Target:
     def __init__(self, config: S3Config) -> None:
         self.config = config
         self.client = make_client(config)
+        self.marked = False
 
     def digest(self, data: bytes) -> str:
         return hashlib.md5(data, usedforsecurity=False).hexdigest()
@@ -74,19 +75,22 @@ class S3Target:
                                                                                Prefix=prefix):
                 for item in page.get("Contents", ()):
                     key = item["Key"][len(prefix):]
-                    if key and not key.endswith("/"):
+                    if key == MARKER:
+                        self.marked = True
+                    elif key and not key.endswith("/"):
                         etag = item.get("ETag", "").strip('"')
                         found[key] = etag if _MD5.match(etag) else None
+        if found and not self.marked:
+            raise TargetError(f"bucket {self.config.bucket}/{prefix} already holds objects that Noticeboard did not "
+                              "publish; a deploy deletes whatever the site lacks, so use an empty bucket or prefix")
         return found
 
     def apply(self, plan: Plan, files: Mapping[str, bytes]) -> str:
         with _translated(self.config):
+            if not self.marked:  # first, so a first deploy cut short is still recognised as ours
+                self._put(MARKER, MARKER_TEXT.encode("utf-8"))
             for step in plan.uploads:
-                data = files[step.path]
-                self.client.put_object(
-                    Bucket=self.config.bucket, Key=self.config.prefix + step.path, Body=data,
-                    ContentType=content_type(step.path), CacheControl=cache_control(step.path),
-                    ContentMD5=base64.b64encode(hashlib.md5(data, usedforsecurity=False).digest()).decode("ascii"))
+                self._put(step.path, files[step.path])
             stale = [self.config.prefix + step.path for step in plan.deletes]
             for start in range(0, len(stale), _DELETE_BATCH):
                 batch = [{"Key": key} for key in stale[start:start + _DELETE_BATCH]]
@@ -97,6 +101,12 @@ class S3Target:
                     raise TargetError(f"could not delete {len(answer['Errors'])} stale objects "
                                       f"(first: {first.get('Key')}: {first.get('Code')})")
         return f"{len(plan.uploads)} uploaded, {len(stale)} deleted"
+
+    def _put(self, path: str, data: bytes) -> None:
+        self.client.put_object(
+            Bucket=self.config.bucket, Key=self.config.prefix + path, Body=data,
+            ContentType=content_type(path), CacheControl=cache_control(path),
+            ContentMD5=base64.b64encode(hashlib.md5(data, usedforsecurity=False).digest()).decode("ascii"))
 
     def read(self, path: str) -> bytes:
         with _translated(self.config):
@@ -125,6 +135,7 @@ def _translated(config: S3Config) -> Iterator[None]:
                               "AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY and the key's permissions") from None
         if code == "NoSuchBucket":
             raise TargetError(f"bucket {config.bucket} does not exist; create it first") from None
-        raise TargetError(f"S3 {exc.operation_name} failed: {exc.response.get('Error', {}).get('Message') or code}") from None
+        message = exc.response.get("Error", {}).get("Message") or code
+        raise TargetError(f"S3 {exc.operation_name} failed: {message}") from None
     except BotoCoreError as exc:
         raise TargetError(f"S3 request failed: {exc}") from None
