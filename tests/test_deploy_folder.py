@@ -32,6 +32,10 @@ def test_folder_holds_exactly_the_built_site(tree, www: Path) -> None:
     assert _published(www) == render(tree.root, at(NOW)).files
     assert www.stat().st_mode & 0o777 == 0o755, "a web server running as another user must be able to read it"
     assert "web1" in run.out and "verified" in run.out
+    folder = www.stat().st_ino
+    run = deploy(tree.root)
+    assert run.code == 0 and "folder already up to date" in run.out
+    assert www.stat().st_ino == folder, "nothing changed, so nothing is swapped"
 
 
 def test_second_deploy_writes_only_changed_files_and_removes_stale_ones(tree, www: Path) -> None:

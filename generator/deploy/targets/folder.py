@@ -56,6 +56,8 @@ class FolderTarget:
         return found
 
     def apply(self, plan: Plan, files: Mapping[str, bytes]) -> str:
+        if not plan.steps:
+            return "folder already up to date"
         parent = self.path.parent
         parent.mkdir(parents=True, exist_ok=True)
         self._remove_leftovers()

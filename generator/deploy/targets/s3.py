@@ -86,6 +86,8 @@ class S3Target:
         return found
 
     def apply(self, plan: Plan, files: Mapping[str, bytes]) -> str:
+        if not plan.steps:
+            return "bucket already up to date"
         with _translated(self.config):
             if not self.marked:  # first, so a first deploy cut short is still recognised as ours
                 self._put(MARKER, MARKER_TEXT.encode("utf-8"))
