@@ -10,7 +10,6 @@ assets carry a content hash in their name (see theme.py), so they may be cached 
 
 from __future__ import annotations
 
-import mimetypes
 from posixpath import splitext
 
 from generator.derive import Snapshot
@@ -32,7 +31,19 @@ _TYPES = {
     ".svg": "image/svg+xml",
     ".txt": "text/plain; charset=utf-8",
     ".webmanifest": "application/manifest+json",
+    ".map": "application/json",
+    ".png": "image/png",
+    ".jpg": "image/jpeg",
+    ".jpeg": "image/jpeg",
+    ".gif": "image/gif",
+    ".webp": "image/webp",
+    ".avif": "image/avif",
+    ".ico": "image/vnd.microsoft.icon",
+    ".woff": "font/woff",
     ".woff2": "font/woff2",
+    ".ttf": "font/ttf",
+    ".otf": "font/otf",
+    ".pdf": "application/pdf",
 }
 _PLAIN_NAMES = {"_headers", "CNAME", ".nojekyll", ".noticeboard-deploy"}
 
@@ -50,15 +61,13 @@ HEADERS_FILE = f"""\
 
 
 def content_type(path: str) -> str:
-    """The Content-Type for a published path; texts always say UTF-8 so Korean never turns into mojibake."""
+    """The Content-Type for a published path; texts always say UTF-8 so Korean never turns into mojibake.
+    A fixed table rather than the `mimetypes` module: the answer must not depend on the machine's
+    /etc/mime.types, and that module's lazy set-up is not safe from the deploy's parallel threads."""
     name = path.rsplit("/", 1)[-1]
     if name in _PLAIN_NAMES:
         return "text/plain; charset=utf-8"
-    suffix = splitext(name)[1].lower()
-    if suffix in _TYPES:
-        return _TYPES[suffix]
-    guessed, _ = mimetypes.guess_type(name, strict=False)
-    return guessed or "application/octet-stream"
+    return _TYPES.get(splitext(name)[1].lower(), "application/octet-stream")
 
 
 def cache_control(path: str) -> str:
