@@ -10,6 +10,7 @@ calendars, are left out of texts with a warning. The limits are documented in do
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -37,7 +38,8 @@ _BOOL = "tag:yaml.org,2002:bool"
 _BASE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 # C0/C1 controls (tab, line feed and carriage return aside), DEL and Unicode noncharacters: YAML's
 # "\x00"-style escapes can produce them, HTML flags them and XML (feeds) and iCalendar forbid them.
-_INVISIBLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufdd0-\ufdef"
+# U+FEFF is a byte-order mark that ended up mid-file (files joined with cat), never meant as text.
+_INVISIBLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufdd0-\ufdef\ufeff"
                         + "".join(chr(plane << 16 | 0xFFFE) + chr(plane << 16 | 0xFFFF) for plane in range(17)) + "]")
 
 
@@ -113,15 +115,24 @@ def _encoding_problem(raw: bytes, exc: UnicodeDecodeError, name: str) -> Problem
     before = raw[: exc.start]
     line = before.count(b"\n") + 1
     column = exc.start - (before.rfind(b"\n") + 1) + 1
-    try:
-        raw.decode("cp949")
-        guess = "it looks like CP949/EUC-KR (the Korean Windows encoding)"
-    except UnicodeDecodeError:
-        guess = "the bytes are not valid UTF-8"
+    guess, source = _guess_encoding(raw)
+    convert = f", or convert it: iconv -f {source} -t UTF-8 old.yaml > new.yaml" if source else ""
     return Problem(
         Location(name, line, column), f"file is not UTF-8: {guess}",
-        "re-save the file as UTF-8 (VS Code: 'Save with Encoding' → UTF-8; Notepad: Save As → Encoding: UTF-8), "
-        "or convert it: iconv -f CP949 -t UTF-8 old.yaml > new.yaml")
+        "re-save the file as UTF-8 (VS Code: 'Save with Encoding' → UTF-8; Notepad: Save As → Encoding: UTF-8)"
+        + convert)
+
+
+def _guess_encoding(raw: bytes) -> tuple[str, str]:
+    """What the file probably is, and its iconv name: Korean Windows tools write CP949, and
+    Notepad's "Unicode" is UTF-16 with a byte-order mark."""
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return "it is UTF-16 (what Windows Notepad calls 'Unicode')", "UTF-16"
+    try:
+        raw.decode("cp949")
+    except UnicodeDecodeError:
+        return "the bytes are not valid UTF-8", ""
+    return "it looks like CP949/EUC-KR (the Korean Windows encoding)", "CP949"
 
 
 def parse_yaml(text: str, path: Path, name: str) -> Document:
@@ -317,7 +328,7 @@ def _list_yaml(folder: Path, files: ContentFiles) -> list[Path]:
     """YAML files of one folder, skipping editor temp and swap files the operator never meant to publish."""
     if not folder.is_dir():
         return []
-    if not folder.resolve().is_relative_to(files.root):
+    if not real_path(folder).is_relative_to(files.root):
         files.problems.append(Problem(Location(folder.name), "folder is a link to outside the content folder",
                                       "move the files into content/ instead of linking to them"))
         return []
@@ -327,6 +338,12 @@ def _list_yaml(folder: Path, files: ContentFiles) -> list[Path]:
                                       "archive old notices into another folder"))
         return []
     return found
+
+
+def real_path(path: Path) -> Path:
+    """Where a path really leads; unlike Path.resolve, a symlink loop is not an exception here
+    (the looping path comes back, and is then refused as not a regular file)."""
+    return Path(os.path.realpath(path))
 
 
 def _is_content_file(name: str) -> bool:
@@ -339,11 +356,12 @@ def _load_one(path: Path, content_dir: Path, shown_root: Path, files: ContentFil
               cache: ContentCache | None = None) -> Document | None:
     name = display_path(path, shown_root)
     try:
-        if path.is_symlink() and not path.resolve().is_relative_to(content_dir):
+        if path.is_symlink() and not real_path(path).is_relative_to(content_dir):
             raise LoadFailure(Problem(Location(name), "file is a link to outside the content folder",
                                        "copy the file into content/ instead of linking to it"))
         if not path.is_file():
-            raise LoadFailure(Problem(Location(name), "not a regular file"))
+            raise LoadFailure(Problem(Location(name), "not a regular file",
+                                      "a notice must be an ordinary file; a link must lead to a file inside content/"))
         raw = read_bytes(path, name)
         digest = file_digest(raw)
         entry = cache.lookup(name, digest) if cache else None

@@ -15,10 +15,13 @@ from generator.deploy.config import deploy_problems
 from generator.errors import Location, Problem, did_you_mean
 from generator.load import ContentFiles, Document, KeyPath
 from generator.model import parse_time
+from generator.write import is_reserved_name
 
 ID_PATTERN = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$")
 TEXT_KEYS = {"title", "name", "description", "label", "hours", "body", "text", "audience"}
 TEXT_LISTS = {"alternatives", "not_recovered"}
+# Times outside these years are surely typos, and near year 1 or 9999 converting to UTC overflows.
+YEARS = range(1970, 9999)
 RESERVED_FOLDERS = {"incidents", "services", "maintenance", "assets", "api", "feeds", "badges", "history", "alternatives",
                     "index", "widget", "404"}
 
@@ -52,6 +55,7 @@ def _check_site(doc: Document) -> list[Problem]:
     affiliates = doc.data.get("affiliates") or ()
     problems += _duplicates(doc, [(("affiliates", i, "id"), a["id"]) for i, a in enumerate(affiliates)])
     taken = RESERVED_FOLDERS | set(doc.data["languages"])
+    problems += _reserved_names(doc, [(("affiliates", i, "id"), a["id"]) for i, a in enumerate(affiliates)])
     for i, affiliate in enumerate(affiliates):
         if affiliate["id"] in taken:
             problems.append(Problem(doc.loc(("affiliates", i, "id")), f"affiliate id '{affiliate['id']}' is taken",
@@ -72,6 +76,13 @@ def _duplicates(doc: Document, entries: list[tuple[KeyPath, str]]) -> list[Probl
         else:
             first[value] = path
     return problems
+
+
+def _reserved_names(doc: Document, entries: list[tuple[KeyPath, str]]) -> list[Problem]:
+    """Ids become file and folder names, and a site copied to Windows cannot hold a file called con or aux."""
+    return [Problem(doc.loc(path), f"id '{value}' is a name Windows reserves for a device",
+                    "choose another id, e.g. add a word: con-service", ".".join(map(str, path)))
+            for path, value in entries if is_reserved_name(value)]
 
 
 def _texts(value: Any, path: KeyPath, key: Any = None) -> Iterator[tuple[KeyPath, Any]]:
@@ -95,6 +106,7 @@ def _check_languages(doc: Document, languages: list[str]) -> list[Problem]:
     default = languages[0]
     problems = []
     for path, text in _texts(doc.data, ()):
+        problems += _blank(doc, path, text)
         if not isinstance(text, dict):
             continue
         field = ".".join(map(str, path))
@@ -108,6 +120,14 @@ def _check_languages(doc: Document, languages: list[str]) -> list[Problem]:
     return problems
 
 
+def _blank(doc: Document, path: KeyPath, text: Any) -> list[Problem]:
+    """An empty title or body publishes a heading or notice that says nothing."""
+    values = text.items() if isinstance(text, dict) else [(None, text)]
+    return [Problem(doc.loc(path + ((lang,) if lang else ())), "text is empty",
+                    "write the text (or leave the key out where it is optional)", ".".join(map(str, path)))
+            for lang, value in values if isinstance(value, str) and not value.strip()]
+
+
 class _Catalog:
     """Ids known from services.yaml, with duplicates, unknown dependencies and cycles reported on the way."""
 
@@ -119,7 +139,7 @@ class _Catalog:
         entries += [(("groups", gi, "id"), g["id"]) for gi, g in enumerate(data["groups"])]
         entries += [(("groups", gi, "services", si, "id"), s["id"])
                     for gi, g in enumerate(data["groups"]) for si, s in enumerate(g["services"])]
-        problems += _duplicates(doc, entries)
+        problems += _duplicates(doc, entries) + _reserved_names(doc, entries)
         known = self.upstreams + self.services
         for gi, group in enumerate(data["groups"]):
             if affiliates is not None and group.get("affiliate") and group["affiliate"] not in affiliates:
@@ -184,6 +204,9 @@ def _check_time(doc: Document, path: KeyPath, value: str) -> tuple[Any, list[Pro
     if parsed is None:
         return None, [Problem(doc.loc(path), f"'{value}' is not a valid date and time",
                               "write it like 2025-09-26T20:15+09:00", ".".join(map(str, path)))]
+    if parsed.year not in YEARS:
+        return None, [Problem(doc.loc(path), f"'{value}' is outside the years {YEARS.start}–{YEARS.stop - 1}",
+                              "check the year", ".".join(map(str, path)))]
     return parsed, []
 
 
@@ -267,7 +290,7 @@ def _check_file_ids(named: list[tuple[Path, str]]) -> list[Problem]:
     for path, name in named:
         ident = path.name.rsplit(".", 1)[0]
         folder = path.parent.name
-        if not ID_PATTERN.match(ident):
+        if not ID_PATTERN.match(ident) or is_reserved_name(ident):
             problems.append(Problem(Location(name), f"file name '{path.name}' cannot be used as an id",
                                     "rename it with lowercase letters a-z, digits and hyphens, like 2025-09-26-nirs-fire.yaml"))
         elif (folder, ident) in seen:

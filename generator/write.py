@@ -66,11 +66,20 @@ def write_site(files: dict[str, bytes], output: Path, manifest: Path | None = No
     """
     checked = {safe_relative(p): data for p, data in files.items()}
     output = output.absolute()
-    if output.exists() and not output.is_dir():
-        raise OutputError(f"output path {output} exists and is not a folder")
-    _refuse_project_folder(output)
+    try:
+        if output.exists() and not output.is_dir():
+            raise OutputError(f"output path {output} exists and is not a folder")
+        _refuse_project_folder(output)
+        written = _write(checked, output, read_manifest(manifest, output) if manifest else None)
+    except OSError as exc:
+        raise OutputError(f"cannot write the site to {output}: {exc.strerror or exc}; hint: check the --output "
+                          "path, the free disk space and the permissions of its folder") from None
+    if manifest:
+        _write_manifest(manifest, Manifest(key, written))
+
+
+def _write(checked: dict[PurePosixPath, bytes], output: Path, previous: Manifest | None) -> dict[str, list[Any]]:
     output.parent.mkdir(parents=True, exist_ok=True)
-    previous = read_manifest(manifest, output) if manifest else None
     written: dict[str, list[Any]] = {}
     with _locked(output.parent):
         staging = Path(tempfile.mkdtemp(prefix=f".{output.name}.new-", dir=output.parent))
@@ -87,17 +96,16 @@ def write_site(files: dict[str, bytes], output: Path, manifest: Path | None = No
         except BaseException:
             _discard(staging)
             raise
-    if manifest:
-        _write_manifest(manifest, Manifest(key, written))
+    return written
 
 
 def _refuse_project_folder(output: Path) -> None:
     """A build replaces the whole output folder, so `-o .` or `-o content` would delete the project."""
     resolved = output.resolve()
-    for precious in (Path.cwd().resolve(), Path.home().resolve()):
-        if precious.is_relative_to(resolved):
-            raise OutputError(f"refusing to replace {output}: it holds {precious}, and a build replaces the whole "
-                              "output folder; hint: choose a folder of its own, such as public/")
+    for precious, what in ((Path.cwd(), "the folder you are working in"), (Path.home(), "your home folder")):
+        if precious.resolve().is_relative_to(resolved):
+            raise OutputError(f"refusing to replace {output}: it is or contains {what}, and a build replaces the "
+                              "whole output folder; hint: choose a folder of its own, such as public/")
     for mark in _PROJECT_MARKS:
         if (resolved / mark).exists():
             raise OutputError(f"refusing to replace {output}: it holds {mark}, so it is a project or repository, not "
@@ -233,9 +241,12 @@ def recover(output: Path) -> None:
     if not output.parent.is_dir():
         return
     name = glob.escape(output.name)
-    with _locked(output.parent):
-        retired = sorted(output.parent.glob(f".{name}.old-*"), key=lambda p: p.lstat().st_ctime_ns)
-        if retired and not output.exists() and not output.is_symlink():
-            os.rename(retired.pop(), output)
-        for leftover in [*retired, *output.parent.glob(f".{name}.new-*")]:
-            _discard(leftover)
+    try:
+        with _locked(output.parent):
+            retired = sorted(output.parent.glob(f".{name}.old-*"), key=lambda p: p.lstat().st_ctime_ns)
+            if retired and not output.exists() and not output.is_symlink():
+                os.rename(retired.pop(), output)
+            for leftover in [*retired, *output.parent.glob(f".{name}.new-*")]:
+                _discard(leftover)
+    except OSError as exc:
+        raise OutputError(f"cannot restore or tidy the output folder {output}: {exc.strerror or exc}") from None

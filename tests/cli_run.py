@@ -6,6 +6,7 @@ in-process test cannot see: a segfault, a MemoryError traceback, a hang, output 
 
 from __future__ import annotations
 
+import os
 import re
 import resource
 import subprocess
@@ -23,10 +24,12 @@ def _cap_memory() -> None:
     resource.setrlimit(resource.RLIMIT_AS, (MEMORY_LIMIT, MEMORY_LIMIT))
 
 
-def run_cli(*args: str | Path, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+def run_cli(*args: str | Path, cwd: Path | None = None,
+            env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
     """`python -m generator ARGS` with capped memory; never raises on a non-zero exit."""
     return subprocess.run([sys.executable, "-m", "generator", *map(str, args)], capture_output=True, text=True,
-                          cwd=cwd, preexec_fn=_cap_memory, timeout=HANG_GUARD_SECONDS, check=False)
+                          cwd=cwd, env={**os.environ, **(env or {})}, preexec_fn=_cap_memory,
+                          timeout=HANG_GUARD_SECONDS, check=False)
 
 
 def assert_no_crash(result: subprocess.CompletedProcess[str]) -> None:
