@@ -19,6 +19,7 @@ from generator.build import build, check, implied_warnings
 from generator.derive import snapshot
 from generator.errors import ContentError, NoticeboardError, Problem
 from generator.model import parse_time
+from generator.references import YEARS
 from generator.scaffold import new_incident, new_maintenance
 
 
@@ -29,6 +30,8 @@ def parse_now(value: str | None) -> datetime:
     parsed = parse_time(value)
     if parsed is None:
         raise NoticeboardError(f"--now {value!r} is not a time with a time zone; hint: write it like 2025-09-27T10:00+09:00")
+    if parsed.year not in YEARS:
+        raise NoticeboardError(f"--now {value!r} is outside the years {YEARS.start}–{YEARS.stop - 1}; hint: check the year")
     return parsed
 
 

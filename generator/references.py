@@ -6,6 +6,7 @@ Runs only on documents whose structure is valid, so every check may index the da
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -22,6 +23,8 @@ TEXT_KEYS = {"title", "name", "description", "label", "hours", "body", "text", "
 TEXT_LISTS = {"alternatives", "not_recovered"}
 # Times outside these years are surely typos, and near year 1 or 9999 converting to UTC overflows.
 YEARS = range(1970, 9999)
+# Letters that render as nothing: the Hangul fillers and the blank Braille pattern.
+_BLANK_LETTERS = frozenset("\u115f\u1160\u3164\uffa0\u2800")
 RESERVED_FOLDERS = {"incidents", "services", "maintenance", "assets", "api", "feeds", "badges", "history", "alternatives",
                     "index", "widget", "404"}
 
@@ -121,11 +124,16 @@ def _check_languages(doc: Document, languages: list[str]) -> list[Problem]:
 
 
 def _blank(doc: Document, path: KeyPath, text: Any) -> list[Problem]:
-    """An empty title or body publishes a heading or notice that says nothing."""
+    """An empty title or body publishes a heading or notice that says nothing; so does one made
+    only of spaces, zero-width characters, direction marks or Hangul fillers."""
     values = text.items() if isinstance(text, dict) else [(None, text)]
-    return [Problem(doc.loc(path + ((lang,) if lang else ())), "text is empty",
+    return [Problem(doc.loc(path + ((lang,) if lang else ())), "text is empty or invisible",
                     "write the text (or leave the key out where it is optional)", ".".join(map(str, path)))
-            for lang, value in values if isinstance(value, str) and not value.strip()]
+            for lang, value in values if isinstance(value, str) and all(map(_invisible, value))]
+
+
+def _invisible(character: str) -> bool:
+    return unicodedata.category(character)[0] in "ZC" or character in _BLANK_LETTERS
 
 
 class _Catalog:
