@@ -76,7 +76,7 @@ def render_site(content: Content, snap: Snapshot, theme: Theme) -> dict[str, byt
     output: dict[str, bytes] = dict(theme.asset_files)
     jobs: list[Job] = []
     for prefix, view_content, view_snap in views(content, snap):
-        shared = _shared_context(view_content, view_snap)
+        shared = shared_context(view_content, view_snap)
         for page in plan_pages(view_content, view_snap, prefix):
             if page.path in output:
                 raise DuplicateOutputError(f"two outputs claim {page.path}")
@@ -130,7 +130,8 @@ def render_page(page: Page, content: Content, theme: Theme, shared: dict[str, An
     return template.render(**shared, **page.context, **_page_helpers(page, content, theme))
 
 
-def _shared_context(content: Content, snap: Snapshot) -> dict[str, Any]:
+def shared_context(content: Content, snap: Snapshot) -> dict[str, Any]:
+    """What every page of one view may read; the preview tracks reads of it per page (see depends.py)."""
     by_month: dict[tuple[int, int], list[Any]] = {}
     for state in snap.incidents:
         started = local(state.incident.started, content.site.tz)
