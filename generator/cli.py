@@ -132,8 +132,9 @@ def make_parser() -> argparse.ArgumentParser:
 def _extra_commands() -> list[Callable[[Any], None]]:
     """Commands that live in their own modules (serve, deploy) add themselves to the parser here."""
     from generator.deploy.command import register as deploy
+    from generator.serve import register as serve
 
-    return [deploy]
+    return [deploy, serve]
 
 
 def main(argv: list[str] | None = None) -> int:
