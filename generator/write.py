@@ -79,6 +79,8 @@ def write_site(files: dict[str, bytes], output: Path, manifest: Path | None = No
 
 
 def _write(checked: dict[PurePosixPath, bytes], output: Path, previous: Manifest | None) -> dict[str, list[Any]]:
+    """Stage every file and swap, all under the lock, so a concurrent `recover` never sees the
+    staging folder of a live build as the leftover of a killed one."""
     output.parent.mkdir(parents=True, exist_ok=True)
     written: dict[str, list[Any]] = {}
     with _locked(output.parent):

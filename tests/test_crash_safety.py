@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import json
 import os
 import pathlib
 import random
@@ -73,7 +74,7 @@ def _arm(kill_before: int, atomic: bool) -> None:
 def killed_at(kill_before: int, atomic: bool, out: Path, manifest: Path) -> bool:
     """Write NEW_SITE over OLD_SITE in a child killed before disk call k; False once k is past the last call."""
     pid = os.fork()
-    if pid == 0:  # pragma: no cover - the child never returns to pytest
+    if pid == 0:  # pragma: no cover - the child never returns
         try:
             _arm(kill_before, atomic)
             write_site(NEW_SITE, out, manifest, "new")
@@ -83,32 +84,47 @@ def killed_at(kill_before: int, atomic: bool, out: Path, manifest: Path) -> bool
     return os.WIFSIGNALED(status) and os.WTERMSIG(status) == signal.SIGKILL
 
 
-@pytest.mark.parametrize("atomic", [True, False], ids=["renameat2-exchange", "two-rename-fallback"])
-def test_a_writer_killed_before_any_of_its_disk_calls_leaves_old_or_new(tmp_path: Path, atomic: bool) -> None:
-    if atomic and not _supports_exchange(tmp_path):
-        pytest.skip("this file system cannot exchange folders; the fallback case covers it")
-    out, manifest = tmp_path / "public", tmp_path / "cache" / "manifest.json"
-    kills, missing_seen = 0, 0
+def name_of(site: dict[str, bytes] | None) -> str:
+    if site is None:
+        return "missing"
+    return "old" if site == OLD_SITE else "new" if site == NEW_SITE else "mix"
+
+
+def sweep(folder: Path, atomic: bool) -> list[dict[str, Any]]:
+    """For k = 1, 2, …: start from the old site, kill a writer of the new one before its k-th disk call,
+    and record what a reader would see, what `recover` leaves, and whether the next write works."""
+    out, manifest = folder / "public", folder / "cache" / "manifest.json"
+    seen: list[dict[str, Any]] = []
     for k in range(1, 10_000):
         shutil.rmtree(out, ignore_errors=True)
         write_site(OLD_SITE, out, manifest, "old")
         if not killed_at(k, atomic, out, manifest):
-            break
-        kills += 1
-        seen = snapshot(out)
-        if seen is None:
-            missing_seen += 1
-            assert not atomic, f"killed before disk call {k}: the output folder was missing"
-        else:
-            assert seen in (OLD_SITE, NEW_SITE), f"killed before disk call {k}: a mix of old and new"
+            return seen
+        after_kill = name_of(snapshot(out))
         recover(out)
-        assert snapshot(out) in (OLD_SITE, NEW_SITE), f"after recovering from a kill before disk call {k}"
-        assert leftovers(out) == [], f"recover left staging folders behind after a kill before call {k}"
+        after_recover, tidy = name_of(snapshot(out)), leftovers(out)
         write_site(NEW_SITE, out, manifest, "new")
-        assert snapshot(out) == NEW_SITE
-    assert kills > 2 * len(NEW_SITE), "the sweep never reached the swap"
-    assert (missing_seen > 0) == (not atomic), "only the two-rename fallback has a moment without an output folder"
-    assert snapshot(out) == NEW_SITE and leftovers(out) == []
+        seen.append({"k": k, "after_kill": after_kill, "after_recover": after_recover, "leftovers": tidy,
+                     "next_write": name_of(snapshot(out))})
+    return seen
+
+
+@pytest.mark.parametrize("atomic", [True, False], ids=["renameat2-exchange", "two-rename-fallback"])
+def test_a_writer_killed_before_any_of_its_disk_calls_leaves_old_or_new(tmp_path: Path, atomic: bool) -> None:
+    """The sweep forks, so it runs in a fresh interpreter: pytest may hold threads (Playwright's)."""
+    if atomic and not _supports_exchange(tmp_path):
+        pytest.skip("this file system cannot exchange folders; the fallback case covers it")
+    result = subprocess.run([sys.executable, __file__, str(tmp_path), "atomic" if atomic else "fallback"],
+                            capture_output=True, text=True, check=False)
+    assert result.returncode == 0, result.stderr
+    kills = json.loads(result.stdout)
+    assert len(kills) > 2 * len(NEW_SITE), "the sweep never reached the swap"
+    allowed = {"old", "new"} if atomic else {"old", "new", "missing"}
+    assert [k for k in kills if k["after_kill"] not in allowed] == []
+    assert [k for k in kills if k["after_recover"] not in ("old", "new") or k["leftovers"]] == []
+    assert [k for k in kills if k["next_write"] != "new"] == []
+    missing = [k["k"] for k in kills if k["after_kill"] == "missing"]
+    assert bool(missing) == (not atomic), "only the two-rename fallback has a moment without an output folder"
 
 
 def _supports_exchange(folder: Path) -> bool:
@@ -160,3 +176,7 @@ def test_sigkilled_cli_builds_leave_old_or_new_site_and_the_next_build_succeeds(
     assert process.wait() == 0, process.stderr.read() if process.stderr else ""
     assert sites.get(digest(snapshot(out))) == times[0]
     assert leftovers(out) == []
+
+
+if __name__ == "__main__":
+    print(json.dumps(sweep(Path(sys.argv[1]), sys.argv[2] == "atomic")))

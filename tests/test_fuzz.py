@@ -21,7 +21,6 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
-import yaml
 from cli_run import assert_no_crash, run_cli
 from every_field import NOW, content_with, write_content
 from hypothesis import HealthCheck, event, given, settings

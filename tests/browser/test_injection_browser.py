@@ -8,7 +8,6 @@ final word on what a browser would actually execute, including its error-toleran
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
