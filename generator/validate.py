@@ -7,7 +7,6 @@ Meaning (references between files, time order, languages) is checked here in Pyt
 
 from __future__ import annotations
 
-import difflib
 import json
 import re
 from collections.abc import Callable
