@@ -11,6 +11,7 @@ The big, shared values (the snapshot, the content, any dict) are handed to templ
 thin proxies that record the attribute, key or method call actually used instead, so a service
 page depends on its own service's state, not on the whole site's. Anything a proxy does not
 understand is recorded as a read of the whole value, which is always safe, merely slower.
+Each fact is recorded with the value the page saw, so checking it later resolves only the new value.
 """
 
 from __future__ import annotations
@@ -31,14 +32,14 @@ PROXIED_TYPES = (Snapshot, Content)
 
 
 class Recorder:
-    """The facts one page read; `plain` names the context variables recorded whole."""
+    """The facts one page read, with the value each had; `plain` names the context variables recorded whole."""
 
     def __init__(self, plain: frozenset[str]) -> None:
         self.plain = plain
-        self.facts: set[Fact] = set()
+        self.facts: dict[Fact, Any] = {}
 
-    def add(self, fact: Fact) -> None:
-        self.facts.add(fact)
+    def add(self, fact: Fact, value: Any) -> None:
+        self.facts[fact] = value
 
 
 _RECORDER: ContextVar[Recorder | None] = ContextVar("noticeboard_recorder", default=None)
@@ -48,10 +49,11 @@ class TrackingContext(Context):
     """A Jinja context that tells the current recorder which variables a template resolves."""
 
     def resolve_or_missing(self, key: str) -> Any:
+        value = super().resolve_or_missing(key)
         recorder = _RECORDER.get()
         if recorder is not None and key in recorder.plain:
-            recorder.add((key,))
-        return super().resolve_or_missing(key)
+            recorder.add((key,), value)
+        return value
 
 
 @contextlib.contextmanager
@@ -71,6 +73,10 @@ def tracked(shared: dict[str, Any]) -> tuple[dict[str, Any], Recorder]:
     return context, recorder
 
 
+def same(before: Any, after: Any) -> bool:
+    return before is after or before == after
+
+
 def resolve(shared: dict[str, Any], fact: Fact) -> Any:
     """The value a fact names in one build's shared context; a failure is a value too."""
     try:
@@ -80,6 +86,40 @@ def resolve(shared: dict[str, Any], fact: Fact) -> Any:
         return value
     except Exception as exc:  # a lookup that fails in one build and not the other is a change
         return _Raised(type(exc).__name__, str(exc))
+
+
+class Reads:
+    """Which rendered pages of one view read which fact, and the value each fact had for them."""
+
+    def __init__(self) -> None:
+        self.values: dict[Fact, Any] = {}
+        self.readers: dict[Fact, set[str]] = {}
+
+    def add(self, path: str, facts: dict[Fact, Any]) -> None:
+        self.values.update(facts)
+        for fact in facts:
+            self.readers.setdefault(fact, set()).add(path)
+
+    def stale(self, shared: dict[str, Any]) -> set[str]:
+        """Pages that read a fact whose value differs in `shared` (a newer build's context). Each
+        fact is resolved once and its new value kept, since the pages that stay read the same."""
+        found: set[str] = set()
+        for fact, readers in self.readers.items():
+            after = resolve(shared, fact)
+            if not same(self.values[fact], after):
+                found |= readers
+            self.values[fact] = after
+        return found
+
+    def forget(self, path: str, facts: frozenset[Fact]) -> None:
+        """A page that will render again (or is gone) no longer reads what it read."""
+        for fact in facts:
+            readers = self.readers.get(fact)
+            if readers is not None:
+                readers.discard(path)
+                if not readers:
+                    del self.readers[fact]
+                    del self.values[fact]
 
 
 def _proxied(value: Any) -> bool:
@@ -118,7 +158,7 @@ def _wrap(value: Any, fact: Fact, recorder: Recorder) -> Any:
         return _MappingProxy(value, fact, recorder)
     if isinstance(value, PROXIED_TYPES):
         return _ObjectProxy(value, fact, recorder)
-    recorder.add(fact)
+    recorder.add(fact, value)
     return value
 
 
@@ -138,7 +178,7 @@ class _ObjectProxy:
         return _wrap(value, fact, self._recorder)
 
     def __bool__(self) -> bool:
-        self._recorder.add(self._fact)
+        self._recorder.add(self._fact, self._target)
         return bool(self._target)
 
 
@@ -149,12 +189,13 @@ class _Method:
         self._method, self._fact, self._recorder = method, fact, recorder
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        value = self._method(*args, **kwargs)
         step = ("call", args, tuple(sorted(kwargs.items())))
         try:
-            self._recorder.add(self._fact + (step,))
+            self._recorder.add(self._fact + (step,), value)
         except TypeError:  # unhashable arguments: depend on the whole object instead
-            self._recorder.add(self._fact[:-1])
-        return self._method(*args, **kwargs)
+            self._recorder.add(self._fact[:-1], self._method.__self__)
+        return value
 
 
 class _MappingProxy:
@@ -167,9 +208,9 @@ class _MappingProxy:
 
     def _read_key(self, key: Any) -> None:
         try:
-            self._recorder.add(self._fact + (("key", key),))
+            self._recorder.add(self._fact + (("key", key),), self._target.get(key, _MISSING))
         except TypeError:
-            self._recorder.add(self._fact)
+            self._recorder.add(self._fact, self._target)
 
     def __getitem__(self, key: Any) -> Any:
         self._read_key(key)
@@ -184,7 +225,7 @@ class _MappingProxy:
         return key in self._target
 
     def _whole(self) -> dict[Any, Any]:
-        self._recorder.add(self._fact)
+        self._recorder.add(self._fact, self._target)
         return self._target
 
     def __iter__(self) -> Iterator[Any]:

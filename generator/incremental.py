@@ -3,11 +3,9 @@
 A full build of a big site takes seconds; an operator fixing one notice should see it at once.
 So the preview keeps the last good build in memory and, after an edit of incidents or maintenance:
 
-1. re-reads only the files whose stamp (mtime, size, inode) changed or that the watcher named;
-2. re-checks only those files, plus the one check that spans files (file ids), and on any error
-   runs the full `validate`, so the report is exactly what `noticeboard check` prints;
-3. re-derives the states of changed incidents only;
-4. keeps each rendered page whose recorded facts (see depends.py) are equal in the new build; the
+1. re-reads and re-checks only the files the watcher named (notices.py);
+2. re-derives the states of changed incidents only, and updates the affiliate sections they touch;
+3. keeps each rendered page whose recorded facts (depends.py) are equal in the new build; the
    others are rendered when first requested, so the reload event does not wait for pages nobody
    is looking at; the machine-readable outputs (feeds, API, calendars) are likewise produced on
    first request after the content changed.
@@ -20,26 +18,22 @@ byte for byte after every kind of edit.
 from __future__ import annotations
 
 import os
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 from generator import render as rendering
 from generator.affiliates import section
 from generator.build import implied_warnings
-from generator.depends import Fact, TrackingContext, recording, resolve, tracked
+from generator.depends import Fact, Reads, TrackingContext, recording, tracked
 from generator.derive import IncidentState, Snapshot, incident_state, snapshot
-from generator.errors import ContentError, Problem, display_path
-from generator.load import ContentFiles, Document, _list_yaml, _load_one, load_content
-from generator.model import Content, Incident, Maintenance, build_model, document_id
+from generator.errors import Problem
+from generator.model import Content, Incident
+from generator.notices import FOLDERS, Loaded, Notices
 from generator.outputs import producers
-from generator.references import check_references
 from generator.theme import Theme, find_theme, load_theme
-from generator.validate import check_structure, validate
-
-FOLDERS = {"incidents": "incident", "maintenance": "maintenance"}
-Stamp = tuple[int, int, int]
 
 
 @dataclass(frozen=True)
@@ -54,18 +48,14 @@ class Rebuilt:
 
 
 @dataclass
-class _Source:
-    stamp: Stamp | None
-    doc: Document | None
-    problems: list[Problem]
-
-
-@dataclass
 class _View:
+    """One view's model and context, its pages, and which rendered page read which fact (and its value)."""
+
     content: Content
     snap: Snapshot
     shared: dict[str, Any]
     paths: list[str] = field(default_factory=list)
+    reads: Reads = field(default_factory=Reads)
 
 
 @dataclass
@@ -80,13 +70,12 @@ class _Page:
 class _Good:
     """The last build that passed every check: what the preview serves."""
 
-    files: ContentFiles
+    loaded: Loaded
     content: Content
     snap: Snapshot
     theme: Theme
     views: dict[str, _View]
     pages: dict[str, _Page]
-    checked: tuple[Problem, ...]
     warnings: tuple[Problem, ...]
     machine: dict[str, bytes] | None = field(default=None)
     outdated: frozenset[str] = frozenset()
@@ -102,11 +91,8 @@ class IncrementalSite:
         self.theme_name = theme
         self.build_id = 0
         self._good: _Good | None = None
-        self._sources: dict[Path, _Source] = {}
-        self._models: dict[Path, Incident | Maintenance] = {}
+        self._notices = Notices(self.root)
         self._states: dict[int, tuple[Incident, datetime, IncidentState]] = {}
-        self._pending: set[Path] = set()
-        self._listings: dict[str, tuple[Stamp | None, frozenset[Path], list[Path], list[Problem]]] = {}
         self._needs_full = True
 
     @property
@@ -121,21 +107,29 @@ class IncrementalSite:
         return datetime.now(timezone.utc).replace(second=0, microsecond=0)
 
     def rebuild(self, changed: Iterable[Path] | None = None) -> Rebuilt:
-        """Bring the site up to date with the files; `changed` are paths the watcher saw (None: unknown).
+        """Bring the site up to date with the files.
 
-        Raises ContentError (or another NoticeboardError) when the content is wrong; the last good
-        build stays in place and the changes are remembered for the next attempt.
+        `changed` are the paths the watcher saw, and only those are read again; an empty list means
+        "check every notice's stamp", and None (unknown) reloads everything. Raises ContentError (or
+        another NoticeboardError) when the content is wrong: the last good build stays in place and
+        the changes are remembered for the next attempt.
         """
         hints = None if changed is None else {Path(os.path.abspath(p)) for p in changed}
-        if hints is not None and self._touches_config(hints):
+        if hints is None or self._touches_config(hints):
             self._needs_full = True
         now = self.now()
-        if self._needs_full or self._good is None:
-            good, reused = self._full(now), None
+        if self._needs_full or self._good is None or hints is None:
+            loaded = self._notices.load_all()
+            good, reused = self._good_build(loaded, self._theme(loaded.content), now, None), None
         else:
-            good, reused = self._incremental(hints or set(), now), self._good
-        self._plan(good, reused)
-        self._good, self._pending, self._needs_full = good, set(), False
+            loaded = self._notices.update(self._good.loaded, hints)
+            good, reused = self._good_build(loaded, self._good.theme, now, self._good), self._good
+        try:
+            self._plan(good, reused)
+        except BaseException:
+            self._needs_full = True  # planning may have half-moved the record of reads to the new views
+            raise
+        self._good, self._notices.pending, self._needs_full = good, set(), False
         self.build_id += 1
         return Rebuilt(self.build_id, reused is None, len(good.pages), good.outdated, good.warnings)
 
@@ -161,8 +155,6 @@ class IncrementalSite:
         output.update(self._machine(good))
         return output
 
-    # Loading and checking ------------------------------------------------------------------
-
     def _touches_config(self, hints: set[Path]) -> bool:
         """Anything but a notice file (site.yaml, services.yaml, the theme, an unknown file) means start over."""
         theme = self.theme_root
@@ -173,21 +165,6 @@ class IncrementalSite:
                 return True
         return False
 
-    def _full(self, now: datetime) -> _Good:
-        stamps = {p: _stamp(p) for folder in FOLDERS for p in _listing(self.root / folder)}
-        files = load_content(self.content_dir)
-        problems = validate(files)
-        if files.site is None or files.services is None or any(p.severity == "error" for p in problems):
-            raise ContentError(problems)
-        content = build_model(files)
-        theme = self._theme(content)
-        self._sources = {d.path: _Source(stamps.get(d.path), d, []) for d in files.incidents + files.maintenance}
-        by_id = {(f, m.id): m for f, models in (("incidents", content.incidents), ("maintenance", content.maintenance))
-                 for m in models}
-        self._models = {d.path: by_id[(d.path.parent.name, document_id(d))] for d in files.incidents + files.maintenance}
-        checked = tuple(p for p in problems if p.severity != "error")
-        return self._good_build(files, content, theme, checked, now, incremental=False)
-
     def _theme(self, content: Content) -> Theme:
         theme = load_theme(find_theme(self.theme_name or content.site.theme, self.root))
         theme.env.context_class = TrackingContext
@@ -195,101 +172,13 @@ class IncrementalSite:
             theme.env.get_template(name)  # a template that does not compile fails the build, not a request
         return theme
 
-    def _incremental(self, hints: set[Path], now: datetime) -> _Good:
-        good = self._good
-        assert good is not None
-        files = ContentFiles(root=self.root, site=good.files.site, services=good.files.services)
-        listed: set[Path] = set()
-        for folder in FOLDERS:
-            for path in self._listing(folder, files, hints):
-                listed.add(path)
-                source = self._refresh(path, hints)
-                files.problems.extend(source.problems)
-                if source.doc is not None:
-                    getattr(files, folder).append(source.doc)
-        for gone in set(self._sources) - listed:
-            del self._sources[gone]
-            self._models.pop(gone, None)
-            self._pending.add(gone)
-        checked = self._check(files, good)
-        self._remodel(files)
-        content = Content(good.content.site, good.content.catalog,
-                          tuple(sorted((self._models[d.path] for d in files.incidents), key=_incident_order, reverse=True)),
-                          tuple(sorted((self._models[d.path] for d in files.maintenance), key=_maintenance_order)))
-        return self._good_build(files, content, good.theme, checked, now, incremental=True)
-
-    def _listing(self, folder: str, files: ContentFiles, hints: set[Path]) -> list[Path]:
-        """`_list_yaml` again only when the folder changed: its stamp moved, or the watcher saw a
-        file appear or vanish there (a stamp alone can miss two changes within one clock tick)."""
-        directory = self.root / folder
-        stamp = _stamp(directory)
-        cached = self._listings.get(folder)
-        if cached is None or cached[0] != stamp or stamp is None or any(
-                h.parent == directory and (h in cached[1]) != h.exists() for h in hints):
-            found = ContentFiles(root=self.root)
-            cached = (stamp, frozenset(paths := _list_yaml(directory, found)), paths, found.problems)
-            self._listings[folder] = cached
-        files.problems.extend(cached[3])
-        return cached[2]
-
-    def _refresh(self, path: Path, hints: set[Path]) -> _Source:
-        stamp = _stamp(path)
-        source = self._sources.get(path)
-        if source is None or source.stamp != stamp or path in hints:
-            scratch = ContentFiles(root=self.root)
-            doc = _load_one(path, self.root, self.root.parent, scratch, path.parent.name)
-            source = _Source(stamp, doc, scratch.problems)
-            self._sources[path] = source
-            self._pending.add(path)
-        return source
-
-    def _check(self, files: ContentFiles, good: _Good) -> tuple[Problem, ...]:
-        """Problems of the changed files, the rest carried over from the last good build.
-
-        The cross-file checks that can involve a changed file run with its namesakes (a.yaml next
-        to a.yml); references to services.yaml are checked per file. Any error: the full report.
-        """
-        changed = {p: s.doc for p, s in self._sources.items() if p in self._pending and s.doc is not None}
-        names = {display_path(p, self.root.parent) for p in self._pending}
-        found = list(files.problems)
-        valid: dict[str, list[Document]] = {"site": [good.files.site], "services": [good.files.services],  # type: ignore[list-item]
-                                            "incidents": [], "maintenance": []}
-        for path, doc in changed.items():
-            structure = check_structure(doc, FOLDERS[path.parent.name])
-            found += structure
-            if not structure:
-                valid[path.parent.name].append(doc)
-        ids = {(p.parent.name, document_id(d)) for p, d in changed.items()}
-        namesakes = ContentFiles(root=self.root)
-        for folder in FOLDERS:
-            getattr(namesakes, folder).extend(d for d in getattr(files, folder) if (folder, document_id(d)) in ids)
-        found += [p for p in check_references(namesakes, valid) if p.severity == "error" or p.location.file in names]
-        if any(p.severity == "error" for p in found):
-            report = validate(files)
-            if any(p.severity == "error" for p in report):
-                raise ContentError(report)
-        kept = [p for p in good.checked if p.location.file not in names]
-        return tuple(dict.fromkeys(kept + [p for p in found if p.severity != "error"]))
-
-    def _remodel(self, files: ContentFiles) -> None:
-        changed = [s.doc for p, s in self._sources.items() if p in self._pending and s.doc is not None]
-        if not changed:
-            return
-        fresh = build_model(ContentFiles(root=self.root, site=files.site, services=files.services,
-                                         incidents=[d for d in changed if d.path.parent.name == "incidents"],
-                                         maintenance=[d for d in changed if d.path.parent.name == "maintenance"]))
-        by_id = {("incidents", m.id): m for m in fresh.incidents} | {("maintenance", m.id): m for m in fresh.maintenance}
-        for doc in changed:
-            self._models[doc.path] = by_id[(doc.path.parent.name, document_id(doc))]
-
     # Deriving and planning -----------------------------------------------------------------
 
-    def _good_build(self, files: ContentFiles, content: Content, theme: Theme, checked: tuple[Problem, ...],
-                    now: datetime, incremental: bool) -> _Good:
+    def _good_build(self, loaded: Loaded, theme: Theme, now: datetime, previous: _Good | None) -> _Good:
+        content = loaded.content
         snap = self._snapshot(content, now)
-        views = _views(content, snap, self._good if incremental else None)
-        warnings = checked + implied_warnings(content, snap)
-        return _Good(files, content, snap, theme, views, {}, checked, warnings)
+        views = _views(content, snap, previous)
+        return _Good(loaded, content, snap, theme, views, {}, loaded.warnings + implied_warnings(content, snap))
 
     def _snapshot(self, content: Content, now: datetime) -> Snapshot:
         """`derive.snapshot`, replaying only incidents that changed: service states depend on open
@@ -310,38 +199,51 @@ class IncrementalSite:
 
     def _plan(self, good: _Good, previous: _Good | None) -> None:
         """Every page of the new build, reusing the rendered bytes of pages whose facts held."""
-        changed: dict[tuple[str, Fact], bool] = {}
+        outdated: set[str] = set()
         for prefix, view in good.views.items():
             old_view = previous.views.get(prefix) if previous else None
-            if old_view is view and previous is not None:
-                pages = [previous.pages[path] for path in view.paths]
+            if previous is not None and old_view is view:
+                entries = [previous.pages[path] for path in view.paths]
             else:
-                pages = [self._reuse(page, prefix, previous, old_view, view, changed)
-                         for page in rendering.plan_pages(view.content, view.snap, prefix)]
-                view.paths = [entry.page.path for entry in pages]
-            for entry in pages:
+                entries = self._replan(prefix, view, previous, old_view, outdated)
+            for entry in entries:
                 if entry.page.path in good.pages or entry.page.path in good.theme.asset_files:
+                    self._needs_full = True
                     raise rendering.DuplicateOutputError(f"two outputs claim {entry.page.path}")
                 good.pages[entry.page.path] = entry
-        if previous is None:
-            good.outdated = frozenset(good.pages)
-        else:
-            good.outdated = frozenset(path for path, old in previous.pages.items()
-                                      if old.data is not None and good.pages.get(path) is not old)
-            good.outdated |= good.pages.keys() - previous.pages.keys()
+        good.outdated = frozenset(good.pages) if previous is None else frozenset(outdated)
         if previous is not None and previous.machine is not None and previous.content == good.content \
                 and previous.snap == good.snap:
             good.machine = previous.machine
 
     @staticmethod
-    def _reuse(page: rendering.Page, prefix: str, previous: _Good | None, old_view: _View | None, view: _View,
-               changed: dict[tuple[str, Fact], bool]) -> _Page:
-        old = previous.pages.get(page.path) if previous else None
-        if (old is not None and old_view is not None and old.data is not None and old.view == prefix
-                and old.page == page and old.page.context == page.context
-                and not _any_changed(old.facts, prefix, old_view, view, changed)):
-            return old
-        return _Page(page, prefix)
+    def _replan(prefix: str, view: _View, previous: _Good | None, old_view: _View | None,
+                outdated: set[str]) -> list[_Page]:
+        """The view's pages: those no changed fact was read by keep their bytes; the new view
+        takes over the record of who read what, minus the pages that will render again.
+        `outdated` collects the pages that were shown before and differ or are new or gone now."""
+        if previous is None or old_view is None:
+            entries = [_Page(page, prefix) for page in rendering.plan_pages(view.content, view.snap, prefix)]
+            view.paths = [entry.page.path for entry in entries]
+            return entries
+        stale = old_view.reads.stale(view.shared)
+        entries = []
+        for page in rendering.plan_pages(view.content, view.snap, prefix):
+            old = previous.pages.get(page.path)
+            if old is None:
+                outdated.add(page.path)
+            keep = (old is not None and old.data is not None and page.path not in stale and old.page == page
+                    and old.page.context == page.context)
+            entries.append(old if keep and old is not None else _Page(page, prefix))
+        view.paths = [entry.page.path for entry in entries]
+        view.reads = old_view.reads
+        kept = {id(entry) for entry in entries}
+        for path in old_view.paths:
+            gone = previous.pages[path]
+            if id(gone) not in kept and gone.data is not None:
+                outdated.add(path)
+                view.reads.forget(path, gone.facts)
+        return entries
 
     # Rendering -----------------------------------------------------------------------------
 
@@ -352,6 +254,7 @@ class IncrementalSite:
             with recording(recorder):
                 html = rendering.render_page(entry.page, view.content, good.theme, context)
             entry.data, entry.facts = html.encode("utf-8"), frozenset(recorder.facts)
+            view.reads.add(entry.page.path, recorder.facts)
         return entry.data
 
     def _machine(self, good: _Good) -> dict[str, bytes]:
@@ -368,10 +271,11 @@ class IncrementalSite:
 
 
 def _views(content: Content, snap: Snapshot, previous: _Good | None) -> dict[str, _View]:
-    """`render.views`, except that an affiliate's section is kept as it was when no changed
-    incident touches it (before or after the edit) and its services' states are the same; its
-    pages then need no checking at all. Anything else that sections read changing (now,
-    maintenance, upstreams) rebuilds every section."""
+    """`render.views`, updated rather than recomputed: an affiliate's section that no changed
+    incident touches (before or after the edit), with its services' states unchanged, is kept
+    as it was, and its pages need no checking at all; a touched section gets the changed
+    incidents narrowed anew and keeps the rest. Anything else sections read changing (now,
+    maintenance, upstreams) recomputes every section."""
     if previous is None or previous.snap.now != snap.now or previous.snap.upstreams != snap.upstreams \
             or previous.content.maintenance != content.maintenance:
         return {prefix: _View(c, s, rendering.shared_context(c, s)) for prefix, c, s in rendering.views(content, snap)}
@@ -384,43 +288,16 @@ def _views(content: Content, snap: Snapshot, previous: _Good | None) -> dict[str
     for affiliate in content.site.affiliates:
         prefix = f"{affiliate.id}/"
         old = previous.views[prefix]
-        touched = bool(changed & {i.id for i in old.content.incidents}) \
-            or bool(section(edited, edited_snap, affiliate.id)[0].incidents)
-        if not touched and all(snap.services[s] == state for s, state in old.snap.services.items()):
+        fresh, fresh_snap = section(edited, edited_snap, affiliate.id)
+        services = {s: snap.services[s] for s in old.snap.services}
+        if not fresh.incidents and not changed & {i.id for i in old.content.incidents} and services == old.snap.services:
             found[prefix] = old
-        else:
-            narrowed, narrowed_snap = section(content, snap, affiliate.id)
-            found[prefix] = _View(narrowed, narrowed_snap, rendering.shared_context(narrowed, narrowed_snap))
+            continue
+        narrowed = {i.id: i for i in old.content.incidents if i.id not in changed} | {i.id: i for i in fresh.incidents}
+        states = {s.incident.id: s for s in old.snap.incidents if s.incident.id not in changed}
+        states |= {s.incident.id: s for s in fresh_snap.incidents}
+        view_content = replace(old.content, incidents=tuple(narrowed[i.id] for i in content.incidents if i.id in narrowed))
+        view_snap = replace(old.snap, incidents=tuple(states[s.incident.id] for s in snap.incidents
+                                                      if s.incident.id in states), services=services)
+        found[prefix] = _View(view_content, view_snap, rendering.shared_context(view_content, view_snap))
     return found
-
-
-def _any_changed(facts: frozenset[Fact], prefix: str, old: _View, new: _View,
-                 changed: dict[tuple[str, Fact], bool]) -> bool:
-    for fact in facts:
-        key = (prefix, fact)
-        if key not in changed:
-            before, after = resolve(old.shared, fact), resolve(new.shared, fact)
-            changed[key] = not (before is after or before == after)
-        if changed[key]:
-            return True
-    return False
-
-
-def _incident_order(incident: Incident) -> tuple[datetime, str]:
-    return (incident.started, incident.id)
-
-
-def _maintenance_order(window: Maintenance) -> tuple[datetime, str]:
-    return (window.starts, window.id)
-
-
-def _listing(folder: Path) -> list[Path]:
-    return sorted(folder.iterdir()) if folder.is_dir() else []
-
-
-def _stamp(path: Path) -> Stamp | None:
-    try:
-        st = path.stat()
-    except OSError:
-        return None
-    return (st.st_mtime_ns, st.st_size, st.st_ino)

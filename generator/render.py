@@ -56,7 +56,8 @@ def plan_pages(content: Content, snap: Snapshot, section: str = "") -> list[Page
     keys += [(f"incidents/{i}.html", "incident.html", {"incident_id": i}) for i in visible]
     keys += [(f"services/{s.id}.html", "service.html", {"service_id": s.id}) for s in content.catalog.services]
     keys += [(f"maintenance/{m.id}.html", "maintenance.html", {"maintenance_id": m.id}) for m in content.maintenance]
-    pages = [Page(language_prefix(content, lang) + section + key, template, lang, key, section, ctx)
+    prefixes = {lang: language_prefix(content, lang) + section for lang in content.site.languages}
+    pages = [Page(prefixes[lang] + key, template, lang, key, section, ctx)
              for lang in content.site.languages for key, template, ctx in keys]
     if not section:
         pages.append(Page("404.html", "404.html", content.site.default_language, "404.html"))

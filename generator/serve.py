@@ -19,8 +19,6 @@ import sys
 import threading
 import time
 import traceback
-from dataclasses import dataclass
-from html import escape
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -29,10 +27,10 @@ from urllib.parse import unquote, urlsplit
 
 import jinja2
 
-from generator.errors import ContentError, Location, NoticeboardError, Problem, display_path
+from generator.errors import NoticeboardError, Problem
 from generator.hosting import content_type
 from generator.incremental import IncrementalSite, Rebuilt
-from generator.preview_script import RELOAD_JS, inject
+from generator.overlay import RELOAD_JS, Failure, describe, error_page, inject
 from generator.watch import Watcher
 
 PREFIX = "/__noticeboard__/"
@@ -43,48 +41,6 @@ IGNORED_OUTPUT = Path("public")
 
 class PortInUseError(NoticeboardError):
     """Another program (often an earlier preview) is listening on the port."""
-
-
-@dataclass(frozen=True)
-class Failure:
-    """A rebuild that failed, as the terminal and the overlay show it."""
-
-    problems: tuple[Problem, ...]
-    summary: str
-
-    def payload(self) -> dict[str, Any]:
-        return {"summary": self.summary, "problems": [
-            {"location": str(p.location), "file": p.location.file, "line": p.location.line,
-             "column": p.location.column, "severity": p.severity, "message": p.message, "hint": p.hint}
-            for p in self.problems]}
-
-    def report(self) -> str:
-        return "\n".join([p.format() for p in self.problems] + [self.summary])
-
-
-def describe(exc: BaseException, root: Path, showing_last_good: bool = True) -> Failure:
-    """Any rebuild error as located problems: content errors already are; template errors carry a line."""
-    outcome = "still showing the last good version" if showing_last_good else "nothing to show until it is fixed"
-    if isinstance(exc, ContentError):
-        return Failure(tuple(exc.problems), str(exc).replace("nothing was written", outcome))
-    if isinstance(exc, jinja2.TemplateSyntaxError):
-        where = Location(_shown(exc.filename or exc.name or "template", root), exc.lineno or 0, 1 if exc.lineno else 0)
-        return Failure((Problem(where, f"template syntax error: {exc.message}", "fix the template and save"),),
-                       f"the theme has an error; {outcome}")
-    if isinstance(exc, jinja2.TemplateError):
-        frames = [f for f in traceback.extract_tb(exc.__traceback__) if f.filename.endswith(".html")]
-        where = Location(_shown(frames[-1].filename, root), frames[-1].lineno or 0, 1) if frames else Location("theme")
-        return Failure((Problem(where, f"template error: {exc}", "fix the template and save"),),
-                       f"a page could not be rendered; {outcome}")
-    if isinstance(exc, NoticeboardError):
-        message, _, hint = str(exc).partition("; hint: ")
-        return Failure((Problem(Location("noticeboard"), message, hint),), outcome)
-    return Failure((Problem(Location("noticeboard"), f"internal error: {type(exc).__name__}: {exc}",
-                            "this is a bug in Noticeboard; the terminal shows the details"),), outcome)
-
-
-def _shown(filename: str, root: Path) -> str:
-    return display_path(Path(filename), root)
 
 
 class Preview:
@@ -118,6 +74,9 @@ class Preview:
         fixed = "fixed; " if recovered else ""
         if result.build_id == 1:
             self._say(f"{fixed}built {result.pages} pages in memory in {elapsed:.0f} ms (each rendered when first asked for)")
+        elif not (result.full or result.outdated or recovered):
+            self._say(f"rebuilt in {elapsed:.0f} ms; no page changed")
+            return result
         else:
             changes = "every page" if result.full else f"{len(result.outdated)} page{'s' if len(result.outdated) != 1 else ''}"
             self._say(f"{fixed}rebuilt in {elapsed:.0f} ms ({changes} changed); reloading open pages")
@@ -281,17 +240,6 @@ class Handler(BaseHTTPRequestHandler):
 
 def _maybe_inject(path: str, data: bytes, build: int) -> bytes:
     return inject(data, build) if content_type(path).startswith("text/html") else data
-
-
-def error_page(failure: Failure) -> bytes:
-    """Shown where there is no good build to fall back on; lists the problems, readable without JavaScript."""
-    items = "".join(f"<li><code>{escape(str(p.location))}</code> {escape(p.severity)}: {escape(p.message)}"
-                    + (f"<br>hint: {escape(p.hint)}" if p.hint else "") + "</li>\n" for p in failure.problems)
-    return (f'<!doctype html>\n<html lang="en">\n<head><meta charset="utf-8">'
-            f'<meta name="viewport" content="width=device-width, initial-scale=1"><title>Preview: content error</title>'
-            f'</head>\n<body>\n<main>\n<h1>The preview cannot show this yet</h1>\n<p>{escape(failure.summary)}. '
-            f'Fix these problems and save; this page reloads by itself.</p>\n<ul>\n{items}</ul>\n</main>\n</body>\n'
-            f'</html>\n').encode("utf-8")
 
 
 class PreviewServer(ThreadingHTTPServer):

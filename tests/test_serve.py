@@ -14,6 +14,7 @@ import socket
 import subprocess
 import sys
 import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -24,12 +25,13 @@ from conftest import DEMO_NOW, at
 from generator.build import build, render
 from generator.hosting import content_type
 from generator.incremental import IncrementalSite
-from generator.preview_script import inject
+from generator.overlay import inject
 from generator.serve import Session, site_path
 from generator.watch import Debouncer, Watcher, is_litter
 
 NOW = at(DEMO_NOW)
 CARD = "incidents/2025-03-14-card-payment-delay.yaml"
+TITLE = "카드 결제 승인 지연"
 WAIT = 60
 
 
@@ -187,8 +189,9 @@ def test_build_output_never_carries_the_reload_script(demo: Path, tmp_path: Path
 
 
 def test_twenty_open_tabs_all_reload_while_files_change(server: Client, demo: Path) -> None:
-    tabs = [server.events() for _ in range(20)]
     page = "/incidents/2025-03-14-card-payment-delay.html"
+    assert server.get(page)[0] == 200  # the tabs show this notice
+    tabs = [server.events() for _ in range(20)]
     try:
         seen = [tab.until("hello")["build"] for tab in tabs]
         original = (demo / CARD).read_text(encoding="utf-8")
@@ -206,6 +209,23 @@ def test_twenty_open_tabs_all_reload_while_files_change(server: Client, demo: Pa
     finally:
         for tab in tabs:
             tab.close()
+
+
+def test_a_save_that_changes_no_open_page_reloads_no_tab(server: Client, demo: Path) -> None:
+    server.get("/incidents/2025-03-14-card-payment-delay.html")
+    tab = server.events()
+    try:
+        assert tab.until("hello")["build"] == 1
+        text = (demo / CARD).read_text(encoding="utf-8")
+        save(demo / CARD, text)
+        deadline = time.monotonic() + WAIT
+        while "no page changed" not in server.out.getvalue() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert "no page changed" in server.out.getvalue()
+        save(demo / CARD, text.replace(TITLE, f"{TITLE} 수정", 1))
+        assert tab.until("reload")["build"] == 3
+    finally:
+        tab.close()
 
 
 def test_a_bad_save_shows_the_problem_and_keeps_the_last_good_site(server: Client, demo: Path) -> None:
@@ -325,10 +345,10 @@ def test_readme_commands_build_then_serve_and_ctrl_c_stops_cleanly(demo: Path) -
         url = re.search(r"http://127\.0\.0\.1:\d+/", line)
         assert url, line
         server = Client(url.group())
-        assert server.get("/")[0] == 200
+        assert server.get("/incidents/2025-03-14-card-payment-delay.html")[0] == 200
         tab = server.events()
         tab.until("hello")
-        save(demo / CARD, (demo / CARD).read_text(encoding="utf-8").replace("지연", "지연됨", 1))
+        save(demo / CARD, (demo / CARD).read_text(encoding="utf-8").replace(TITLE, f"{TITLE}됨", 1))
         tab.until("reload")
         serve.send_signal(signal.SIGINT)
         _, err = serve.communicate(timeout=WAIT)

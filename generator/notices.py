@@ -1,0 +1,175 @@
+"""The preview's content, re-read and re-checked file by file (see incremental.py for the rest).
+
+A full load of a thousand notices takes most of a second; a save touches one file. So each
+notice file is kept with its stamp, its parsed document and its model object, and a rebuild
+re-reads only the files the watcher named (or, without its word, whose stamp moved). Checking is
+incremental too: the changed files are checked on their own against services.yaml, with their
+namesakes for the file-id check, and only when that finds an error does the full `validate`
+run, so the report the operator sees is exactly what `noticeboard check` prints.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from generator.errors import ContentError, Problem, display_path
+from generator.load import ContentFiles, Document, _list_yaml, _load_one, load_content
+from generator.model import Content, Incident, Maintenance, build_model, document_id
+from generator.references import check_references
+from generator.validate import check_structure, validate
+
+FOLDERS = {"incidents": "incident", "maintenance": "maintenance"}
+Stamp = tuple[int, int, int]
+
+
+@dataclass
+class _Source:
+    stamp: Stamp | None
+    doc: Document | None
+    problems: list[Problem]
+
+
+@dataclass(frozen=True)
+class Loaded:
+    """Checked content: the documents, the model, and the warnings to show."""
+
+    files: ContentFiles
+    content: Content
+    warnings: tuple[Problem, ...]
+
+
+class Notices:
+    """Notice files as last read; `pending` holds those changed since the last good build."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self._sources: dict[Path, _Source] = {}
+        self._models: dict[Path, Incident | Maintenance] = {}
+        self._listings: dict[str, tuple[Stamp | None, frozenset[Path], list[Path], list[Problem]]] = {}
+        self.pending: set[Path] = set()
+
+    def load_all(self) -> Loaded:
+        """Everything from scratch, exactly as `noticeboard check` loads it; raises ContentError."""
+        stamps = {p: _stamp(p) for folder in FOLDERS for p in _folder(self.root / folder)}
+        files = load_content(self.root)
+        problems = validate(files)
+        if files.site is None or files.services is None or any(p.severity == "error" for p in problems):
+            raise ContentError(problems)
+        content = build_model(files)
+        docs = files.incidents + files.maintenance
+        self._sources = {d.path: _Source(stamps.get(d.path), d, []) for d in docs}
+        by_id = {(f, m.id): m for f, models in (("incidents", content.incidents), ("maintenance", content.maintenance))
+                 for m in models}
+        self._models = {d.path: by_id[(d.path.parent.name, document_id(d))] for d in docs}
+        self._listings.clear()
+        return Loaded(files, content, tuple(p for p in problems if p.severity != "error"))
+
+    def update(self, last: Loaded, hints: set[Path]) -> Loaded:
+        """`last` with the named notice files (or, with no names, every file whose stamp moved) read again."""
+        files = ContentFiles(root=self.root, site=last.files.site, services=last.files.services)
+        listed: set[Path] = set()
+        for folder in FOLDERS:
+            for path in self._listing(folder, files, hints):
+                listed.add(path)
+                known = self._sources.get(path)
+                source = self._refresh(path, hints) if not hints or path in hints or known is None else known
+                files.problems.extend(source.problems)
+                if source.doc is not None:
+                    getattr(files, folder).append(source.doc)
+        for gone in set(self._sources) - listed:
+            del self._sources[gone]
+            self._models.pop(gone, None)
+            self.pending.add(gone)
+        warnings = self._check(files, last)
+        self._remodel(files)
+        content = Content(last.content.site, last.content.catalog,
+                          tuple(sorted((self._models[d.path] for d in files.incidents), key=_incident_order, reverse=True)),
+                          tuple(sorted((self._models[d.path] for d in files.maintenance), key=_maintenance_order)))
+        return Loaded(files, content, warnings)
+
+    def _listing(self, folder: str, files: ContentFiles, hints: set[Path]) -> list[Path]:
+        """`_list_yaml` again only when the folder changed: the watcher saw a file appear or vanish
+        there, or (without the watcher's word) the folder's stamp moved."""
+        directory = self.root / folder
+        stamp = _stamp(directory)
+        cached = self._listings.get(folder)
+        if hints:
+            moved = cached is None or any(h == directory or (h.parent == directory and (h in cached[1]) != h.exists())
+                                          for h in hints)
+        else:
+            moved = cached is None or cached[0] != stamp or stamp is None
+        if moved:
+            found = ContentFiles(root=self.root)
+            cached = (stamp, frozenset(paths := _list_yaml(directory, found)), paths, found.problems)
+            self._listings[folder] = cached
+        files.problems.extend(cached[3])
+        return cached[2]
+
+    def _refresh(self, path: Path, hints: set[Path]) -> _Source:
+        stamp = _stamp(path)
+        source = self._sources.get(path)
+        if source is None or source.stamp != stamp or path in hints:
+            scratch = ContentFiles(root=self.root)
+            doc = _load_one(path, self.root, self.root.parent, scratch, path.parent.name)
+            source = _Source(stamp, doc, scratch.problems)
+            self._sources[path] = source
+            self.pending.add(path)
+        return source
+
+    def _check(self, files: ContentFiles, last: Loaded) -> tuple[Problem, ...]:
+        """Warnings of the changed files plus the others' from the last good build; ContentError on any error."""
+        changed = {p: s.doc for p, s in self._sources.items() if p in self.pending and s.doc is not None}
+        names = {display_path(p, self.root.parent) for p in self.pending}
+        found = list(files.problems)
+        valid: dict[str, list[Document]] = {"site": [last.files.site], "services": [last.files.services],  # type: ignore[list-item]
+                                            "incidents": [], "maintenance": []}
+        for path, doc in changed.items():
+            structure = check_structure(doc, FOLDERS[path.parent.name])
+            found += structure
+            if not structure:
+                valid[path.parent.name].append(doc)
+        ids = {(p.parent.name, document_id(d)) for p, d in changed.items()}
+        namesakes = ContentFiles(root=self.root)
+        for folder in FOLDERS:
+            getattr(namesakes, folder).extend(d for d in getattr(files, folder) if (folder, document_id(d)) in ids)
+        found += [p for p in check_references(namesakes, valid) if p.severity == "error" or p.location.file in names]
+        if any(p.severity == "error" for p in found):
+            report = validate(files)
+            if any(p.severity == "error" for p in report):
+                raise ContentError(report)
+        kept = [p for p in last.warnings if p.location.file not in names]
+        return tuple(dict.fromkeys(kept + [p for p in found if p.severity != "error"]))
+
+    def _remodel(self, files: ContentFiles) -> None:
+        changed = [s.doc for p, s in self._sources.items() if p in self.pending and s.doc is not None]
+        if not changed:
+            return
+        fresh = build_model(ContentFiles(root=self.root, site=files.site, services=files.services,
+                                         incidents=[d for d in changed if d.path.parent.name == "incidents"],
+                                         maintenance=[d for d in changed if d.path.parent.name == "maintenance"]))
+        by_id = {("incidents", m.id): m for m in fresh.incidents} | {("maintenance", m.id): m for m in fresh.maintenance}
+        for doc in changed:
+            self._models[doc.path] = by_id[(doc.path.parent.name, document_id(doc))]
+
+
+def _incident_order(incident: Incident) -> tuple[datetime, str]:
+    """build_model's order: newest first."""
+    return (incident.started, incident.id)
+
+
+def _maintenance_order(window: Maintenance) -> tuple[datetime, str]:
+    return (window.starts, window.id)
+
+
+def _folder(folder: Path) -> list[Path]:
+    return sorted(folder.iterdir()) if folder.is_dir() else []
+
+
+def _stamp(path: Path) -> Stamp | None:
+    try:
+        st = path.stat()
+    except OSError:
+        return None
+    return (st.st_mtime_ns, st.st_size, st.st_ino)
