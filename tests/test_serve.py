@@ -9,6 +9,7 @@ import io
 import json
 import os
 import re
+import shutil
 import signal
 import socket
 import subprocess
@@ -19,13 +20,14 @@ from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import urlsplit
 
+import jinja2
 import pytest
-from conftest import DEMO_NOW, at
+from conftest import DEMO_NOW, ROOT, at
 
 from generator.build import build, render
 from generator.hosting import content_type
 from generator.incremental import IncrementalSite
-from generator.overlay import inject
+from generator.overlay import describe, inject
 from generator.serve import Session, site_path
 from generator.watch import Debouncer, Watcher, is_litter
 
@@ -372,3 +374,19 @@ def test_a_taken_port_is_named_with_the_next_free_one(demo: Path) -> None:
     assert f"port {port} on 127.0.0.1 is already in use" in result.stderr
     suggested = int(re.search(r"try --port (\d+)", result.stderr).group(1))  # type: ignore[union-attr]
     assert suggested > port
+
+
+def test_a_broken_template_is_reported_with_its_file_and_line(demo: Path) -> None:
+    theme = demo.parent / "themes" / "default"
+    shutil.copytree(ROOT / "themes" / "default", theme)
+    site = IncrementalSite(demo, NOW)
+    site.rebuild()
+    template = theme / "templates" / "history.html"
+    lines = template.read_text(encoding="utf-8").splitlines(keepends=True)
+    lines.insert(2, "{% if %}\n")
+    template.write_text("".join(lines), encoding="utf-8")
+    with pytest.raises(jinja2.TemplateSyntaxError) as caught:
+        site.rebuild([template])
+    failure = describe(caught.value, demo.parent)
+    assert str(failure.problems[0].location) == "themes/default/templates/history.html:3:1"
+    assert "still showing the last good version" in failure.summary
