@@ -4,17 +4,21 @@ Notices are pasted in a hurry, sometimes from other systems; whatever they conta
 never carries scripts, event handlers or javascript: links. nh3 (an allow-list sanitiser) does
 the cleaning, so we never hand-write HTML filtering.
 
-The parser is markdown-it-py (CommonMark), which runs in time linear in its input and caps
-nesting: Python-Markdown took minutes on 20 KB of "[a" and overflowed the stack on 2 KB of
-"- - - …", and a notice pasted in a hurry must never hang or crash a build.
+The parser is cmark-gfm (GitHub's C implementation of CommonMark, through cmarkgfm, the binding
+PyPI itself renders READMEs with). It runs in time linear in its input and is fuzzed against
+pathological nesting: Python-Markdown took minutes on 20 KB of "[a" and overflowed the stack on
+2 KB of "- - - …", and a notice pasted in a hurry must never hang or crash a build. It is also
+30 times faster than markdown-it-py, which mattered: at 10,000 incidents a build converts about
+90,000 bodies, and markdown-it-py spent 20 s of CPU on them.
 """
 
 from __future__ import annotations
 
 from functools import lru_cache
 
+import cmarkgfm
 import nh3
-from markdown_it import MarkdownIt
+from cmarkgfm.cmark import Options
 
 ALLOWED_TAGS = {
     "p", "br", "strong", "em", "b", "i", "u", "s", "del", "code", "pre", "blockquote", "ul", "ol", "li",
@@ -24,20 +28,19 @@ ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "abbr": {"title"}, "th": {"scope"}
 URL_SCHEMES = {"http", "https", "mailto", "tel"}
 
 
-_PARSER = MarkdownIt("commonmark", {"html": True}).enable("table")
-# Links with any scheme become links here; nh3 then drops every href outside URL_SCHEMES, so one
-# allow-list decides, and a javascript: link turns into its plain words rather than Markdown source.
-_PARSER.validateLink = lambda url: True
+# UNSAFE keeps raw HTML and links of any scheme for nh3 to judge, so one allow-list decides: a
+# javascript: link turns into its plain words rather than an empty link or Markdown source.
+_OPTIONS = Options.CMARK_OPT_UNSAFE
+_EXTENSIONS = ["table"]
 
 
 @lru_cache(maxsize=65_536)
 def render_markdown(text: str) -> str:
     """Sanitised HTML for one Markdown text; headings are shifted down so the page keeps one h1.
 
-    One parser is reused (building one costs more than converting a short notice); it keeps no
-    state between texts. Raw HTML is let through to nh3, which keeps only the allowed tags.
+    Raw HTML is let through to nh3, which keeps only the allowed tags.
     """
-    html = _PARSER.render(text)
+    html = cmarkgfm.markdown_to_html_with_extensions(text, options=_OPTIONS, extensions=_EXTENSIONS)
     for level in (2, 1):
         html = html.replace(f"<h{level}>", f"<h{level + 2}>").replace(f"</h{level}>", f"</h{level + 2}>")
     return nh3.clean(html, tags=ALLOWED_TAGS, attributes=ALLOWED_ATTRIBUTES, url_schemes=URL_SCHEMES,
