@@ -10,14 +10,15 @@ the object it describes, which existing clients ignore. docs/api.md is the contr
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from generator.derive import IncidentState, Snapshot
-from generator.machine import absolute, incidents_by_service, last_activity, plain_text, text, word
-from generator.model import Alternative, Content, Incident, Maintenance, Update, severity
-from generator.render import language_prefix, views
+from generator.machine import Derived, absolute, plain_text, text, word
+from generator.model import Alternative, Content, Incident, Maintenance, Service, Update, severity
+from generator.render import language_prefix
 from generator.timefmt import iso
 
 LIST_LIMIT = 50  # Statuspage's incidents.json and scheduled-maintenances.json also stop at the latest 50
@@ -35,6 +36,7 @@ class View:
     snap: Snapshot
     language: str
     section: str
+    model: Derived
 
     @property
     def prefix(self) -> str:
@@ -55,13 +57,15 @@ class View:
         return absolute(self.content, self.section).split("://", 1)[-1].rstrip("/")
 
 
-def produce(content: Content, snap: Snapshot) -> dict[str, bytes]:
+def produce(content: Content, snap: Snapshot,
+            derived: Callable[[Content, Snapshot], Derived] = Derived) -> dict[str, bytes]:
     """`api/v2/*.json` for the default language, `en/api/v2/…` per other language, and the same
     under each affiliate's section (`bank/api/v2/…`)."""
     files: dict[str, bytes] = {}
-    for section, view_content, view_snap in views(content, snap):
+    model = derived(content, snap)
+    for section, view_content, view_snap in model.views:
         for language in content.site.languages:
-            view = View(view_content, view_snap, language, section)
+            view = View(view_content, view_snap, language, section, model)
             for name, document in documents(view).items():
                 files[f"{view.prefix}api/v2/{name}"] = _dump(document)
     return files
@@ -112,7 +116,7 @@ def _first_record(view: View) -> datetime:
 
 def _page(view: View) -> Json:
     content, snap = view.content, view.snap
-    events = [last_activity(s) for s in snap.incidents]
+    events = [view.model.activity(s) for s in snap.incidents]
     events += [t for m in content.maintenance for t in (m.starts, m.ends) if t <= snap.now]
     return {
         "id": view.page_id, "name": view.t(content.site.title), "url": view.url(""),
@@ -124,13 +128,14 @@ def _page(view: View) -> Json:
 def _components(view: View) -> list[Json]:
     """Groups and their services in display order, each group before its members, as Statuspage lists them."""
     catalog, snap = view.content.catalog, view.snap
-    touched = incidents_by_service(view.content, snap)
+    touched = view.model.by_service(view.section)
     first = _first_record(view)
     created = view.iso(first)
     restored: dict[str, datetime] = {}
     for restoration in reversed(snap.recent_restorations()):
         restored[restoration.target] = restoration.at
     changed = {s.id: _service_changed(view, s.id, touched.get(s.id, []), first) for s in catalog.services}
+    services = {s.id: s for s in catalog.services}
     found: list[Json] = []
     for group in catalog.groups:
         members = [sid for sid in group.services if sid in snap.services]
@@ -143,21 +148,22 @@ def _components(view: View) -> list[Json]:
             "noticeboard": {"affiliate": group.affiliate},
         })
         for sid in members:
-            found.append(_component(view, sid, group.id, len(found) + 1, (created, changed[sid]), restored.get(sid)))
+            found.append(_component(view, services[sid], group.id, len(found) + 1, (created, changed[sid]),
+                                    restored.get(sid)))
     return found
 
 
 def _service_changed(view: View, service_id: str, touched: list[IncidentState], first: datetime) -> str | None:
-    moments = [last_activity(s) for s in touched]
+    moments = [view.model.activity(s) for s in touched]
     moments += [t for m in view.content.maintenance if service_id in m.services
                 for t in (m.starts, m.ends) if t <= view.snap.now]
     return view.iso(max(moments, default=first))
 
 
-def _component(view: View, service_id: str, group_id: str, position: int, times: tuple[str | None, str | None],
+def _component(view: View, service: Service, group_id: str, position: int, times: tuple[str | None, str | None],
                restored: datetime | None) -> Json:
     """`times` is (created_at, updated_at); `restored` when it came back in a recent incident."""
-    service = next(s for s in view.content.catalog.services if s.id == service_id)
+    service_id = service.id
     state = view.snap.services[service_id]
     upstream = view.content.catalog.by_id.get(state.upstream) if state.upstream else None
     return {
@@ -196,7 +202,7 @@ def _incident(view: View, state: IncidentState) -> Json:
     return {
         "id": incident.id, "name": view.t(incident.title), "status": state.status, "impact": incident.impact,
         "created_at": view.iso(incident.started), "started_at": view.iso(incident.started),
-        "updated_at": view.iso(last_activity(state)), "monitoring_at": view.iso(monitoring),
+        "updated_at": view.iso(view.model.activity(state)), "monitoring_at": view.iso(monitoring),
         "resolved_at": view.iso(state.resolved_at), "shortlink": view.url(f"incidents/{incident.id}.html"),
         "page_id": view.page_id, "incident_updates": updates[::-1], "components": _component_refs(view, services),
         "noticeboard": _incident_extra(view, state, visible),

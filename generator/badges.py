@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import unicodedata
 import xml.etree.ElementTree as ET
+from collections.abc import Callable
 
 from generator.derive import Snapshot
-from generator.machine import strip_controls, text, word
+from generator.machine import Derived, strip_controls, text, word
 from generator.model import Content
-from generator.render import language_prefix, views
+from generator.render import language_prefix
 
 SVG = "http://www.w3.org/2000/svg"
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
@@ -25,12 +26,13 @@ HEIGHT, PAD, FONT_SIZE = 20, 6, 11
 WIDE, NARROW = 11.0, 6.8  # px per character at 11px: full-width (Hangul, CJK) and everything else
 
 
-def produce(content: Content, snap: Snapshot) -> dict[str, bytes]:
+def produce(content: Content, snap: Snapshot,
+            derived: Callable[[Content, Snapshot], Derived] = Derived) -> dict[str, bytes]:
     """`badges/status.svg` per language and per affiliate section; `badges/services/ID.svg` per
     service and language."""
     files: dict[str, bytes] = {}
     names = {a.id: a.name for a in content.site.affiliates}
-    for section, _, view_snap in views(content, snap):
+    for section, _, view_snap in derived(content, snap).views:
         for language in content.site.languages:
             affiliate = names.get(section.rstrip("/"))
             label = text(affiliate, language, content) if affiliate else word(language, "home")

@@ -9,15 +9,16 @@ Feeds stop at the latest entries (by last update) so a long history never makes 
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from email.utils import format_datetime
 
 from generator.derive import IncidentState, Snapshot
-from generator.machine import absolute, incidents_by_service, last_activity, strip_controls, tag_uri, text, word
+from generator.machine import Derived, absolute, strip_controls, tag_uri, text, word
 from generator.markup import render_markdown
 from generator.model import Content
-from generator.render import language_prefix, views
+from generator.render import language_prefix
 from generator.timefmt import format_time, iso
 
 SITE_LIMIT = 50
@@ -50,43 +51,45 @@ class Feed:
     entries: tuple[Entry, ...]
 
 
-def produce(content: Content, snap: Snapshot) -> dict[str, bytes]:
+def produce(content: Content, snap: Snapshot,
+            derived: Callable[[Content, Snapshot], Derived] = Derived) -> dict[str, bytes]:
     """`feeds/incidents.{atom,rss}` per language and per affiliate section; `feeds/services/ID.*` per
     service and language (at the root only: a service is the same in every view)."""
     files: dict[str, bytes] = {}
-    for section, view_content, view_snap in views(content, snap):
+    model = derived(content, snap)
+    for section, view_content, view_snap in model.views:
         for language in content.site.languages:
             prefix = language_prefix(content, language) + section
             title = f"{text(view_content.site.title, language, content)} · {word(language, 'recent_incidents')}"
-            files.update(_pair(view_content, view_snap, language, prefix, "feeds/incidents", title,
+            files.update(_pair(model, view_content, view_snap, language, prefix, "feeds/incidents", title,
                                f"{prefix}history.html", list(view_snap.incidents), SITE_LIMIT))
-    touched = incidents_by_service(content, snap)
+    touched = model.by_service()
     for service in content.catalog.services:
         for language in content.site.languages:
             prefix = language_prefix(content, language)
             title = f"{text(service.name, language, content)} · {text(content.site.title, language, content)}"
-            files.update(_pair(content, snap, language, prefix, f"feeds/services/{service.id}", title,
+            files.update(_pair(model, content, snap, language, prefix, f"feeds/services/{service.id}", title,
                                f"{prefix}services/{service.id}.html", touched.get(service.id, []), SERVICE_LIMIT))
     return files
 
 
-def _pair(content: Content, snap: Snapshot, language: str, prefix: str, stem: str, title: str, page: str,
+def _pair(model: Derived, content: Content, snap: Snapshot, language: str, prefix: str, stem: str, title: str, page: str,
           states: list[IncidentState], limit: int) -> dict[str, bytes]:
-    newest = sorted(states, key=lambda s: (last_activity(s), s.incident.id), reverse=True)[:limit]
-    entries = tuple(_entry(content, s, language, prefix) for s in newest)
+    newest = sorted(states, key=lambda s: (model.activity(s), s.incident.id), reverse=True)[:limit]
+    entries = tuple(_entry(model, content, s, language, prefix) for s in newest)
     description = text(content.site.description, language, content) or title
     feed = Feed(title, description, language, absolute(content, page), absolute(content, f"{prefix}{stem}.atom"),
                 absolute(content, f"{prefix}{stem}.rss"), max((e.updated for e in entries), default=snap.now), entries)
     return {f"{prefix}{stem}.atom": atom(feed, content), f"{prefix}{stem}.rss": rss(feed, content)}
 
 
-def _entry(content: Content, state: IncidentState, language: str, prefix: str) -> Entry:
+def _entry(model: Derived, content: Content, state: IncidentState, language: str, prefix: str) -> Entry:
     incident = state.incident
     return Entry(
         id=tag_uri(content, incident.started, f"{language}/incidents/{incident.id}"),
         title=text(incident.title, language, content) or incident.id,
         link=absolute(content, f"{prefix}incidents/{incident.id}.html"),
-        published=incident.started, updated=last_activity(state), html=_content_html(content, state, language),
+        published=incident.started, updated=model.activity(state), html=_content_html(content, state, language),
     )
 
 

@@ -7,24 +7,26 @@ window updates the customer's event instead of adding a second one.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import timedelta, timezone
 from urllib.parse import urlsplit
 
 from icalendar import Calendar, Event, vText
 
 from generator.derive import Snapshot
-from generator.machine import absolute, plain_text, strip_controls, text
+from generator.machine import Derived, absolute, plain_text, strip_controls, text
 from generator.model import Content, Maintenance
-from generator.render import language_prefix, views
+from generator.render import language_prefix
 
 CALENDAR_LIMIT = 100  # the latest windows by start; older ones only burden every subscriber's refresh
 REFRESH = timedelta(hours=1)  # calendar apps poll no faster than this during an outage
 
 
-def produce(content: Content, snap: Snapshot) -> dict[str, bytes]:
+def produce(content: Content, snap: Snapshot,
+            derived: Callable[[Content, Snapshot], Derived] = Derived) -> dict[str, bytes]:
     """`maintenance.ics` per language, at the root and under each affiliate's section."""
     files: dict[str, bytes] = {}
-    for section, view_content, _ in views(content, snap):
+    for section, view_content, _ in derived(content, snap).views:
         for language in content.site.languages:
             prefix = language_prefix(content, language) + section
             files[f"{prefix}maintenance.ics"] = calendar(view_content, snap, language, prefix)

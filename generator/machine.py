@@ -7,14 +7,16 @@ absolute addresses and the same stable ids, or a customer comparing them would s
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import datetime
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from html.parser import HTMLParser
 from urllib.parse import urlsplit
 
 from generator.derive import IncidentState, Snapshot, upstreams_of
 from generator.markup import render_markdown
 from generator.model import Content, Text
+from generator.render import views
 from generator.theme import BUNDLED_THEMES, Theme, load_theme
 
 
@@ -79,6 +81,48 @@ def incidents_by_service(content: Content, snap: Snapshot) -> dict[str, list[Inc
         for service_id in sorted(hit):
             found.setdefault(service_id, []).append(state)
     return found
+
+
+class Derived:
+    """What several producers read off one model, worked out once instead of once per producer,
+    view and language. At 10,000 incidents narrowing every incident to each affiliate's section
+    takes about a second, and the API, the feeds and the sitemap all need those sections."""
+
+    def __init__(self, content: Content, snap: Snapshot) -> None:
+        self.content, self.snap = content, snap
+        self._by_service: dict[str, dict[str, list[IncidentState]]] = {}
+        self._activity: dict[str, datetime] = {}
+
+    @cached_property
+    def views(self) -> list[tuple[str, Content, Snapshot]]:
+        """`render.views`: the group at the root, then each affiliate's section."""
+        return views(self.content, self.snap)
+
+    def by_service(self, section: str = "") -> dict[str, list[IncidentState]]:
+        """`incidents_by_service` of the view under `section` (the group's by default)."""
+        if section not in self._by_service:
+            _, content, snap = next(view for view in self.views if view[0] == section)
+            self._by_service[section] = incidents_by_service(content, snap)
+        return self._by_service[section]
+
+    def activity(self, state: IncidentState) -> datetime:
+        """`last_activity`, per incident id: an affiliate's narrowed copy has the same updates."""
+        found = self._activity.get(state.incident.id)
+        if found is None:
+            found = self._activity[state.incident.id] = last_activity(state)
+        return found
+
+
+def shared_derived() -> Callable[[Content, Snapshot], Derived]:
+    """A `Derived` maker that hands every producer of one build the same object for the same model."""
+    last: list[Derived] = []
+
+    def derived(content: Content, snap: Snapshot) -> Derived:
+        if not last or last[0].content is not content or last[0].snap is not snap:
+            last[:] = [Derived(content, snap)]
+        return last[0]
+
+    return derived
 
 
 class _PlainText(HTMLParser):

@@ -8,11 +8,12 @@ per file, `sitemap.xml` becomes an index of numbered parts.
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
+from collections.abc import Callable
 
 from generator.derive import Snapshot
-from generator.machine import absolute
+from generator.machine import Derived, absolute
 from generator.model import Content
-from generator.render import language_prefix, plan_pages, views
+from generator.render import language_prefix, plan_pages
 
 SITEMAP = "http://www.sitemaps.org/schemas/sitemap/0.9"
 XHTML = "http://www.w3.org/1999/xhtml"
@@ -22,8 +23,9 @@ ET.register_namespace("", SITEMAP)
 ET.register_namespace("xhtml", XHTML)
 
 
-def produce(content: Content, snap: Snapshot) -> dict[str, bytes]:
-    urls = [(section, key) for section, view_content, view_snap in views(content, snap)
+def produce(content: Content, snap: Snapshot,
+            derived: Callable[[Content, Snapshot], Derived] = Derived) -> dict[str, bytes]:
+    urls = [(section, key) for section, view_content, view_snap in derived(content, snap).views
             for key in dict.fromkeys(p.key for p in plan_pages(view_content, view_snap, section)) if key not in UNLISTED]
     entries = [(language, section, key) for section, key in urls for language in content.site.languages]
     chunks = [entries[i:i + MAX_URLS] for i in range(0, len(entries), MAX_URLS)] or [[]]
