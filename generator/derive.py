@@ -181,3 +181,20 @@ def _cause_upstream(state: IncidentState, service: Service, content: Content) ->
 
 def _alternatives(incident: Incident, target: str) -> tuple[Alternative, ...]:
     return next((a.alternatives for a in incident.affected if a.target == target), ())
+
+
+def incidents_by_service(content: Content, snap: Snapshot) -> dict[str, list[IncidentState]]:
+    """Incidents per service, newest first as in `snap.incidents`, including those that hit it
+    only through an upstream it depends on: what each service's page and feed list."""
+    via: dict[str, set[str]] = {}
+    for service in content.catalog.services:
+        for upstream in upstreams_of(service, content):
+            via.setdefault(upstream, set()).add(service.id)
+    found: dict[str, list[IncidentState]] = {}
+    for state in snap.incidents:
+        hit: set[str] = set()
+        for affected in state.incident.affected:
+            hit |= {affected.target} if affected.kind == "service" else via.get(affected.target, set())
+        for service_id in sorted(hit):
+            found.setdefault(service_id, []).append(state)
+    return found

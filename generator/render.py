@@ -9,7 +9,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
@@ -20,7 +20,7 @@ from generator.affiliates import overall as affiliate_overall
 from generator.affiliates import section as section_view
 from generator.affiliates import services_of
 from generator.chart import chart_svg, progress_points, tally_text
-from generator.derive import Snapshot, upstreams_of
+from generator.derive import Snapshot, incidents_by_service
 from generator.markup import render_markdown
 from generator.model import Content, Text, severity
 from generator.outputs import producers
@@ -46,22 +46,56 @@ def language_prefix(content: Content, language: str) -> str:
     return "" if language == content.site.default_language else f"{language}/"
 
 
+HISTORY_PAGE_SIZE = 100
+SERVICE_PAGE_SIZE = 50
+
+
+def numbered(base: str, number: int) -> str:
+    """The key of page `number` of a paginated list: `history.html`, then `history/2.html` …
+    (ids never hold a '/', so these can't collide with an incident's or a service's page)."""
+    return f"{base}.html" if number == 1 else f"{base}/{number}.html"
+
+
+def page_count(entries: int, size: int) -> int:
+    """Pages a list of `entries` needs; an empty list still gets its one page saying so."""
+    return max(1, -(-entries // size))
+
+
 def plan_pages(content: Content, snap: Snapshot, section: str = "") -> list[Page]:
-    """Every page of one view (the group, or an affiliate's section under `section`);
-    `key` is the path inside the view, shared by all languages, used for the language switch."""
-    visible = [s.incident.id for s in snap.incidents]
-    keys: list[tuple[str, str, dict[str, Any]]] = [("index.html", "index.html", {}), ("history.html", "history.html", {}),
+    """Every page of one view; `key` is the path inside the view, shared by all languages, used
+    for the language switch.
+
+    Each incident, service and maintenance window has one page, in the group's view (or at the
+    root of an affiliate's own site). An affiliate's section (`section` = "bank/") has its own
+    home, history, alternatives and widget, listing what touches the affiliate and linking to
+    those pages: copying every incident page into each section it touches made 2.8 pages per
+    incident and language, most of a 10,000-incident build's time and output. Lists are
+    paginated, so no page grows with the number of incidents."""
+    keys: list[tuple[str, str, dict[str, Any]]] = [("index.html", "index.html", {}),
                                                     ("alternatives.html", "alternatives.html", {}),
                                                     ("widget.html", "widget.html", {})]
-    keys += [(f"incidents/{i}.html", "incident.html", {"incident_id": i}) for i in visible]
-    keys += [(f"services/{s.id}.html", "service.html", {"service_id": s.id}) for s in content.catalog.services]
-    keys += [(f"maintenance/{m.id}.html", "maintenance.html", {"maintenance_id": m.id}) for m in content.maintenance]
+    keys += _numbered_keys("history", "history.html", len(snap.incidents), HISTORY_PAGE_SIZE, {})
+    if not section:
+        by_service = incidents_by_service(content, snap)
+        keys += [(f"incidents/{s.incident.id}.html", "incident.html", {"incident_id": s.incident.id})
+                 for s in snap.incidents]
+        for service in content.catalog.services:
+            keys += _numbered_keys(f"services/{service.id}", "service.html", len(by_service.get(service.id, ())),
+                                   SERVICE_PAGE_SIZE, {"service_id": service.id})
+        keys += [(f"maintenance/{m.id}.html", "maintenance.html", {"maintenance_id": m.id}) for m in content.maintenance]
     prefixes = {lang: language_prefix(content, lang) + section for lang in content.site.languages}
     pages = [Page(prefixes[lang] + key, template, lang, key, section, ctx)
              for lang in content.site.languages for key, template, ctx in keys]
     if not section:
         pages.append(Page("404.html", "404.html", content.site.default_language, "404.html"))
     return pages
+
+
+def _numbered_keys(base: str, template: str, entries: int, size: int,
+                   context: dict[str, Any]) -> list[tuple[str, str, dict[str, Any]]]:
+    pages = page_count(entries, size)
+    return [(numbered(base, n), template, {**context, "page_number": n, "page_count": pages})
+            for n in range(1, pages + 1)]
 
 
 def views(content: Content, snap: Snapshot) -> list[tuple[str, Content, Snapshot]]:
@@ -133,36 +167,42 @@ def render_page(page: Page, content: Content, theme: Theme, shared: dict[str, An
 
 def shared_context(content: Content, snap: Snapshot) -> dict[str, Any]:
     """What every page of one view may read; the preview tracks reads of it per page (see depends.py)."""
-    by_month: dict[tuple[int, int], list[Any]] = {}
-    for state in snap.incidents:
-        started = local(state.incident.started, content.site.tz)
-        by_month.setdefault((started.year, started.month), []).append(state)
+    by_service = incidents_by_service(content, snap)
     return {
         "affiliate_overview": [(a, affiliate_overall(snap, services_of(content, a.id)))
                                for a in content.site.affiliates],
-        "incidents_by_service": _incidents_by_service(content, snap),
+        "service_pages": {sid: _chunks(states, SERVICE_PAGE_SIZE) for sid, states in by_service.items()},
+        "services_hit": _services_hit(by_service),
         "site": content.site, "catalog": content.catalog, "snap": snap, "content": content,
-        "incidents_by_month": sorted(by_month.items(), reverse=True),
+        "history_pages": [_by_month(chunk, content) for chunk in _chunks(snap.incidents, HISTORY_PAGE_SIZE)],
         "unavailable": sorted((s for s in snap.services.values() if s.status not in ("operational",)),
                               key=lambda s: (-severity(s.status), s.service)),
         "severity": severity,
     }
 
 
-def _incidents_by_service(content: Content, snap: Snapshot) -> dict[str, list[Any]]:
-    """Incidents per service, including those that hit it only through an upstream it depends on."""
-    via: dict[str, set[str]] = {}
-    for service in content.catalog.services:
-        for upstream in upstreams_of(service, content):
-            via.setdefault(upstream, set()).add(service.id)
-    found: dict[str, list[Any]] = {}
-    for state in snap.incidents:
-        hit: set[str] = set()
-        for affected in state.incident.affected:
-            hit |= {affected.target} if affected.kind == "service" else via.get(affected.target, set())
-        for service_id in sorted(hit):
-            found.setdefault(service_id, []).append(state)
-    return found
+def _services_hit(by_service: dict[str, list[Any]]) -> dict[str, list[str]]:
+    """The view's services each incident hits, directly or through an upstream: what a section's
+    history names beside each incident, since the incident's own page is the group's."""
+    hit: dict[str, list[str]] = {}
+    for service_id in sorted(by_service):
+        for state in by_service[service_id]:
+            hit.setdefault(state.incident.id, []).append(service_id)
+    return hit
+
+
+def _chunks(items: Sequence[Any], size: int) -> list[list[Any]]:
+    """A list cut into pages of `size`; at least one page, empty when there is nothing to list."""
+    return [list(items[start:start + size]) for start in range(0, len(items), size)] or [[]]
+
+
+def _by_month(states: list[Any], content: Content) -> list[tuple[tuple[int, int], list[Any]]]:
+    """One history page's incidents (newest first) under a heading per month of their start."""
+    by_month: dict[tuple[int, int], list[Any]] = {}
+    for state in states:
+        started = local(state.incident.started, content.site.tz)
+        by_month.setdefault((started.year, started.month), []).append(state)
+    return sorted(by_month.items(), reverse=True)
 
 
 def _page_helpers(page: Page, content: Content, theme: Theme) -> dict[str, Any]:
@@ -199,6 +239,7 @@ def _page_helpers(page: Page, content: Content, theme: Theme) -> dict[str, Any]:
         "when": lambda moment: format_time(moment, tz, lang),
         "iso": lambda moment: iso(moment, tz),
         "md": lambda value: Markup(render_markdown(text(value))),
+        "numbered": numbered,
         "month_label": _month_label(lang, theme.label),
         "progress_points": progress_points,
         "tally": lambda tally, key, name="": tally_text(tally, theme.label(lang, key), name),

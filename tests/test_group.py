@@ -161,14 +161,22 @@ def test_group_home_shows_each_affiliate_at_a_glance(site: Path) -> None:
 
 
 def test_each_affiliate_section_shows_only_its_own_services(site: Path) -> None:
-    card = Page.read(site / "card" / "incidents" / "2025-09-26-fire.html")
-    assert "카드 발급 신청" not in card.text or "비대면 계좌개설" not in card.text.split("영향받는 서비스", 1)[1]
+    card = Page.read(site / "card" / "history.html")
+    entry = card.text.split("정부 데이터센터 화재", 1)[1].split("영향:", 1)[1].split("기준 시각", 1)[0]
+    assert "카드 발급 신청" in entry and "비대면 계좌개설" not in entry
     bank_home = Page.read(site / "bank" / "index.html")
     assert "예시은행 · 예시금융그룹 서비스 상태" in bank_home.text
     assert "1588-1111" in bank_home.text
     assert "주식 매매" not in bank_home.text
-    assert not (site / "securities" / "incidents" / "2025-09-26-fire.html").exists()
+    assert "2025-09-26-fire" not in (site / "securities" / "history.html").read_text(encoding="utf-8")
     assert (site / "en" / "card" / "index.html").is_file()
+
+
+def test_a_section_links_to_the_one_page_of_each_incident_and_service(site: Path) -> None:
+    card = Page.read(site / "card" / "history.html")
+    assert "../incidents/2025-09-26-fire.html" in card.links()
+    assert not (site / "card" / "incidents").exists() and not (site / "card" / "services").exists()
+    assert (site / "incidents" / "2025-09-26-fire.html").is_file()
 
 
 def test_incident_page_shows_progress_text_and_accessible_chart(site: Path) -> None:
