@@ -8,14 +8,14 @@ Feeds stop at the latest entries (by last update) so a long history never makes 
 
 from __future__ import annotations
 
-import xml.etree.ElementTree as ET
-from collections.abc import Callable
+import heapq
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from email.utils import format_datetime
 
 from generator.derive import IncidentState, Snapshot
-from generator.machine import Derived, absolute, strip_controls, tag_uri, text, word
+from generator.machine import XML_DECLARATION, Derived, absolute, tag_uri, text, word, xml_leaf, xml_text
 from generator.markup import render_markdown
 from generator.model import Content
 from generator.render import language_prefix
@@ -24,19 +24,6 @@ from generator.timefmt import format_time, iso
 SITE_LIMIT = 50
 SERVICE_LIMIT = 20
 ATOM = "http://www.w3.org/2005/Atom"
-XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
-XML_BASE = "{http://www.w3.org/XML/1998/namespace}base"
-ET.register_namespace("atom", ATOM)
-
-
-@dataclass(frozen=True)
-class Entry:
-    id: str
-    title: str
-    link: str
-    published: datetime
-    updated: datetime
-    html: str
 
 
 @dataclass(frozen=True)
@@ -48,7 +35,6 @@ class Feed:
     atom_url: str
     rss_url: str
     updated: datetime
-    entries: tuple[Entry, ...]
 
 
 def produce(content: Content, snap: Snapshot,
@@ -57,110 +43,117 @@ def produce(content: Content, snap: Snapshot,
     service and language (at the root only: a service is the same in every view)."""
     files: dict[str, bytes] = {}
     model = derived(content, snap)
+    entries = _Entries(content, model)
     for section, view_content, view_snap in model.views:
+        newest = _newest(model, view_snap.incidents, SITE_LIMIT)
         for language in content.site.languages:
             prefix = language_prefix(content, language) + section
             title = f"{text(view_content.site.title, language, content)} · {word(language, 'recent_incidents')}"
-            files.update(_pair(model, view_content, view_snap, language, prefix, "feeds/incidents", title,
-                               f"{prefix}history.html", list(view_snap.incidents), SITE_LIMIT))
+            files.update(_pair(view_content, snap, entries, language, prefix, "feeds/incidents", title,
+                               f"{prefix}history.html", newest))
     touched = model.by_service()
     for service in content.catalog.services:
+        newest = _newest(model, touched.get(service.id, ()), SERVICE_LIMIT)
         for language in content.site.languages:
             prefix = language_prefix(content, language)
             title = f"{text(service.name, language, content)} · {text(content.site.title, language, content)}"
-            files.update(_pair(model, content, snap, language, prefix, f"feeds/services/{service.id}", title,
-                               f"{prefix}services/{service.id}.html", touched.get(service.id, []), SERVICE_LIMIT))
+            files.update(_pair(content, snap, entries, language, prefix, f"feeds/services/{service.id}", title,
+                               f"{prefix}services/{service.id}.html", newest))
     return files
 
 
-def _pair(model: Derived, content: Content, snap: Snapshot, language: str, prefix: str, stem: str, title: str, page: str,
-          states: list[IncidentState], limit: int) -> dict[str, bytes]:
-    newest = sorted(states, key=lambda s: (model.activity(s), s.incident.id), reverse=True)[:limit]
-    entries = tuple(_entry(model, content, s, language, prefix) for s in newest)
+def _newest(model: Derived, states: Iterable[IncidentState], limit: int) -> list[IncidentState]:
+    """A feed's incidents: the latest `limit` by last update, newest first (the same in every language)."""
+    return heapq.nlargest(limit, states, key=lambda s: (model.activity(s), s.incident.id))
+
+
+def _pair(content: Content, snap: Snapshot, entries: _Entries, language: str, prefix: str, stem: str, title: str,
+          page: str, newest: list[IncidentState]) -> dict[str, bytes]:
     description = text(content.site.description, language, content) or title
     feed = Feed(title, description, language, absolute(content, page), absolute(content, f"{prefix}{stem}.atom"),
-                absolute(content, f"{prefix}{stem}.rss"), max((e.updated for e in entries), default=snap.now), entries)
-    return {f"{prefix}{stem}.atom": atom(feed, content), f"{prefix}{stem}.rss": rss(feed, content)}
+                absolute(content, f"{prefix}{stem}.rss"),
+                max((entries.model.activity(s) for s in newest), default=snap.now))
+    written = [entries.written(s, language, prefix) for s in newest]
+    return {f"{prefix}{stem}.atom": atom(feed, content, [a for a, _ in written]),
+            f"{prefix}{stem}.rss": rss(feed, content, [r for _, r in written])}
 
 
-def _entry(model: Derived, content: Content, state: IncidentState, language: str, prefix: str) -> Entry:
-    incident = state.incident
-    return Entry(
-        id=tag_uri(content, incident.started, f"{language}/incidents/{incident.id}"),
-        title=text(incident.title, language, content) or incident.id,
-        link=absolute(content, f"{prefix}incidents/{incident.id}.html"),
-        published=incident.started, updated=model.activity(state), html=_content_html(content, state, language),
-    )
+class _Entries:
+    """Each incident's Atom entry and RSS item, written once per language and link prefix: most
+    entries of a service's feed are also in the site feed or in other services' feeds, and the
+    content (every update's Markdown as HTML) is the same in every section."""
+
+    def __init__(self, content: Content, model: Derived) -> None:
+        self.content, self.model = content, model
+        self._written: dict[tuple[str, str, str], tuple[str, str]] = {}
+        self._html: dict[tuple[str, str], str] = {}
+
+    def written(self, state: IncidentState, language: str, prefix: str) -> tuple[str, str]:
+        key = (state.incident.id, language, prefix)
+        if key not in self._written:
+            self._written[key] = self._write(state, language, prefix)
+        return self._written[key]
+
+    def _write(self, state: IncidentState, language: str, prefix: str) -> tuple[str, str]:
+        """Atom `published` is the start and `updated` the last update; RSS has no 'updated', so its
+        pubDate carries the last update and readers that sort by date show the incident that just
+        moved first. The guid is the same tag: URI as the Atom id."""
+        content, incident, tz = self.content, state.incident, self.content.site.tz
+        entry_id = tag_uri(content, incident.started, f"{language}/incidents/{incident.id}")
+        title = text(incident.title, language, content) or incident.id
+        link = absolute(content, f"{prefix}incidents/{incident.id}.html")
+        updated = self.model.activity(state)
+        html = self.html(state, language)
+        atom_entry = _block("entry", 2, [
+            xml_leaf("id", entry_id), xml_leaf("title", title), xml_leaf("published", iso(incident.started, tz)),
+            xml_leaf("updated", iso(updated, tz)),
+            xml_leaf("link", attributes={"rel": "alternate", "type": "text/html", "href": link}),
+            xml_leaf("content", html, {"type": "html", "xml:base": link})])
+        rss_item = _block("item", 4, [
+            xml_leaf("title", title), xml_leaf("link", link), xml_leaf("guid", entry_id, {"isPermaLink": "false"}),
+            xml_leaf("pubDate", format_datetime(updated.astimezone(tz))), xml_leaf("description", html)])
+        return atom_entry, rss_item
+
+    def html(self, state: IncidentState, language: str) -> str:
+        """The current status, then each published update under a heading with its status and time.
+        Headings are escaped text and the bodies come from the sanitising Markdown renderer."""
+        key = (state.incident.id, language)
+        if key not in self._html:
+            content, tz = self.content, self.content.site.tz
+            status = f"{word(language, 'current_status')}: {word(language, 'incident.' + state.status)}"
+            parts = [f"<p>{xml_text(status)}</p>"]
+            for update in reversed(state.incident.updates[: state.visible_updates]):
+                heading = f"{word(language, 'incident.' + update.status)} · {format_time(update.at, tz, language)}"
+                parts += [f"<h3>{xml_text(heading)}</h3>", render_markdown(text(update.body, language, content) or "")]
+            self._html[key] = "\n".join(parts)
+        return self._html[key]
 
 
-def _content_html(content: Content, state: IncidentState, language: str) -> str:
-    """The current status, then each published update under a heading with its status and time.
-    Headings are built as elements and the bodies come from the sanitising Markdown renderer."""
+def _block(tag: str, depth: int, children: list[str], attributes: str = "") -> str:
+    """An element holding `children` (each one line of XML), indented as ElementTree.indent does."""
+    inner = "\n" + " " * (depth + 2)
+    return f"<{tag}{attributes}>{inner}{inner.join(children)}\n{' ' * depth}</{tag}>"
+
+
+def atom(feed: Feed, content: Content, entries: list[str]) -> bytes:
     tz = content.site.tz
-    parts = [_element("p", f"{word(language, 'current_status')}: {word(language, 'incident.' + state.status)}")]
-    for update in reversed(state.incident.updates[: state.visible_updates]):
-        heading = f"{word(language, 'incident.' + update.status)} · {format_time(update.at, tz, language)}"
-        parts += [_element("h3", heading), render_markdown(text(update.body, language, content) or "")]
-    return "\n".join(parts)
+    author = _block("author", 2, [xml_leaf("name", text(content.site.title, feed.language, content))])
+    children = [
+        xml_leaf("id", feed.atom_url), xml_leaf("title", feed.title), xml_leaf("subtitle", feed.description),
+        xml_leaf("updated", iso(feed.updated, tz)),
+        xml_leaf("link", attributes={"rel": "self", "type": "application/atom+xml", "href": feed.atom_url}),
+        xml_leaf("link", attributes={"rel": "alternate", "type": "text/html", "href": feed.link}),
+        author, xml_leaf("generator", "Noticeboard"), *entries]
+    root = _block("feed", 0, children, f' xmlns="{ATOM}" xml:lang="{xml_text(feed.language)}"')
+    return (XML_DECLARATION + root + "\n").encode("utf-8")
 
 
-def _element(tag: str, body: str) -> str:
-    element = ET.Element(tag)
-    element.text = body
-    return ET.tostring(element, encoding="unicode", method="html")
-
-
-def _sub(parent: ET.Element, tag: str, body: str | None = None, **attributes: str) -> ET.Element:
-    element = ET.SubElement(parent, tag, attributes)
-    element.text = None if body is None else strip_controls(body)
-    return element
-
-
-def atom(feed: Feed, content: Content) -> bytes:
-    root = ET.Element("feed", {"xmlns": ATOM, XML_LANG: feed.language})
-    _sub(root, "id", feed.atom_url)
-    _sub(root, "title", feed.title)
-    _sub(root, "subtitle", feed.description)
-    _sub(root, "updated", iso(feed.updated, content.site.tz))
-    _sub(root, "link", rel="self", type="application/atom+xml", href=feed.atom_url)
-    _sub(root, "link", rel="alternate", type="text/html", href=feed.link)
-    author = _sub(root, "author")
-    _sub(author, "name", text(content.site.title, feed.language, content))
-    _sub(root, "generator", "Noticeboard")
-    for entry in feed.entries:
-        item = _sub(root, "entry")
-        _sub(item, "id", entry.id)
-        _sub(item, "title", entry.title)
-        _sub(item, "published", iso(entry.published, content.site.tz))
-        _sub(item, "updated", iso(entry.updated, content.site.tz))
-        _sub(item, "link", rel="alternate", type="text/html", href=entry.link)
-        _sub(item, "content", entry.html, type="html", **{XML_BASE: entry.link})
-    return _serialise(root)
-
-
-def rss(feed: Feed, content: Content) -> bytes:
-    """RSS 2.0 has no 'updated': pubDate carries the entry's last update, so readers that sort by
-    date show the incident that just moved first; the guid stays the same tag: URI as in Atom."""
-    tz = content.site.tz
-    root = ET.Element("rss", {"version": "2.0"})
-    channel = _sub(root, "channel")
-    _sub(channel, "title", feed.title)
-    _sub(channel, "link", feed.link)
-    _sub(channel, "description", feed.description)
-    _sub(channel, "language", feed.language)
-    _sub(channel, "lastBuildDate", format_datetime(feed.updated.astimezone(tz)))
-    _sub(channel, f"{{{ATOM}}}link", rel="self", type="application/rss+xml", href=feed.rss_url)
-    _sub(channel, "generator", "Noticeboard")
-    for entry in feed.entries:
-        item = _sub(channel, "item")
-        _sub(item, "title", entry.title)
-        _sub(item, "link", entry.link)
-        _sub(item, "guid", entry.id, isPermaLink="false")
-        _sub(item, "pubDate", format_datetime(entry.updated.astimezone(tz)))
-        _sub(item, "description", entry.html)
-    return _serialise(root)
-
-
-def _serialise(root: ET.Element) -> bytes:
-    ET.indent(root)
-    return ET.tostring(root, encoding="utf-8", xml_declaration=True) + b"\n"
+def rss(feed: Feed, content: Content, items: list[str]) -> bytes:
+    channel = _block("channel", 2, [
+        xml_leaf("title", feed.title), xml_leaf("link", feed.link), xml_leaf("description", feed.description),
+        xml_leaf("language", feed.language),
+        xml_leaf("lastBuildDate", format_datetime(feed.updated.astimezone(content.site.tz))),
+        xml_leaf("atom:link", attributes={"rel": "self", "type": "application/rss+xml", "href": feed.rss_url}),
+        xml_leaf("generator", "Noticeboard"), *items])
+    root = _block("rss", 0, [channel], f' xmlns:atom="{ATOM}" version="2.0"')
+    return (XML_DECLARATION + root + "\n").encode("utf-8")

@@ -29,6 +29,24 @@ def strip_controls(value: str) -> str:
     return _CONTROLS.sub("", value)
 
 
+XML_DECLARATION = "<?xml version='1.0' encoding='utf-8'?>\n"
+_ATTRIBUTE_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "\r": "&#13;",
+                                    "\n": "&#10;", "\t": "&#09;"})
+
+
+def xml_text(value: str) -> str:
+    """Character data, escaped as ElementTree escapes it. Feeds, badges and the sitemap are written
+    as strings: building and serialising an element tree cost more than everything else they do."""
+    return strip_controls(value).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def xml_leaf(tag: str, body: str | None = None, attributes: dict[str, str] | None = None) -> str:
+    """One element without children, `<tag a="v">body</tag>`, or `<tag a="v" />` when it has no text."""
+    attrs = "".join(f' {name}="{strip_controls(value).translate(_ATTRIBUTE_ESCAPES)}"'
+                    for name, value in (attributes or {}).items())
+    return f"<{tag}{attrs}>{xml_text(body)}</{tag}>" if body else f"<{tag}{attrs} />"
+
+
 @lru_cache(maxsize=1)
 def _default_theme() -> Theme:
     return load_theme(BUNDLED_THEMES / "default")
