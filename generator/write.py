@@ -146,12 +146,36 @@ def read_manifest(path: Path, output: Path) -> Manifest | None:
         found = Manifest(str(raw["key"]), dict(raw["files"]))
     except (OSError, ValueError, KeyError, TypeError):
         return None
-    present = {p.relative_to(output).as_posix() for p in output.rglob("*") if p.is_file()} if output.is_dir() else set()
-    if present != set(found.files):
+    stamps: dict[str, tuple[int, ...]] = {}
+    try:
+        if output.is_dir():
+            _walk_stamps(output, "", stamps)
+    except (OSError, _Untrusted):
         return None
-    if any(_stamp(output / rel) != entry[1:] for rel, entry in found.files.items()):
+    if len(stamps) != len(found.files):
+        return None
+    if any(stamps.get(rel) != tuple(entry[1:]) for rel, entry in found.files.items()):
         return None
     return found
+
+
+class _Untrusted(Exception):
+    """The output holds something a build never writes (a link, a FIFO): it was changed by hand."""
+
+
+def _walk_stamps(folder: Path | str, prefix: str, stamps: dict[str, tuple[int, ...]]) -> None:
+    """Add (size, mtime) of every file under `folder` by relative path, in one os.scandir walk: a
+    no-op build checks tens of thousands of files, and pathlib's rglob + is_file + stat took 70% of it."""
+    with os.scandir(folder) as entries:
+        for entry in entries:
+            rel = prefix + entry.name
+            if entry.is_dir(follow_symlinks=False):
+                _walk_stamps(entry.path, rel + "/", stamps)
+            elif entry.is_file(follow_symlinks=False):
+                stat = entry.stat(follow_symlinks=False)
+                stamps[rel] = (stat.st_size, stat.st_mtime_ns)
+            else:
+                raise _Untrusted(rel)
 
 
 def _stamp(path: Path) -> list[int]:

@@ -112,3 +112,23 @@ def test_a_hand_edited_output_is_rebuilt(tree, tmp_path: Path) -> None:
     (out / "index.html").write_text("tampered", encoding="utf-8")
     assert not build(tree.root, out, at("2025-09-27T10:00+09:00")).up_to_date
     assert "tampered" not in (out / "index.html").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("tamper", ["delete", "add", "link", "same-size edit"])
+def test_an_output_changed_by_hand_is_rebuilt_in_full(tree, tmp_path: Path, tamper: str) -> None:
+    out = tmp_path / "out"
+    build(tree.root, out, at("2025-09-27T10:00+09:00"))
+    page = out / "incidents" / "2025-09-26-id-outage.html"
+    if tamper == "delete":
+        page.unlink()
+    elif tamper == "add":
+        (out / "incidents" / "stray.html").write_text("stray", encoding="utf-8")
+    elif tamper == "link":
+        page.unlink()
+        page.symlink_to(out / "index.html")
+    else:
+        page.write_bytes(page.read_bytes().replace(b"<", b"[", 1))
+    assert not build(tree.root, out, at("2025-09-27T10:00+09:00")).up_to_date
+    build(tree.root, tmp_path / "cold", at("2025-09-27T10:00+09:00"), use_cache=False)
+    assert digest_tree(out) == digest_tree(tmp_path / "cold")
+    assert not page.is_symlink()
