@@ -92,7 +92,9 @@ def _now_arg(parser: argparse.ArgumentParser) -> None:
                         help="treat this moment as now, e.g. 2025-09-27T10:00+09:00 (default: the current time)")
 
 
-def make_parser() -> argparse.ArgumentParser:
+def make_parser(command: str | None = None) -> argparse.ArgumentParser:
+    """The whole command line; given the `command` about to run, commands of their own modules
+    that it is not are left out, so `build` and `check` don't pay for importing the preview server."""
     parser = argparse.ArgumentParser(prog="noticeboard", description="Static status pages from YAML notices.")
     parser.add_argument("--version", action="version", version=f"noticeboard {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
@@ -124,9 +126,18 @@ def make_parser() -> argparse.ArgumentParser:
     _content_args(p)
     _now_arg(p)
     p.set_defaults(func=cmd_new)
-    for register in _extra_commands():
-        register(sub)
+    if command not in _CORE_COMMANDS:
+        for register in _extra_commands():
+            register(sub)
     return parser
+
+
+_CORE_COMMANDS = {"build", "check", "new"}
+
+
+def _command(argv: list[str]) -> str | None:
+    """The command word of a command line (the main parser has no options that take a value)."""
+    return next((arg for arg in argv if not arg.startswith("-")), None)
 
 
 def _extra_commands() -> list[Callable[[Any], None]]:
@@ -138,7 +149,8 @@ def _extra_commands() -> list[Callable[[Any], None]]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = make_parser().parse_args(argv)
+    argv = sys.argv[1:] if argv is None else argv
+    args = make_parser(_command(argv)).parse_args(argv)
     try:
         return int(args.func(args))
     except ContentError as exc:
