@@ -15,7 +15,7 @@ from datetime import datetime
 from email.utils import format_datetime
 
 from generator.derive import IncidentState, Snapshot
-from generator.machine import XML_DECLARATION, Derived, absolute, tag_uri, text, word, xml_leaf, xml_text
+from generator.machine import XML_DECLARATION, Derived, absolute, tag_uri, text, word, xml_block, xml_leaf, xml_text
 from generator.markup import render_markdown
 from generator.model import Content
 from generator.render import language_prefix
@@ -104,12 +104,12 @@ class _Entries:
         link = absolute(content, f"{prefix}incidents/{incident.id}.html")
         updated = self.model.activity(state)
         html = self.html(state, language)
-        atom_entry = _block("entry", 2, [
+        atom_entry = xml_block("entry", 2, [
             xml_leaf("id", entry_id), xml_leaf("title", title), xml_leaf("published", iso(incident.started, tz)),
             xml_leaf("updated", iso(updated, tz)),
             xml_leaf("link", attributes={"rel": "alternate", "type": "text/html", "href": link}),
             xml_leaf("content", html, {"type": "html", "xml:base": link})])
-        rss_item = _block("item", 4, [
+        rss_item = xml_block("item", 4, [
             xml_leaf("title", title), xml_leaf("link", link), xml_leaf("guid", entry_id, {"isPermaLink": "false"}),
             xml_leaf("pubDate", format_datetime(updated.astimezone(tz))), xml_leaf("description", html)])
         return atom_entry, rss_item
@@ -129,31 +129,25 @@ class _Entries:
         return self._html[key]
 
 
-def _block(tag: str, depth: int, children: list[str], attributes: str = "") -> str:
-    """An element holding `children` (each one line of XML), indented as ElementTree.indent does."""
-    inner = "\n" + " " * (depth + 2)
-    return f"<{tag}{attributes}>{inner}{inner.join(children)}\n{' ' * depth}</{tag}>"
-
-
 def atom(feed: Feed, content: Content, entries: list[str]) -> bytes:
     tz = content.site.tz
-    author = _block("author", 2, [xml_leaf("name", text(content.site.title, feed.language, content))])
+    author = xml_block("author", 2, [xml_leaf("name", text(content.site.title, feed.language, content))])
     children = [
         xml_leaf("id", feed.atom_url), xml_leaf("title", feed.title), xml_leaf("subtitle", feed.description),
         xml_leaf("updated", iso(feed.updated, tz)),
         xml_leaf("link", attributes={"rel": "self", "type": "application/atom+xml", "href": feed.atom_url}),
         xml_leaf("link", attributes={"rel": "alternate", "type": "text/html", "href": feed.link}),
         author, xml_leaf("generator", "Noticeboard"), *entries]
-    root = _block("feed", 0, children, f' xmlns="{ATOM}" xml:lang="{xml_text(feed.language)}"')
+    root = xml_block("feed", 0, children, f' xmlns="{ATOM}" xml:lang="{xml_text(feed.language)}"')
     return (XML_DECLARATION + root + "\n").encode("utf-8")
 
 
 def rss(feed: Feed, content: Content, items: list[str]) -> bytes:
-    channel = _block("channel", 2, [
+    channel = xml_block("channel", 2, [
         xml_leaf("title", feed.title), xml_leaf("link", feed.link), xml_leaf("description", feed.description),
         xml_leaf("language", feed.language),
         xml_leaf("lastBuildDate", format_datetime(feed.updated.astimezone(content.site.tz))),
         xml_leaf("atom:link", attributes={"rel": "self", "type": "application/rss+xml", "href": feed.rss_url}),
         xml_leaf("generator", "Noticeboard"), *items])
-    root = _block("rss", 0, [channel], f' xmlns:atom="{ATOM}" version="2.0"')
+    root = xml_block("rss", 0, [channel], f' xmlns:atom="{ATOM}" version="2.0"')
     return (XML_DECLARATION + root + "\n").encode("utf-8")

@@ -47,6 +47,13 @@ def xml_leaf(tag: str, body: str | None = None, attributes: dict[str, str] | Non
     return f"<{tag}{attrs}>{xml_text(body)}</{tag}>" if body else f"<{tag}{attrs} />"
 
 
+def xml_block(tag: str, depth: int, children: list[str], attributes: str = "") -> str:
+    """An element holding `children` (each already written), indented as ElementTree.indent does;
+    `attributes` is written as given, leading space included."""
+    inner = "\n" + " " * (depth + 2)
+    return f"<{tag}{attributes}>{inner}{inner.join(children)}\n{' ' * depth}</{tag}>"
+
+
 @lru_cache(maxsize=1)
 def _default_theme() -> Theme:
     return load_theme(BUNDLED_THEMES / "default")

@@ -7,11 +7,10 @@ per file, `sitemap.xml` becomes an index of numbered parts.
 
 from __future__ import annotations
 
-import xml.etree.ElementTree as ET
 from collections.abc import Callable
 
 from generator.derive import Snapshot
-from generator.machine import Derived, absolute
+from generator.machine import XML_DECLARATION, Derived, absolute, xml_block, xml_leaf
 from generator.model import Content
 from generator.render import language_prefix, plan_pages
 
@@ -19,26 +18,23 @@ SITEMAP = "http://www.sitemaps.org/schemas/sitemap/0.9"
 XHTML = "http://www.w3.org/1999/xhtml"
 MAX_URLS = 50_000
 UNLISTED = {"404.html", "widget.html"}  # not pages anyone should land on from a search
-ET.register_namespace("", SITEMAP)
-ET.register_namespace("xhtml", XHTML)
 
 
 def produce(content: Content, snap: Snapshot,
             derived: Callable[[Content, Snapshot], Derived] = Derived) -> dict[str, bytes]:
     urls = [(section, key) for section, view_content, view_snap in derived(content, snap).views
             for key in dict.fromkeys(p.key for p in plan_pages(view_content, view_snap, section)) if key not in UNLISTED]
-    entries = [(language, section, key) for section, key in urls for language in content.site.languages]
+    entries = [url for section, key in urls for url in _urls(content, section, key)]
     chunks = [entries[i:i + MAX_URLS] for i in range(0, len(entries), MAX_URLS)] or [[]]
     files = {"robots.txt": robots(content)}
     if len(chunks) == 1:
-        files["sitemap.xml"] = _urlset(content, chunks[0])
+        files["sitemap.xml"] = _document("urlset", chunks[0], f' xmlns="{SITEMAP}" xmlns:xhtml="{XHTML}"')
         return files
-    index = ET.Element(f"{{{SITEMAP}}}sitemapindex")
+    parts = []
     for number, chunk in enumerate(chunks, 1):
-        files[f"sitemap-{number}.xml"] = _urlset(content, chunk)
-        part = ET.SubElement(index, f"{{{SITEMAP}}}sitemap")
-        ET.SubElement(part, f"{{{SITEMAP}}}loc").text = absolute(content, f"sitemap-{number}.xml")
-    files["sitemap.xml"] = _serialise(index)
+        files[f"sitemap-{number}.xml"] = _document("urlset", chunk, f' xmlns="{SITEMAP}" xmlns:xhtml="{XHTML}"')
+        parts.append(xml_block("sitemap", 2, [xml_leaf("loc", absolute(content, f"sitemap-{number}.xml"))]))
+    files["sitemap.xml"] = _document("sitemapindex", parts, f' xmlns="{SITEMAP}"')
     return files
 
 
@@ -47,18 +43,16 @@ def robots(content: Content) -> bytes:
     return f"User-agent: *\nAllow: /\n\nSitemap: {absolute(content, 'sitemap.xml')}\n".encode("utf-8")
 
 
-def _urlset(content: Content, entries: list[tuple[str, str, str]]) -> bytes:
-    urlset = ET.Element(f"{{{SITEMAP}}}urlset")
-    for language, section, key in entries:
-        url = ET.SubElement(urlset, f"{{{SITEMAP}}}url")
-        ET.SubElement(url, f"{{{SITEMAP}}}loc").text = absolute(content, language_prefix(content, language) + section + key)
-        for other in content.site.languages:
-            ET.SubElement(url, f"{{{XHTML}}}link", {
-                "rel": "alternate", "hreflang": other,
-                "href": absolute(content, language_prefix(content, other) + section + key)})
-    return _serialise(urlset)
+def _urls(content: Content, section: str, key: str) -> list[str]:
+    """One page's `<url>` in each language; every one lists all the languages' addresses as
+    alternates, so that list is written once."""
+    addresses = [absolute(content, language_prefix(content, language) + section + key)
+                 for language in content.site.languages]
+    alternates = [xml_leaf("xhtml:link", attributes={"rel": "alternate", "hreflang": language, "href": address})
+                  for language, address in zip(content.site.languages, addresses)]
+    return [xml_block("url", 2, [xml_leaf("loc", address), *alternates]) for address in addresses]
 
 
-def _serialise(root: ET.Element) -> bytes:
-    ET.indent(root)
-    return ET.tostring(root, encoding="utf-8", xml_declaration=True) + b"\n"
+def _document(tag: str, children: list[str], attributes: str) -> bytes:
+    root = xml_block(tag, 0, children, attributes) if children else f"<{tag}{attributes} />"
+    return (XML_DECLARATION + root + "\n").encode("utf-8")
