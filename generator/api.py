@@ -96,8 +96,9 @@ def documents(view: View) -> dict[str, Json]:
 
 def _dump(document: Json) -> bytes:
     """Sorted keys for byte-identical rebuilds; <, > and & as \\u escapes so no text an operator
-    typed can ever read as markup, even if a client pastes the JSON into a page."""
-    raw = json.dumps(document, ensure_ascii=False, sort_keys=True, indent=2)
+    typed can ever read as markup, even if a client pastes the JSON into a page. Compact, as
+    Statuspage serves it: with an indent the json module falls back from its C encoder to Python."""
+    raw = json.dumps(document, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
     return (raw.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026") + "\n").encode("utf-8")
 
 
