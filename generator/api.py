@@ -29,6 +29,16 @@ Json = dict[str, Any]
 
 
 @dataclass(frozen=True)
+class Times:
+    """When one view last changed, per page and per service: the same in every language, and
+    reading every incident's last update, so worked out once per view rather than per document."""
+
+    updated: datetime
+    first: datetime
+    changed: dict[str, datetime]
+
+
+@dataclass(frozen=True)
 class View:
     """One language of one view (the group, or an affiliate section): everything a document needs."""
 
@@ -37,6 +47,7 @@ class View:
     language: str
     section: str
     model: Derived
+    times: Times
 
     @property
     def prefix(self) -> str:
@@ -64,8 +75,9 @@ def produce(content: Content, snap: Snapshot,
     files: dict[str, bytes] = {}
     model = derived(content, snap)
     for section, view_content, view_snap in model.views:
+        times = _times(view_content, view_snap, model.activity, model.by_service(section))
         for language in content.site.languages:
-            view = View(view_content, view_snap, language, section, model)
+            view = View(view_content, view_snap, language, section, model, times)
             for name, document in documents(view).items():
                 files[f"{view.prefix}api/v2/{name}"] = _dump(document)
     return files
@@ -108,20 +120,26 @@ def _latest_incidents(snap: Snapshot) -> list[IncidentState]:
     return list(latest) + [s for s in snap.incidents[LIST_LIMIT:] if s.is_open]
 
 
-def _first_record(view: View) -> datetime:
-    """We never record when a service was added; the earliest event the site knows stands in for it."""
-    known = [s.incident.started for s in view.snap.incidents]
-    known += [m.starts for m in view.content.maintenance if m.starts <= view.snap.now]
-    return min(known, default=view.snap.now)
+def _times(content: Content, snap: Snapshot, activity: Callable[[IncidentState], datetime],
+           touched: dict[str, list[IncidentState]]) -> Times:
+    """The page's `updated_at` is the newest event published by now; components have no creation
+    date in our content, so the earliest event the site knows stands in for it, and a service's
+    `updated_at` is the newest event that concerns it (else that first one)."""
+    passed = [(m, t) for m in content.maintenance for t in (m.starts, m.ends) if t <= snap.now]
+    events = [activity(s) for s in snap.incidents] + [t for _, t in passed]
+    known = [s.incident.started for s in snap.incidents] + [m.starts for m in content.maintenance if m.starts <= snap.now]
+    first = min(known, default=snap.now)
+    changed = {service.id: max([activity(s) for s in touched.get(service.id, ())]
+                               + [t for m, t in passed if service.id in m.services], default=first)
+               for service in content.catalog.services}
+    return Times(max(events, default=snap.now), first, changed)
 
 
 def _page(view: View) -> Json:
     content, snap = view.content, view.snap
-    events = [view.model.activity(s) for s in snap.incidents]
-    events += [t for m in content.maintenance for t in (m.starts, m.ends) if t <= snap.now]
     return {
         "id": view.page_id, "name": view.t(content.site.title), "url": view.url(""),
-        "time_zone": content.site.timezone, "updated_at": view.iso(max(events, default=snap.now)),
+        "time_zone": content.site.timezone, "updated_at": view.iso(view.times.updated),
         "noticeboard": {"language": view.language, "as_of": view.iso(snap.now)},
     }
 
@@ -129,13 +147,11 @@ def _page(view: View) -> Json:
 def _components(view: View) -> list[Json]:
     """Groups and their services in display order, each group before its members, as Statuspage lists them."""
     catalog, snap = view.content.catalog, view.snap
-    touched = view.model.by_service(view.section)
-    first = _first_record(view)
-    created = view.iso(first)
+    created = view.iso(view.times.first)
     restored: dict[str, datetime] = {}
     for restoration in reversed(snap.recent_restorations()):
         restored[restoration.target] = restoration.at
-    changed = {s.id: _service_changed(view, s.id, touched.get(s.id, []), first) for s in catalog.services}
+    changed = {sid: view.iso(moment) for sid, moment in view.times.changed.items()}
     services = {s.id: s for s in catalog.services}
     found: list[Json] = []
     for group in catalog.groups:
@@ -152,13 +168,6 @@ def _components(view: View) -> list[Json]:
             found.append(_component(view, services[sid], group.id, len(found) + 1, (created, changed[sid]),
                                     restored.get(sid)))
     return found
-
-
-def _service_changed(view: View, service_id: str, touched: list[IncidentState], first: datetime) -> str | None:
-    moments = [view.model.activity(s) for s in touched]
-    moments += [t for m in view.content.maintenance if service_id in m.services
-                for t in (m.starts, m.ends) if t <= view.snap.now]
-    return view.iso(max(moments, default=first))
 
 
 def _component(view: View, service: Service, group_id: str, position: int, times: tuple[str | None, str | None],
