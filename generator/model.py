@@ -8,7 +8,8 @@ from valid data cannot fail.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta, timezone
+from functools import cache
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -31,7 +32,15 @@ def parse_time(value: str) -> datetime | None:
         parsed = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
     except ValueError:
         return None
-    return parsed if parsed.tzinfo is not None else None
+    offset = parsed.utcoffset()
+    return None if offset is None else parsed.replace(tzinfo=_zone(offset))
+
+
+@cache
+def _zone(offset: timedelta) -> timezone:
+    """One shared time zone object per UTC offset: fromisoformat makes a new one for every time,
+    and 45,000 of them were a quarter of the objects the content cache unpickles at 10,000 incidents."""
+    return timezone(offset)
 
 
 @dataclass(frozen=True)
