@@ -13,7 +13,7 @@ from pathlib import Path
 from generator.derive import Snapshot, snapshot
 from generator.affiliates import section
 from generator.errors import ContentError, Location, NoticeboardError, Problem
-from generator.cache import ContentCache, collector_paused, inputs_key, manifest_path
+from generator.cache import ContentCache, Digests, collector_paused, inputs_key, manifest_path
 from generator.load import ContentFiles, LoadFailure, load_content, parse_yaml, read_text
 from generator.model import Content, build_model
 from generator.render import render_site
@@ -37,9 +37,15 @@ class BuildResult:
 
 
 def check(content_dir: Path, use_cache: bool = True) -> CheckResult:
-    """Load and validate; raise ContentError with every problem, or return the model."""
+    """Load and validate; raise ContentError with every problem, or return the model.
+
+    The model is then frozen out of the garbage collector's reach: it lives until the process
+    ends and holds no cycles, and the first full collection over 10,000 freshly loaded incidents
+    cost as much as loading them from the cache."""
     with collector_paused():
-        return _check(content_dir, use_cache)
+        result = _check(content_dir, use_cache)
+    gc.freeze()
+    return result
 
 
 def _check(content_dir: Path, use_cache: bool) -> CheckResult:
@@ -116,4 +122,10 @@ def _inputs_key(content_dir: Path, now: datetime, theme: str | None, affiliate: 
         theme_dir = find_theme(str(name), content_dir.resolve())
     except (NoticeboardError, OSError, LoadFailure):
         return ""
-    return inputs_key([content_dir, theme_dir], f"{now.isoformat()}|{affiliate or ''}")
+    digests = Digests.open(content_dir)
+    try:
+        key = inputs_key([content_dir, theme_dir], f"{now.isoformat()}|{affiliate or ''}", digests)
+    except OSError:
+        return ""
+    digests.save()
+    return key

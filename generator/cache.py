@@ -18,6 +18,7 @@ import os
 import pickle
 import sys
 import tempfile
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -73,6 +74,7 @@ class ContentCache:
     entries: dict[str, Entry] = field(default_factory=dict)
     used: set[str] = field(default_factory=set)
     dirty: bool = False
+    digests: Digests | None = None
 
     @classmethod
     def open(cls, content_dir: Path) -> ContentCache:
@@ -82,7 +84,8 @@ class ContentCache:
         for name in ("site.yaml", "services.yaml"):
             path = content_dir / name
             context.update(path.read_bytes() if path.is_file() else b"-")
-        found = cls(content_dir.parent / CACHE_DIR / f"{content_dir.name}.pickle", context.hexdigest())
+        found = cls(content_dir.parent / CACHE_DIR / f"{content_dir.name}.pickle", context.hexdigest(),
+                    digests=Digests.open(content_dir))
         try:
             with found.path.open("rb") as handle, collector_paused():
                 stored_context, entries = pickle.load(handle)
@@ -106,33 +109,120 @@ class ContentCache:
 
     def save(self) -> None:
         """Write atomically, dropping entries for files that no longer exist; a failure only costs speed."""
+        if self.digests is not None:
+            self.digests.save()
         stale = set(self.entries) - self.used
         if not self.dirty and not stale:
             return
         for name in stale:
             del self.entries[name]
+        if _write_pickle(self.path, (self.context, self.entries)):
+            self.dirty = False
+
+
+Stamp = tuple[int, int, int, int, int]
+# A file whose mtime or ctime is this close to the moment it was looked at may still change
+# within the same timestamp tick (1-2 s on some file systems), keeping its stamp: such a file is
+# hashed again next time instead of being trusted ("racily clean", as git calls it).
+_SETTLE_NS = 2_000_000_000
+
+
+def stamp_of(stat: os.stat_result) -> Stamp:
+    """What changes whenever a file's bytes change: writing updates the ctime, which no tool can
+    set back, and replacing the file changes the inode; size and mtime catch the rest."""
+    return (stat.st_dev, stat.st_ino, stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns)
+
+
+@dataclass
+class Digests:
+    """sha256 digests of files remembered with their stamps, so a file whose stamp has not moved
+    is not read again: reading and hashing 10,000 notices was most of a no-op build."""
+
+    path: Path
+    known: dict[str, tuple[Stamp, str]] = field(default_factory=dict)
+    started: int = field(default_factory=time.time_ns)
+    dirty: bool = False
+
+    @classmethod
+    def open(cls, content_dir: Path) -> Digests:
+        content_dir = content_dir.resolve()
+        found = cls(content_dir.parent / CACHE_DIR / f"{content_dir.name}.digests.pickle")
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            handle, temp = tempfile.mkstemp(prefix=".tmp-", dir=self.path.parent)
-            with os.fdopen(handle, "wb") as out:
-                pickle.dump((self.context, self.entries), out, protocol=pickle.HIGHEST_PROTOCOL)
-            os.replace(temp, self.path)
-        except OSError:
-            return
-        self.dirty = False
+            with found.path.open("rb") as handle, collector_paused():
+                known = pickle.load(handle)
+        except (OSError, EOFError, pickle.UnpicklingError, ValueError, TypeError, AttributeError, ImportError):
+            return found
+        if isinstance(known, dict):
+            found.known = known
+        return found
+
+    def known_digest(self, path: str, stat: os.stat_result) -> str | None:
+        """The digest of the file at `path` if its stamp is the one it had when it was hashed."""
+        remembered = self.known.get(path)
+        return remembered[1] if remembered is not None and remembered[0] == stamp_of(stat) else None
+
+    def remember(self, path: str, stat: os.stat_result, digest: str) -> None:
+        """Note `digest` for the file as it was at `stat` (taken before reading it, so a write
+        racing the read moves the stamp and is noticed next time)."""
+        if max(stat.st_mtime_ns, stat.st_ctime_ns) < self.started - _SETTLE_NS:
+            self.known[path] = (stamp_of(stat), digest)
+        else:
+            self.known.pop(path, None)
+        self.dirty = True
+
+    def digest(self, path: str) -> str:
+        """The file's sha256, read and hashed only when its stamp moved."""
+        stat = os.stat(path)
+        found = self.known_digest(path, stat)
+        if found is None:
+            with open(path, "rb") as handle:
+                found = file_digest(handle.read())
+            self.remember(path, stat, found)
+        return found
+
+    def save(self) -> None:
+        if self.dirty:
+            _write_pickle(self.path, self.known)
+            self.dirty = False
 
 
-def inputs_key(folders: list[Path], settings: str) -> str:
+def _write_pickle(path: Path, value: Any) -> bool:
+    """Write atomically; a failure only costs speed next time."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handle, temp = tempfile.mkstemp(prefix=".tmp-", dir=path.parent)
+        with os.fdopen(handle, "wb") as out:
+            pickle.dump(value, out, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(temp, path)
+    except OSError:
+        return False
+    return True
+
+
+def inputs_key(folders: list[Path], settings: str, digests: Digests) -> str:
     """One digest of everything a build reads — Noticeboard's code, the content, the theme and the
     build's settings (`--now`, affiliate) — so an unchanged site can be recognised without rendering."""
     digest = hashlib.sha256(code_fingerprint().encode())
     package = Path(__file__).resolve().parent
     for folder in [package, *folders]:
-        for path in sorted(p for p in folder.rglob("*") if p.is_file() and "__pycache__" not in p.parts):
-            digest.update(path.relative_to(folder).as_posix().encode() + b"\0")
-            digest.update(hashlib.sha256(path.read_bytes()).digest())
+        for relative, path in sorted(_files_under(str(folder.resolve()), "")):
+            digest.update(relative.encode() + b"\0")
+            digest.update(bytes.fromhex(digests.digest(path)))
     digest.update(settings.encode())
     return digest.hexdigest()
+
+
+def _files_under(folder: str, prefix: str) -> Iterator[tuple[str, str]]:
+    """(relative posix path, path) of every file below `folder`, following links to files but not
+    to folders, and leaving out __pycache__."""
+    with os.scandir(folder) as entries:
+        for entry in entries:
+            if entry.name == "__pycache__":
+                continue
+            if entry.is_dir(follow_symlinks=False):
+                yield from _files_under(entry.path, f"{prefix}{entry.name}/")
+            elif entry.is_file():
+                yield f"{prefix}{entry.name}", entry.path
 
 
 def manifest_path(content_dir: Path, output: Path) -> Path:

@@ -3,17 +3,23 @@
 from __future__ import annotations
 
 import hashlib
+import os
+import shutil
+import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from conftest import DEMO_NOW, at
+from conftest import DEMO_NOW, ROOT, at
 
+from generator import cache as cache_module
 from generator.build import build, check
 from generator.cache import CACHE_DIR, ContentCache
 from generator.errors import ContentError
 from generator.load import load_content
 
 INC = "incidents/2025-09-26-id-outage.yaml"
+THEMES = ROOT / "themes"
 
 
 def digest_tree(root: Path) -> dict[str, str]:
@@ -132,3 +138,57 @@ def test_an_output_changed_by_hand_is_rebuilt_in_full(tree, tmp_path: Path, tamp
     build(tree.root, tmp_path / "cold", at("2025-09-27T10:00+09:00"), use_cache=False)
     assert digest_tree(out) == digest_tree(tmp_path / "cold")
     assert not page.is_symlink()
+
+
+@pytest.fixture
+def trusting(monkeypatch: pytest.MonkeyPatch) -> Callable[[], None]:
+    """Stamps of files written before a run count as settled at once (instead of 2 s later), so
+    these tests exercise files found by their stamp alone; calling it lets the clock tick past them."""
+    monkeypatch.setattr(cache_module, "_SETTLE_NS", 0)
+    return lambda: time.sleep(0.05)
+
+
+def same_size_edit(path: Path, old: str, new: str) -> None:
+    """An edit that keeps the size and puts the mtime back, as `cp -p` or an rsync of an old copy would."""
+    assert len(old.encode()) == len(new.encode())
+    before = path.stat()
+    path.write_text(path.read_text(encoding="utf-8").replace(old, new), encoding="utf-8")
+    os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))
+    assert path.stat().st_size == before.st_size and path.stat().st_mtime_ns == before.st_mtime_ns
+
+
+def test_same_size_edit_is_seen_by_check_and_build(tree, tmp_path: Path, trusting) -> None:
+    out = tmp_path / "out"
+    build(tree.root, out, at(DEMO_NOW))
+    check(tree.root)
+    trusting()
+    same_size_edit(tree.root / INC, "ID check unavailable", "ID check UNAVAILABLE")
+    assert "ID check UNAVAILABLE" in str(check(tree.root).content.incidents[0].title)
+    assert not build(tree.root, out, at(DEMO_NOW)).up_to_date
+    build(tree.root, tmp_path / "cold", at(DEMO_NOW), use_cache=False)
+    assert digest_tree(out) == digest_tree(tmp_path / "cold")
+
+
+@pytest.mark.parametrize("change", ["rename", "delete", "add", "edit theme"])
+def test_cached_build_after_a_change_equals_a_cold_build(tree, tmp_path: Path, trusting, change: str) -> None:
+    out = tmp_path / "out"
+    tree.write("incidents/2024-01-01-old.yaml", (tree.root / INC).read_text(encoding="utf-8")
+               .replace("2025-09-", "2024-01-").replace("신분증 진위확인 중단", "지난 장애"))
+    theme = tmp_path / "themes" / "mine"
+    shutil.copytree(THEMES / "default", theme)
+    build(tree.root, out, at(DEMO_NOW), theme=str(theme))
+    assert build(tree.root, out, at(DEMO_NOW), theme=str(theme)).up_to_date
+    trusting()
+    old = tree.root / "incidents" / "2024-01-01-old.yaml"
+    if change == "rename":
+        old.rename(old.with_name("2024-01-02-renamed.yaml"))
+    elif change == "delete":
+        old.unlink()
+    elif change == "add":
+        tree.write("incidents/2024-02-01-new.yaml", old.read_text(encoding="utf-8").replace("2024-01-", "2024-02-"))
+    else:
+        same_size_edit(theme / "templates" / "base.html", "<html", "<HTML")
+    assert not build(tree.root, out, at(DEMO_NOW), theme=str(theme)).up_to_date
+    build(tree.root, tmp_path / "cold", at(DEMO_NOW), theme=str(theme), use_cache=False)
+    assert digest_tree(out) == digest_tree(tmp_path / "cold")
+    assert check(tree.root).content == check(tree.root, use_cache=False).content
