@@ -62,6 +62,10 @@ class View:
     def url(self, path: str) -> str:
         return absolute(self.content, self.prefix + path)
 
+    def page_url(self, path: str) -> str:
+        """An incident's, service's or window's page: the group's one, which affiliate sections link to."""
+        return absolute(self.content, language_prefix(self.content, self.language) + path)
+
     @property
     def page_id(self) -> str:
         """The site's address without scheme or language: one page, whichever language is read."""
@@ -182,7 +186,7 @@ def _component(view: View, service: Service, group_id: str, position: int, times
         "showcase": True, "group_id": group_id, "group": False, "only_show_if_degraded": False,
         "page_id": view.page_id,
         "noticeboard": {
-            "url": view.url(f"services/{service_id}.html"), "channels": list(service.channels),
+            "url": view.page_url(f"services/{service_id}.html"), "channels": list(service.channels),
             "incident_id": state.incident, "maintenance_id": state.maintenance,
             "upstream": None if upstream is None else {"id": upstream.id, "name": view.t(upstream.name)},
             "implied": state.implied, "alternatives": [_alternative(view, a) for a in state.alternatives],
@@ -213,7 +217,7 @@ def _incident(view: View, state: IncidentState) -> Json:
         "id": incident.id, "name": view.t(incident.title), "status": state.status, "impact": incident.impact,
         "created_at": view.iso(incident.started), "started_at": view.iso(incident.started),
         "updated_at": view.iso(view.model.activity(state)), "monitoring_at": view.iso(monitoring),
-        "resolved_at": view.iso(state.resolved_at), "shortlink": view.url(f"incidents/{incident.id}.html"),
+        "resolved_at": view.iso(state.resolved_at), "shortlink": view.page_url(f"incidents/{incident.id}.html"),
         "page_id": view.page_id, "incident_updates": updates[::-1], "components": _component_refs(view, services),
         "noticeboard": _incident_extra(view, state, visible),
     }
@@ -281,7 +285,7 @@ def _maintenance(view: View, window: Maintenance) -> Json:
         "created_at": view.iso(created), "updated_at": view.iso(updated), "started_at": view.iso(window.starts),
         "scheduled_for": view.iso(window.starts), "scheduled_until": view.iso(window.ends),
         "monitoring_at": None, "resolved_at": view.iso(window.ends) if status == "completed" else None,
-        "shortlink": view.url(f"maintenance/{window.id}.html"), "page_id": view.page_id,
+        "shortlink": view.page_url(f"maintenance/{window.id}.html"), "page_id": view.page_id,
         "incident_updates": [{"id": f"{window.id}-{status}", "incident_id": window.id, "status": status, "body": body,
                               "created_at": view.iso(updated), "updated_at": view.iso(updated),
                               "display_at": view.iso(updated), "affected_components": None}],

@@ -73,35 +73,35 @@ def _pair(content: Content, snap: Snapshot, entries: _Entries, language: str, pr
     feed = Feed(title, description, language, absolute(content, page), absolute(content, f"{prefix}{stem}.atom"),
                 absolute(content, f"{prefix}{stem}.rss"),
                 max((entries.model.activity(s) for s in newest), default=snap.now))
-    written = [entries.written(s, language, prefix) for s in newest]
+    written = [entries.written(s, language) for s in newest]
     return {f"{prefix}{stem}.atom": atom(feed, content, [a for a, _ in written]),
             f"{prefix}{stem}.rss": rss(feed, content, [r for _, r in written])}
 
 
 class _Entries:
-    """Each incident's Atom entry and RSS item, written once per language and link prefix: most
-    entries of a service's feed are also in the site feed or in other services' feeds, and the
-    content (every update's Markdown as HTML) is the same in every section."""
+    """Each incident's Atom entry and RSS item, written once per language: most entries of a
+    service's feed are also in the site feed or in other services' feeds, and an entry is the same
+    in every section's feed, since an incident has one page, the group's, that sections link to."""
 
     def __init__(self, content: Content, model: Derived) -> None:
         self.content, self.model = content, model
-        self._written: dict[tuple[str, str, str], tuple[str, str]] = {}
+        self._written: dict[tuple[str, str], tuple[str, str]] = {}
         self._html: dict[tuple[str, str], str] = {}
 
-    def written(self, state: IncidentState, language: str, prefix: str) -> tuple[str, str]:
-        key = (state.incident.id, language, prefix)
+    def written(self, state: IncidentState, language: str) -> tuple[str, str]:
+        key = (state.incident.id, language)
         if key not in self._written:
-            self._written[key] = self._write(state, language, prefix)
+            self._written[key] = self._write(state, language)
         return self._written[key]
 
-    def _write(self, state: IncidentState, language: str, prefix: str) -> tuple[str, str]:
+    def _write(self, state: IncidentState, language: str) -> tuple[str, str]:
         """Atom `published` is the start and `updated` the last update; RSS has no 'updated', so its
         pubDate carries the last update and readers that sort by date show the incident that just
         moved first. The guid is the same tag: URI as the Atom id."""
         content, incident, tz = self.content, state.incident, self.content.site.tz
         entry_id = tag_uri(content, incident.started, f"{language}/incidents/{incident.id}")
         title = text(incident.title, language, content) or incident.id
-        link = absolute(content, f"{prefix}incidents/{incident.id}.html")
+        link = absolute(content, f"{language_prefix(content, language)}incidents/{incident.id}.html")
         updated = self.model.activity(state)
         html = self.html(state, language)
         atom_entry = xml_block("entry", 2, [

@@ -28,12 +28,11 @@ def produce(content: Content, snap: Snapshot,
     files: dict[str, bytes] = {}
     for section, view_content, _ in derived(content, snap).views:
         for language in content.site.languages:
-            prefix = language_prefix(content, language) + section
-            files[f"{prefix}maintenance.ics"] = calendar(view_content, snap, language, prefix)
+            files[f"{language_prefix(content, language)}{section}maintenance.ics"] = calendar(view_content, snap, language)
     return files
 
 
-def calendar(content: Content, snap: Snapshot, language: str, prefix: str) -> bytes:
+def calendar(content: Content, snap: Snapshot, language: str) -> bytes:
     name = strip_controls(text(content.site.title, language, content) or "")
     cal = Calendar()
     cal.add("prodid", "-//Noticeboard//Maintenance calendar//EN")
@@ -47,13 +46,13 @@ def calendar(content: Content, snap: Snapshot, language: str, prefix: str) -> by
     cal.add("x-published-ttl", "PT1H")
     latest = sorted(content.maintenance, key=lambda m: (m.starts, m.id), reverse=True)[:CALENDAR_LIMIT]
     for window in sorted(latest, key=lambda m: (m.starts, m.id)):
-        cal.add_component(_event(content, snap, window, language, prefix))
+        cal.add_component(_event(content, snap, window, language))
     if latest:
         cal.add_missing_timezones()
     return cal.to_ical()
 
 
-def _event(content: Content, snap: Snapshot, window: Maintenance, language: str, prefix: str) -> Event:
+def _event(content: Content, snap: Snapshot, window: Maintenance, language: str) -> Event:
     """DTSTAMP (UTC, as RFC 5545 requires) is the build's `now`, never the wall clock, so rebuilds
     are byte-identical."""
     tz = content.site.tz
@@ -66,7 +65,8 @@ def _event(content: Content, snap: Snapshot, window: Maintenance, language: str,
     event.add("summary", strip_controls(text(window.title, language, content) or window.id))
     if window.body is not None:
         event.add("description", strip_controls(plain_text(text(window.body, language, content) or "")))
-    event.add("url", absolute(content, f"{prefix}maintenance/{window.id}.html"))
+    page = f"{language_prefix(content, language)}maintenance/{window.id}.html"  # the group's: sections link to it
+    event.add("url", absolute(content, page))
     event.add("status", "CONFIRMED")
     event.add("transp", "OPAQUE")
     return event

@@ -78,8 +78,10 @@ def _statuses_after_links(page: Page, base: str, prefix: str, status_class: str)
     return found
 
 
-@pytest.mark.parametrize("prefix", ["", "en/", "bank/"])
-def test_a_statuspage_client_reading_summary_sees_what_the_home_page_shows(demo_site: Path, prefix: str) -> None:
+@pytest.mark.parametrize(("prefix", "pages"), [("", ""), ("en/", "en/"), ("bank/", ""), ("en/bank/", "en/")])
+def test_a_statuspage_client_reading_summary_sees_what_the_home_page_shows(demo_site: Path, prefix: str,
+                                                                           pages: str) -> None:
+    """`pages`: where the home page's service and incident links go (a section links to the group's pages)."""
     summary = load(demo_site, f"{prefix}api/v2/summary.json")
     home = Page.read(demo_site / prefix / "index.html")
     banner = next(a["class"] for _, a in home.elements if "banner" in a.get("class", "").split())
@@ -88,15 +90,36 @@ def test_a_statuspage_client_reading_summary_sees_what_the_home_page_shows(demo_
     assert summary["status"]["description"] in home.text
 
     components = {c["id"]: c["status"] for c in summary["components"] if not c["group"]}
-    shown = _statuses_after_links(home, prefix or ".", f"{prefix}services/", "status status")
+    shown = _statuses_after_links(home, prefix or ".", f"{pages}services/", "status status")
     assert {sid for sid, _ in shown} == set(components)
     for service_id, status in shown:
         assert components[service_id] == status, service_id
 
-    recent = _statuses_after_links(home, prefix or ".", f"{prefix}incidents/", "istatus istatus")
+    recent = _statuses_after_links(home, prefix or ".", f"{pages}incidents/", "istatus istatus")
     unresolved = {i["id"]: i["status"] for i in summary["incidents"]}
     assert unresolved == {iid: status for iid, status in recent if status != "resolved"}
     assert unresolved, "the demo at DEMO_NOW has an open incident"
+
+
+def test_every_url_in_every_section_leads_to_a_page_the_build_wrote(demo_site: Path) -> None:
+    """Page, component, incident and maintenance links; a section's go to the group's one page per
+    incident, service and window, as its home page's do."""
+    def urls(value: object) -> list[str]:
+        if isinstance(value, dict):
+            return [v for k, v in value.items() if k in ("url", "shortlink") and isinstance(v, str)] + \
+                [u for v in value.values() for u in urls(v)]
+        return [u for v in value for u in urls(v)] if isinstance(value, list) else []
+
+    for path in demo_site.rglob("api/v2/**/*.json"):
+        found = urls(json.loads(path.read_text(encoding="utf-8")))
+        assert found, path
+        for url in found:
+            target = url.removeprefix("https://status.example.com/")
+            page = demo_site / target / "index.html" if target.endswith("/") or not target else demo_site / target
+            assert page.is_file(), f"{path.relative_to(demo_site)}: {url}"
+    summary = load(demo_site, "en/bank/api/v2/summary.json")
+    assert summary["page"]["url"] == "https://status.example.com/en/bank/"
+    assert summary["incidents"][0]["shortlink"].startswith("https://status.example.com/en/incidents/")
 
 
 def test_groups_are_component_groups_listing_their_services(demo_site: Path) -> None:

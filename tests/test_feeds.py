@@ -47,6 +47,18 @@ def test_every_feed_parses_cleanly_and_there_is_one_per_service_and_language(dem
             assert (demo_site / f"{lang}{section}feeds/incidents.atom").is_file()
 
 
+def test_every_link_in_every_feed_leads_to_a_page_the_build_wrote(demo_site: Path) -> None:
+    """Sections' feeds too: an affiliate's entries link to the group's one page per incident."""
+    for path in sorted(demo_site.rglob("*.atom")) + sorted(demo_site.rglob("*.rss")):
+        feed = parse(path)
+        links = [feed.feed.link] + [entry.link for entry in feed.entries]
+        for link in links:
+            assert (demo_site / link.removeprefix("https://status.example.com/")).is_file(), f"{path}: {link}"
+    bank = parse(demo_site / "en" / "bank" / "feeds" / "incidents.atom")
+    assert bank.feed.link == "https://status.example.com/en/bank/history.html"
+    assert bank.entries and all(e.link.startswith("https://status.example.com/en/incidents/") for e in bank.entries)
+
+
 def test_korean_entries_arrive_intact_with_their_updates(demo_site: Path) -> None:
     feed = parse(demo_site / "feeds" / "incidents.atom")
     assert feed.feed.language == "ko"

@@ -59,6 +59,16 @@ def test_an_affiliate_calendar_has_only_its_own_windows(demo_site: Path) -> None
     assert [str(e["SUMMARY"]) for e in events(demo_site / "card" / "maintenance.ics")] == []
 
 
+def test_every_event_links_to_a_page_the_build_wrote(demo_site: Path) -> None:
+    """An affiliate's calendar links to the group's one page per window: sections keep no copies."""
+    for path in demo_site.rglob("*.ics"):
+        for event in events(path):
+            page = str(event["URL"]).removeprefix("https://status.example.com/")
+            assert (demo_site / page).is_file(), f"{path.relative_to(demo_site)}: {event['URL']}"
+    bank = events(demo_site / "en" / "bank" / "maintenance.ics")[0]
+    assert str(bank["URL"]) == "https://status.example.com/en/maintenance/2025-10-12-banking-system-upgrade.html"
+
+
 def test_uids_are_stable_across_rebuilds_at_other_times(demo_site: Path, tmp_path: Path) -> None:
     build(DEMO, tmp_path / "later", at("2025-10-20T00:00+09:00"))
     before = sorted(str(e["UID"]) for e in events(demo_site / "maintenance.ics"))
