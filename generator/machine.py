@@ -13,7 +13,7 @@ from functools import cached_property, lru_cache
 from html.parser import HTMLParser
 from urllib.parse import urlsplit
 
-from generator.derive import IncidentState, Snapshot, upstreams_of
+from generator.derive import IncidentState, Snapshot, incidents_by_service
 from generator.markup import render_markdown
 from generator.model import Content, Text
 from generator.render import views
@@ -89,23 +89,6 @@ def last_activity(state: IncidentState) -> datetime:
     """When the incident last changed as of `now`: its newest published update, else its start."""
     visible = state.incident.updates[: state.visible_updates]
     return max((u.at for u in visible), default=state.incident.started)
-
-
-def incidents_by_service(content: Content, snap: Snapshot) -> dict[str, list[IncidentState]]:
-    """Incidents per service, including those that hit it only through an upstream it depends on,
-    matching the list on each service's page."""
-    via: dict[str, set[str]] = {}
-    for service in content.catalog.services:
-        for upstream in upstreams_of(service, content):
-            via.setdefault(upstream, set()).add(service.id)
-    found: dict[str, list[IncidentState]] = {}
-    for state in snap.incidents:
-        hit: set[str] = set()
-        for affected in state.incident.affected:
-            hit |= {affected.target} if affected.kind == "service" else via.get(affected.target, set())
-        for service_id in sorted(hit):
-            found.setdefault(service_id, []).append(state)
-    return found
 
 
 class Derived:
