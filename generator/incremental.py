@@ -223,12 +223,12 @@ class IncrementalSite:
         takes over the record of who read what, minus the pages that will render again.
         `outdated` collects the pages that were shown before and differ or are new or gone now."""
         if previous is None or old_view is None:
-            entries = [_Page(page, prefix) for page in rendering.plan_pages(view.content, view.snap, prefix)]
+            entries = [_Page(page, prefix) for page in _planned(view, prefix)]
             view.paths = [entry.page.path for entry in entries]
             return entries
         stale = old_view.reads.stale(view.shared)
         entries = []
-        for page in rendering.plan_pages(view.content, view.snap, prefix):
+        for page in _planned(view, prefix):
             old = previous.pages.get(page.path)
             if old is None:
                 outdated.add(page.path)
@@ -270,6 +270,10 @@ class IncrementalSite:
         return good.machine
 
 
+def _planned(view: _View, prefix: str) -> list[rendering.Page]:
+    return rendering.plan_pages(view.content, view.snap, prefix, view.shared["incidents_by_service"])
+
+
 def _views(content: Content, snap: Snapshot, previous: _Good | None) -> dict[str, _View]:
     """`render.views`, updated rather than recomputed: an affiliate's section that no changed
     incident touches (before or after the edit), with its services' states unchanged, is kept
@@ -278,7 +282,7 @@ def _views(content: Content, snap: Snapshot, previous: _Good | None) -> dict[str
     maintenance, upstreams) recomputes every section."""
     if previous is None or previous.snap.now != snap.now or previous.snap.upstreams != snap.upstreams \
             or previous.content.maintenance != content.maintenance:
-        return {prefix: _View(c, s, rendering.shared_context(c, s)) for prefix, c, s in rendering.views(content, snap)}
+        return {prefix: _View(c, s, rendering.shared_context(c, s, prefix)) for prefix, c, s in rendering.views(content, snap)}
     before = {i.id: i for i in previous.content.incidents}
     after = {i.id: i for i in content.incidents}
     changed = {i for i in before.keys() | after.keys() if before.get(i) is not after.get(i)}
@@ -299,5 +303,5 @@ def _views(content: Content, snap: Snapshot, previous: _Good | None) -> dict[str
         view_content = replace(old.content, incidents=tuple(narrowed[i.id] for i in content.incidents if i.id in narrowed))
         view_snap = replace(old.snap, incidents=tuple(states[s.incident.id] for s in snap.incidents
                                                       if s.incident.id in states), services=services)
-        found[prefix] = _View(view_content, view_snap, rendering.shared_context(view_content, view_snap))
+        found[prefix] = _View(view_content, view_snap, rendering.shared_context(view_content, view_snap, prefix))
     return found

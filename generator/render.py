@@ -61,7 +61,8 @@ def page_count(entries: int, size: int) -> int:
     return max(1, -(-entries // size))
 
 
-def plan_pages(content: Content, snap: Snapshot, section: str = "") -> list[Page]:
+def plan_pages(content: Content, snap: Snapshot, section: str = "",
+               by_service: dict[str, list[Any]] | None = None) -> list[Page]:
     """Every page of one view; `key` is the path inside the view, shared by all languages, used
     for the language switch.
 
@@ -70,13 +71,14 @@ def plan_pages(content: Content, snap: Snapshot, section: str = "") -> list[Page
     home, history, alternatives and widget, listing what touches the affiliate and linking to
     those pages: copying every incident page into each section it touches made 2.8 pages per
     incident and language, most of a 10,000-incident build's time and output. Lists are
-    paginated, so no page grows with the number of incidents."""
+    paginated, so no page grows with the number of incidents; `by_service` (the view's shared
+    context has it) saves working out again how many pages each service's list needs."""
     keys: list[tuple[str, str, dict[str, Any]]] = [("index.html", "index.html", {}),
                                                     ("alternatives.html", "alternatives.html", {}),
                                                     ("widget.html", "widget.html", {})]
     keys += _numbered_keys("history", "history.html", len(snap.incidents), HISTORY_PAGE_SIZE, {})
     if not section:
-        by_service = incidents_by_service(content, snap)
+        by_service = incidents_by_service(content, snap) if by_service is None else by_service
         keys += [(f"incidents/{s.incident.id}.html", "incident.html", {"incident_id": s.incident.id})
                  for s in snap.incidents]
         for service in content.catalog.services:
@@ -111,8 +113,8 @@ def render_site(content: Content, snap: Snapshot, theme: Theme) -> dict[str, byt
     output: dict[str, bytes] = dict(theme.asset_files)
     jobs: list[Job] = []
     for prefix, view_content, view_snap in views(content, snap):
-        shared = shared_context(view_content, view_snap)
-        for page in plan_pages(view_content, view_snap, prefix):
+        shared = shared_context(view_content, view_snap, prefix)
+        for page in plan_pages(view_content, view_snap, prefix, shared["incidents_by_service"]):
             if page.path in output:
                 raise DuplicateOutputError(f"two outputs claim {page.path}")
             output[page.path] = b""
@@ -165,20 +167,33 @@ def render_page(page: Page, content: Content, theme: Theme, shared: dict[str, An
     return template.render(**shared, **page.context, **_page_helpers(page, content, theme))
 
 
-def shared_context(content: Content, snap: Snapshot) -> dict[str, Any]:
+def shared_context(content: Content, snap: Snapshot, section: str = "") -> dict[str, Any]:
     """What every page of one view may read; the preview tracks reads of it per page (see depends.py)."""
     by_service = incidents_by_service(content, snap)
     return {
         "affiliate_overview": [(a, affiliate_overall(snap, services_of(content, a.id)))
                                for a in content.site.affiliates],
-        "service_pages": {sid: _chunks(states, SERVICE_PAGE_SIZE) for sid, states in by_service.items()},
-        "services_hit": _services_hit(by_service),
+        "listing": _listing(content, snap, by_service),
+        "incidents_by_service": by_service,
+        "services_hit": _services_hit(by_service) if section else {},
         "site": content.site, "catalog": content.catalog, "snap": snap, "content": content,
-        "history_pages": [_by_month(chunk, content) for chunk in _chunks(snap.incidents, HISTORY_PAGE_SIZE)],
         "unavailable": sorted((s for s in snap.services.values() if s.status not in ("operational",)),
                               key=lambda s: (-severity(s.status), s.service)),
         "severity": severity,
     }
+
+
+def _listing(content: Content, snap: Snapshot, by_service: dict[str, list[Any]]) -> dict[str, list[Any]]:
+    """What each paginated page lists, by page key: history pages hold incidents under month
+    headings, service pages the service's incidents. Keyed per page so the preview, which tracks
+    what each page read, re-renders only the pages whose own slice changed."""
+    found: dict[str, list[Any]] = {}
+    for number, chunk in enumerate(_chunks(snap.incidents, HISTORY_PAGE_SIZE), 1):
+        found[numbered("history", number)] = _by_month(chunk, content)
+    for service_id, states in by_service.items():
+        for number, chunk in enumerate(_chunks(states, SERVICE_PAGE_SIZE), 1):
+            found[numbered(f"services/{service_id}", number)] = chunk
+    return found
 
 
 def _services_hit(by_service: dict[str, list[Any]]) -> dict[str, list[str]]:
