@@ -9,16 +9,14 @@ estimate; `textLength` makes the browser fit the text to it, so long Korean name
 from __future__ import annotations
 
 import unicodedata
-import xml.etree.ElementTree as ET
 from collections.abc import Callable
 
 from generator.derive import Snapshot
-from generator.machine import Derived, strip_controls, text, word
+from generator.machine import XML_DECLARATION, Derived, strip_controls, text, word, xml_attributes, xml_leaf
 from generator.model import Content
 from generator.render import language_prefix
 
 SVG = "http://www.w3.org/2000/svg"
-XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 LABEL_COLOUR = "#555555"
 COLOURS = {"operational": "#146c2e", "under_maintenance": "#174ea6", "degraded_performance": "#8a4b00",
            "partial_outage": "#8a4b00", "major_outage": "#a50e0e"}
@@ -54,14 +52,16 @@ def badge(label: str, status: str, language: str) -> bytes:
     label, message = strip_controls(label), word(language, f"status.{status}")
     title = f"{label}: {message}"
     left, right = text_width(label) + 2 * PAD, text_width(message) + 2 * PAD
-    svg = ET.Element("svg", {"xmlns": SVG, "width": str(left + right), "height": str(HEIGHT), "role": "img",
-                             "aria-label": title, XML_LANG: language})
-    ET.SubElement(svg, "title").text = title
-    ET.SubElement(svg, "rect", {"width": str(left), "height": str(HEIGHT), "fill": LABEL_COLOUR})
-    ET.SubElement(svg, "rect", {"x": str(left), "width": str(right), "height": str(HEIGHT), "fill": COLOURS[status]})
-    group = ET.SubElement(svg, "g", {"fill": "#ffffff", "text-anchor": "middle", "font-size": str(FONT_SIZE),
-                                     "font-family": "Verdana,DejaVu Sans,Noto Sans CJK KR,sans-serif"})
-    for x, width, value in ((left / 2, left - 2 * PAD, label), (left + right / 2, right - 2 * PAD, message)):
-        ET.SubElement(group, "text", {"x": f"{x:g}", "y": "14", "textLength": str(width),
-                                      "lengthAdjust": "spacingAndGlyphs"}).text = value
-    return ET.tostring(svg, encoding="utf-8", xml_declaration=True) + b"\n"
+    svg = xml_attributes({"xmlns": SVG, "width": str(left + right), "height": str(HEIGHT), "role": "img",
+                          "aria-label": title, "xml:lang": language})
+    group = xml_attributes({"fill": "#ffffff", "text-anchor": "middle", "font-size": str(FONT_SIZE),
+                            "font-family": "Verdana,DejaVu Sans,Noto Sans CJK KR,sans-serif"})
+    texts = [xml_leaf("text", value, {"x": f"{x:g}", "y": "14", "textLength": str(width),
+                                      "lengthAdjust": "spacingAndGlyphs"})
+             for x, width, value in ((left / 2, left - 2 * PAD, label), (left + right / 2, right - 2 * PAD, message))]
+    parts = [xml_leaf("title", title),
+             xml_leaf("rect", attributes={"width": str(left), "height": str(HEIGHT), "fill": LABEL_COLOUR}),
+             xml_leaf("rect", attributes={"x": str(left), "width": str(right), "height": str(HEIGHT),
+                                          "fill": COLOURS[status]}),
+             f"<g{group}>{''.join(texts)}</g>"]
+    return f"{XML_DECLARATION}<svg{svg}>{''.join(parts)}</svg>\n".encode("utf-8")

@@ -138,7 +138,7 @@ def atom(feed: Feed, content: Content, entries: list[str]) -> bytes:
         xml_leaf("link", attributes={"rel": "self", "type": "application/atom+xml", "href": feed.atom_url}),
         xml_leaf("link", attributes={"rel": "alternate", "type": "text/html", "href": feed.link}),
         author, xml_leaf("generator", "Noticeboard"), *entries]
-    root = xml_block("feed", 0, children, f' xmlns="{ATOM}" xml:lang="{xml_text(feed.language)}"')
+    root = xml_block("feed", 0, children, {"xmlns": ATOM, "xml:lang": feed.language})
     return (XML_DECLARATION + root + "\n").encode("utf-8")
 
 
@@ -149,5 +149,5 @@ def rss(feed: Feed, content: Content, items: list[str]) -> bytes:
         xml_leaf("lastBuildDate", format_datetime(feed.updated.astimezone(content.site.tz))),
         xml_leaf("atom:link", attributes={"rel": "self", "type": "application/rss+xml", "href": feed.rss_url}),
         xml_leaf("generator", "Noticeboard"), *items])
-    root = xml_block("rss", 0, [channel], f' xmlns:atom="{ATOM}" version="2.0"')
+    root = xml_block("rss", 0, [channel], {"xmlns:atom": ATOM, "version": "2.0"})
     return (XML_DECLARATION + root + "\n").encode("utf-8")

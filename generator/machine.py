@@ -40,18 +40,24 @@ def xml_text(value: str) -> str:
     return strip_controls(value).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
+def xml_attributes(attributes: dict[str, str] | None) -> str:
+    """` name="value"` for each, in the order given, escaped as ElementTree escapes attributes."""
+    return "".join(f' {name}="{strip_controls(value).translate(_ATTRIBUTE_ESCAPES)}"'
+                   for name, value in (attributes or {}).items())
+
+
 def xml_leaf(tag: str, body: str | None = None, attributes: dict[str, str] | None = None) -> str:
     """One element without children, `<tag a="v">body</tag>`, or `<tag a="v" />` when it has no text."""
-    attrs = "".join(f' {name}="{strip_controls(value).translate(_ATTRIBUTE_ESCAPES)}"'
-                    for name, value in (attributes or {}).items())
+    attrs = xml_attributes(attributes)
     return f"<{tag}{attrs}>{xml_text(body)}</{tag}>" if body else f"<{tag}{attrs} />"
 
 
-def xml_block(tag: str, depth: int, children: list[str], attributes: str = "") -> str:
-    """An element holding `children` (each already written), indented as ElementTree.indent does;
-    `attributes` is written as given, leading space included."""
+def xml_block(tag: str, depth: int, children: list[str], attributes: dict[str, str] | None = None) -> str:
+    """An element holding `children` (each already written), indented as ElementTree.indent does."""
+    if not children:
+        return f"<{tag}{xml_attributes(attributes)} />"
     inner = "\n" + " " * (depth + 2)
-    return f"<{tag}{attributes}>{inner}{inner.join(children)}\n{' ' * depth}</{tag}>"
+    return f"<{tag}{xml_attributes(attributes)}>{inner}{inner.join(children)}\n{' ' * depth}</{tag}>"
 
 
 @lru_cache(maxsize=1)

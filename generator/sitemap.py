@@ -28,13 +28,13 @@ def produce(content: Content, snap: Snapshot,
     chunks = [entries[i:i + MAX_URLS] for i in range(0, len(entries), MAX_URLS)] or [[]]
     files = {"robots.txt": robots(content)}
     if len(chunks) == 1:
-        files["sitemap.xml"] = _document("urlset", chunks[0], f' xmlns="{SITEMAP}" xmlns:xhtml="{XHTML}"')
+        files["sitemap.xml"] = _document("urlset", chunks[0], {"xmlns": SITEMAP, "xmlns:xhtml": XHTML})
         return files
     parts = []
     for number, chunk in enumerate(chunks, 1):
-        files[f"sitemap-{number}.xml"] = _document("urlset", chunk, f' xmlns="{SITEMAP}" xmlns:xhtml="{XHTML}"')
+        files[f"sitemap-{number}.xml"] = _document("urlset", chunk, {"xmlns": SITEMAP, "xmlns:xhtml": XHTML})
         parts.append(xml_block("sitemap", 2, [xml_leaf("loc", absolute(content, f"sitemap-{number}.xml"))]))
-    files["sitemap.xml"] = _document("sitemapindex", parts, f' xmlns="{SITEMAP}"')
+    files["sitemap.xml"] = _document("sitemapindex", parts, {"xmlns": SITEMAP})
     return files
 
 
@@ -53,6 +53,5 @@ def _urls(content: Content, section: str, key: str) -> list[str]:
     return [xml_block("url", 2, [xml_leaf("loc", address), *alternates]) for address in addresses]
 
 
-def _document(tag: str, children: list[str], attributes: str) -> bytes:
-    root = xml_block(tag, 0, children, attributes) if children else f"<{tag}{attributes} />"
-    return (XML_DECLARATION + root + "\n").encode("utf-8")
+def _document(tag: str, children: list[str], attributes: dict[str, str]) -> bytes:
+    return (XML_DECLARATION + xml_block(tag, 0, children, attributes) + "\n").encode("utf-8")
