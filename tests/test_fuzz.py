@@ -18,19 +18,23 @@ import shutil
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
+from unittest.mock import patch
 from zoneinfo import ZoneInfo
 
 import pytest
+import yaml
 from cli_run import assert_no_crash, run_cli
 from every_field import NOW, content_with, write_content
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 from site_outputs import findings, scan_html
 
+from generator import yamlfile
 from generator.build import check
 from generator.cli import parse_now
 from generator.derive import snapshot
 from generator.errors import ContentError, NoticeboardError, Problem
+from generator.fastyaml import Irregular
 from generator.load import LoadFailure, parse_yaml
 from generator.render import render_site
 from generator.theme import find_theme, load_theme
@@ -134,6 +138,30 @@ def test_any_text_is_loaded_or_refused_at_a_position(text: str) -> None:
     except LoadFailure as failure:
         where = failure.problem.location
         assert where.file == "x.yaml" and where.line >= 1 and where.column >= 1 and failure.problem.message
+
+
+def loaded(text: str) -> tuple[Any, ...]:
+    """Everything loading tells: the data (repr keeps key order and NaN), the warnings, and every
+    value's and key's position; or the problem it was refused with."""
+    try:
+        doc = parse_yaml(text, Path("x.yaml"), "x.yaml")
+    except LoadFailure as failure:
+        return ("refused", failure.problem)
+    where = {path: (doc.loc(path), doc.loc(path, key=True)) for path in paths_of(doc.data)}
+    return ("loaded", repr(doc.data), doc.warnings, where)
+
+
+def thoroughly_loaded(text: str) -> tuple[Any, ...]:
+    with patch.object(yamlfile, "plain_data", side_effect=Irregular):
+        return loaded(text)
+
+
+@FUZZ
+@given(text=st.one_of(yaml_like, unicode_text, structures.map(lambda data: yaml.safe_dump(data, allow_unicode=True)),
+                      st.sampled_from(FILES).map(lambda name: yaml.safe_dump(content_with("기본 문구")[name],
+                                                                              allow_unicode=True))))
+def test_the_fast_loading_path_tells_exactly_what_the_thorough_one_does(text: str) -> None:
+    assert loaded(text) == thoroughly_loaded(text)
 
 
 @FUZZ
