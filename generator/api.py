@@ -131,7 +131,8 @@ def _times(content: Content, snap: Snapshot, activity: Callable[[IncidentState],
     `updated_at` is the newest event that concerns it (else that first one)."""
     passed = [(m, t) for m in content.maintenance for t in (m.starts, m.ends) if t <= snap.now]
     events = [activity(s) for s in snap.incidents] + [t for _, t in passed]
-    known = [s.incident.started for s in snap.incidents] + [m.starts for m in content.maintenance if m.starts <= snap.now]
+    known = [s.incident.started for s in snap.incidents]
+    known += [m.starts for m in content.maintenance if m.starts <= snap.now]
     first = min(known, default=snap.now)
     changed = {service.id: max([activity(s) for s in touched.get(service.id, ())]
                                + [t for m, t in passed if service.id in m.services], default=first)

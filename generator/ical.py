@@ -28,7 +28,8 @@ def produce(content: Content, snap: Snapshot,
     files: dict[str, bytes] = {}
     for section, view_content, _ in derived(content, snap).views:
         for language in content.site.languages:
-            files[f"{language_prefix(content, language)}{section}maintenance.ics"] = calendar(view_content, snap, language)
+            path = f"{language_prefix(content, language)}{section}maintenance.ics"
+            files[path] = calendar(view_content, snap, language)
     return files
 
 
