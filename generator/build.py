@@ -6,7 +6,7 @@ Kept as one short function so the stages read in order; each stage lives in its 
 from __future__ import annotations
 
 import gc
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
@@ -17,6 +17,7 @@ from generator.cache import ContentCache, Digests, collector_paused, inputs_key,
 from generator.load import ContentFiles, LoadFailure, load_content, parse_yaml, read_text
 from generator.model import Content, build_model
 from generator.render import render_site
+from generator.reuse import Reuse
 from generator.theme import find_theme, load_theme
 from generator.validate import validate
 from generator.write import read_manifest, recover, write_site
@@ -26,6 +27,7 @@ from generator.write import read_manifest, recover, write_site
 class CheckResult:
     content: Content
     warnings: tuple[Problem, ...]
+    sources: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -60,7 +62,9 @@ def _check(content_dir: Path, use_cache: bool) -> CheckResult:
     warnings += [w for folder in files.cached.values() for _, _, entry in folder for w in entry.warnings]
     if cache is not None:
         _remember(cache, files, content, warnings)
-    return CheckResult(content, tuple(sorted(warnings, key=Problem.sort_key)))
+    sources = {doc.name: doc.digest for doc in (*files.incidents, *files.maintenance) if doc.digest}
+    sources |= {name: entry.digest for folder in files.cached.values() for _, name, entry in folder}
+    return CheckResult(content, tuple(sorted(warnings, key=Problem.sort_key)), sources)
 
 
 def _remember(cache: ContentCache, files: ContentFiles, content: Content, warnings: list[Problem]) -> None:
@@ -72,8 +76,10 @@ def _remember(cache: ContentCache, files: ContentFiles, content: Content, warnin
     cache.save()
 
 
-def render(content_dir: Path, now: datetime, theme: str | None = None, affiliate: str | None = None) -> BuildResult:
-    """Everything a build produces, in memory; with `affiliate`, that affiliate's own site."""
+def render(content_dir: Path, now: datetime, theme: str | None = None, affiliate: str | None = None,
+           reuse: Reuse | None = None) -> BuildResult:
+    """Everything a build produces, in memory; with `affiliate`, that affiliate's own site; with
+    `reuse`, pages rendered from the same inputs as in the last build are read back, not rendered."""
     checked = check(content_dir)
     theme_obj = load_theme(find_theme(theme or checked.content.site.theme, content_dir.resolve()))
     content, snap = checked.content, snapshot(checked.content, now)
@@ -81,7 +87,9 @@ def render(content_dir: Path, now: datetime, theme: str | None = None, affiliate
     warnings = checked.warnings + implied_warnings(content, snap)
     if affiliate:
         content, snap = section(content, snap, affiliate)
-    return BuildResult(render_site(content, snap, theme_obj), snap, warnings)
+    if reuse is not None:
+        reuse.sources = checked.sources
+    return BuildResult(render_site(content, snap, theme_obj, reuse.page if reuse else None), snap, warnings)
 
 
 def implied_warnings(content: Content, snap: Snapshot) -> tuple[Problem, ...]:
@@ -104,28 +112,34 @@ def build(content_dir: Path, output: Path, now: datetime, theme: str | None = No
     When nothing the build reads has changed since the last build into `output`, nothing is done."""
     recover(output)
     manifest = manifest_path(content_dir, output) if use_cache else None
-    key = _inputs_key(content_dir, now, theme, affiliate) if manifest else ""
+    key, base = _inputs_keys(content_dir, now, theme, affiliate) if manifest else ("", "")
+    reuse = None
     if manifest and key:
         previous = read_manifest(manifest, output.absolute())
         if previous is not None and previous.key == key:
             return BuildResult({}, None, (), up_to_date=True)
-    result = render(content_dir, now, theme, affiliate)
-    write_site(result.files, output, manifest, key)
+        reuse = Reuse(base, {}, output.absolute(), previous.pages if previous else {})
+    result = render(content_dir, now, theme, affiliate, reuse)
+    write_site(result.files, output, manifest, key, reuse.keys if reuse else None)
     return result
 
 
-def _inputs_key(content_dir: Path, now: datetime, theme: str | None, affiliate: str | None) -> str:
-    """The build's input digest, or '' (never up to date) when the theme can't be located yet."""
+def _inputs_keys(content_dir: Path, now: datetime, theme: str | None, affiliate: str | None) -> tuple[str, str]:
+    """The digest of all the build's inputs, and of all but the notices (what every page is
+    rendered from, reuse.py's base key); ('', '') when the theme can't be located yet."""
     try:
         site = parse_yaml(read_text(content_dir / "site.yaml", "site.yaml"), content_dir / "site.yaml", "site.yaml")
         name = theme or (site.data.get("theme") if isinstance(site.data, dict) else None) or "default"
         theme_dir = find_theme(str(name), content_dir.resolve())
     except (NoticeboardError, OSError, LoadFailure):
-        return ""
+        return "", ""
     digests = Digests.open(content_dir)
+    settings = f"{now.isoformat()}|{affiliate or ''}"
     try:
-        key = inputs_key([content_dir, theme_dir], f"{now.isoformat()}|{affiliate or ''}", digests)
+        key = inputs_key([content_dir, theme_dir], settings, digests)
+        shared = "|".join(digests.digest(str(content_dir / name)) for name in ("site.yaml", "services.yaml"))
+        base = inputs_key([theme_dir], f"{settings}|{shared}", digests)
     except OSError:
-        return ""
+        return "", ""
     digests.save()
-    return key
+    return key, base

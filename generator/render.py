@@ -109,8 +109,12 @@ def views(content: Content, snap: Snapshot) -> list[tuple[str, Content, Snapshot
     return found
 
 
-def render_site(content: Content, snap: Snapshot, theme: Theme) -> dict[str, bytes]:
-    """All output files (pages and assets), keyed by their path inside the output folder."""
+Kept = Callable[["Page", dict[str, Any]], "bytes | None"]
+
+
+def render_site(content: Content, snap: Snapshot, theme: Theme, kept: Kept | None = None) -> dict[str, bytes]:
+    """All output files (pages and assets), keyed by their path inside the output folder; `kept`
+    may supply a page's bytes from the last build instead (see reuse.py)."""
     output: dict[str, bytes] = dict(theme.asset_files)
     jobs: list[Job] = []
     for prefix, view_content, view_snap in views(content, snap):
@@ -118,8 +122,9 @@ def render_site(content: Content, snap: Snapshot, theme: Theme) -> dict[str, byt
         for page in plan_pages(view_content, view_snap, prefix, shared["incidents_by_service"]):
             if page.path in output:
                 raise DuplicateOutputError(f"two outputs claim {page.path}")
-            output[page.path] = b""
-            jobs.append((page, view_content, shared))
+            output[page.path] = (kept(page, shared) if kept else None) or b""
+            if not output[page.path]:
+                jobs.append((page, view_content, shared))
     for (page, _, _), data in zip(jobs, render_jobs(jobs, theme)):
         output[page.path] = data
     for produce in producers():

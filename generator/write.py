@@ -21,7 +21,7 @@ import sys
 import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -57,12 +57,14 @@ def is_reserved_name(name: str) -> bool:
     return name.split(".")[0].lower() in _WINDOWS_RESERVED
 
 
-def write_site(files: dict[str, bytes], output: Path, manifest: Path | None = None, key: str = "") -> None:
+def write_site(files: dict[str, bytes], output: Path, manifest: Path | None = None, key: str = "",
+               pages: dict[str, str] | None = None) -> None:
     """Replace `output` with exactly `files`; on any failure the previous output is untouched.
 
     With a `manifest` (kept outside the output), files whose bytes did not change are hard-linked
     from the previous site instead of rewritten, so they keep their mtimes (rsync, caches and
-    deploys then see only what really changed); `key` records which inputs produced this site.
+    deploys then see only what really changed); `key` records which inputs produced this site,
+    and `pages` which inputs produced each page (see reuse.py).
     """
     checked = {safe_relative(p): data for p, data in files.items()}
     output = output.absolute()
@@ -75,7 +77,7 @@ def write_site(files: dict[str, bytes], output: Path, manifest: Path | None = No
         raise OutputError(f"cannot write the site to {output}: {exc.strerror or exc}; hint: check the --output "
                           "path, the free disk space and the permissions of its folder") from None
     if manifest:
-        _write_manifest(manifest, Manifest(key, written))
+        _write_manifest(manifest, Manifest(key, written, pages or {}))
 
 
 def _write(checked: dict[PurePosixPath, bytes], output: Path, previous: Manifest | None) -> dict[str, list[Any]]:
@@ -133,17 +135,19 @@ def _locked(folder: Path) -> Iterator[None]:
 
 @dataclass(frozen=True)
 class Manifest:
-    """What the last build wrote: the inputs' key and each file's digest, size and mtime."""
+    """What the last build wrote: the inputs' key, each file's digest, size and mtime, and the
+    key of what each page was rendered from, where it has one."""
 
     key: str
     files: dict[str, list[Any]]
+    pages: dict[str, str] = field(default_factory=dict)
 
 
 def read_manifest(path: Path, output: Path) -> Manifest | None:
     """The last build's manifest, trusted only if every output file still matches it."""
     try:
         raw = json.loads(path.read_text(encoding="utf-8"))
-        found = Manifest(str(raw["key"]), dict(raw["files"]))
+        found = Manifest(str(raw["key"]), dict(raw["files"]), dict(raw.get("pages", {})))
     except (OSError, ValueError, KeyError, TypeError):
         return None
     stamps: dict[str, tuple[int, ...]] = {}
@@ -199,7 +203,7 @@ def _write_manifest(path: Path, manifest: Manifest) -> None:
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         temp = path.with_suffix(".tmp")
-        temp.write_text(json.dumps({"key": manifest.key, "files": manifest.files}, sort_keys=True), encoding="utf-8")
+        temp.write_text(json.dumps({"key": manifest.key, "files": manifest.files, "pages": manifest.pages}, sort_keys=True), encoding="utf-8")
         os.replace(temp, path)
     except OSError:
         return

@@ -1,0 +1,115 @@
+"""`build` after an edit renders only the pages whose inputs changed, and writes exactly what a
+cold build would: after edits, deletes, renames, template, site and catalog changes and a new
+`--now`, the output equals a build from scratch byte for byte."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from conftest import DEMO, DEMO_NOW, ROOT, at
+
+from generator import render as rendering
+from generator.build import build
+
+NIRS = "incidents/2025-09-26-nirs-fire.yaml"
+CARD = "incidents/2025-03-14-card-payment-delay.yaml"
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    """The demo content with a copy of the default theme beside it, so tests may edit templates."""
+    shutil.copytree(DEMO, tmp_path / "content")
+    shutil.copytree(ROOT / "themes" / "default", tmp_path / "themes" / "default")
+    return tmp_path
+
+
+@pytest.fixture
+def rendered(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The path of every page the build renders (the demo is small, so it renders in-process)."""
+    seen: list[str] = []
+    original = rendering.render_page
+
+    def spy(page: rendering.Page, *args: object) -> str:
+        seen.append(page.path)
+        return original(page, *args)
+
+    monkeypatch.setattr(rendering, "render_page", spy)
+    return seen
+
+
+def files(root: Path) -> dict[str, bytes]:
+    return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+def assert_same_as_cold_build(project: Path, now: str = DEMO_NOW) -> None:
+    build(project / "content", project / "cold", at(now), use_cache=False)
+    assert files(project / "out") == files(project / "cold")
+
+
+def edit(project: Path, rel: str, old: str, new: str) -> None:
+    path = project / "content" / rel
+    text = path.read_text(encoding="utf-8")
+    assert old in text, f"{old!r} not in {rel}"
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def rebuild(project: Path, rendered: list[str], now: str = DEMO_NOW) -> list[str]:
+    rendered.clear()
+    build(project / "content", project / "out", at(now))
+    return list(rendered)
+
+
+def test_an_edit_renders_that_incident_and_the_lists_only(project: Path, rendered: list[str]) -> None:
+    everything = rebuild(project, rendered)
+    again = rebuild(project, rendered)
+    assert again == []  # nothing changed: "up to date"
+    edit(project, CARD, "예비 장비로 전환해 복구했습니다.", "예비 장비로 전환해 복구했습니다. (보완)")
+    after = rebuild(project, rendered)
+    assert "incidents/2025-03-14-card-payment-delay.html" in after
+    assert "en/incidents/2025-03-14-card-payment-delay.html" in after
+    assert "incidents/2025-09-26-nirs-fire.html" not in after and "maintenance/" not in " ".join(after)
+    assert len(after) < len(everything) // 2
+    assert_same_as_cold_build(project)
+
+
+Change = Callable[[Path], None]
+CHANGES: dict[str, Change] = {
+    "an update's text": lambda p: edit(p, NIRS, "status: identified", "status: monitoring"),
+    "a deleted incident": lambda p: (p / "content" / CARD).unlink(),
+    "a renamed incident": lambda p: (p / "content" / CARD).rename(p / "content" / "incidents" / "2025-03-14-renamed.yaml"),
+    "a maintenance window": lambda p: edit(p, "maintenance/2025-10-12-banking-system-upgrade.yaml",
+                                           "ends: 2025-10-12T06:00+09:00", "ends: 2025-10-12T08:30+09:00"),
+    "a template": lambda p: edit(p, "../themes/default/templates/incident.html", "<article class=\"incident\">",
+                                 "<article class=\"incident notice\">"),
+    "the labels": lambda p: edit(p, "../themes/default/labels.yaml", "history: 지난 장애 내역", "history: 장애 내역"),
+    "site.yaml": lambda p: edit(p, "site.yaml", "ko: 그룹 홈페이지", "ko: 그룹 누리집"),
+    "services.yaml": lambda p: edit(p, "services.yaml", "ko: 인터넷뱅킹\n", "ko: 인터넷 뱅킹\n"),
+}
+
+
+@pytest.mark.parametrize("change", list(CHANGES))
+def test_after_any_change_the_output_equals_a_cold_build(project: Path, rendered: list[str], change: str) -> None:
+    rebuild(project, rendered)
+    CHANGES[change](project)
+    after = rebuild(project, rendered)
+    assert after, "the change was not noticed"
+    assert_same_as_cold_build(project)
+
+
+def test_a_new_now_re_renders_every_page(project: Path, rendered: list[str]) -> None:
+    everything = rebuild(project, rendered)
+    later = "2025-09-28T13:00+09:00"
+    assert sorted(rebuild(project, rendered, later)) == sorted(everything)
+    assert_same_as_cold_build(project, later)
+
+
+def test_a_page_changed_by_hand_in_the_output_is_rendered_again(project: Path, rendered: list[str]) -> None:
+    rebuild(project, rendered)
+    page = project / "out" / "incidents" / "2025-09-26-nirs-fire.html"
+    page.write_text("tampered", encoding="utf-8")
+    edit(project, CARD, "예비 장비로 전환해 복구했습니다.", "예비 장비로 전환해 복구했습니다. (보완)")
+    assert "incidents/2025-09-26-nirs-fire.html" in rebuild(project, rendered)
+    assert_same_as_cold_build(project)
