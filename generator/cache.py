@@ -29,7 +29,8 @@ from typing import Any
 from generator.errors import Problem
 
 CACHE_DIR = ".noticeboard-cache"
-_CODE = ("load.py", "validate.py", "references.py", "model.py", "errors.py", "cache.py")
+_CODE = ("load.py", "yamlfile.py", "fastyaml.py", "validate.py", "references.py", "model.py", "errors.py",
+         "cache.py")
 
 
 @cache
