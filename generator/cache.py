@@ -6,8 +6,12 @@ only when the file's bytes, site.yaml, services.yaml (which references are check
 and Noticeboard's own loading code are all unchanged, so a hit is always what a cold run
 would have produced. Only files without errors are cached.
 
-The cache is a pickle in `.noticeboard-cache/` next to the content folder: it is written and
-read only by this tool on the operator's own machine, never published.
+The cache is a folder of pickles in `.noticeboard-cache/` next to the content folder, written
+and read only by this tool on the operator's own machine, never published. Entries are spread
+over 256 files by a stable hash of the file name, and a run rewrites only the files holding an
+entry it added or dropped: after one edit at 10,000 incidents that is ~150 KB, not 38 MB (1.2 s
+of CPU). Each file is written atomically and carries the context it was made under, so a
+crash between two files, or a corrupt or foreign file, only means its entries are checked afresh.
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ import pickle
 import sys
 import tempfile
 import time
+import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -31,6 +36,7 @@ from generator.errors import Problem
 CACHE_DIR = ".noticeboard-cache"
 _CODE = ("load.py", "yamlfile.py", "fastyaml.py", "validate.py", "references.py", "model.py", "errors.py",
          "cache.py")
+_SHARDS = 256
 
 
 @cache
@@ -73,11 +79,11 @@ class Entry:
 
 @dataclass
 class ContentCache:
-    path: Path
+    folder: Path
     context: str
     entries: dict[str, Entry] = field(default_factory=dict)
     used: set[str] = field(default_factory=set)
-    dirty: bool = False
+    dirty: set[int] = field(default_factory=set)
     digests: Digests | None = None
 
     @classmethod
@@ -88,15 +94,11 @@ class ContentCache:
         for name in ("site.yaml", "services.yaml"):
             path = content_dir / name
             context.update(path.read_bytes() if path.is_file() else b"-")
-        found = cls(content_dir.parent / CACHE_DIR / f"{content_dir.name}.pickle", context.hexdigest(),
+        found = cls(content_dir.parent / CACHE_DIR / f"{content_dir.name}.entries", context.hexdigest(),
                     digests=Digests.open(content_dir))
-        try:
-            with found.path.open("rb") as handle, collector_paused():
-                stored_context, entries = pickle.load(handle)
-        except (OSError, EOFError, pickle.UnpicklingError, ValueError, TypeError, AttributeError, ImportError):
-            return found
-        if stored_context == found.context:
-            found.entries = entries
+        with collector_paused():
+            for shard in range(_SHARDS):
+                found.entries.update(found._read(shard))
         return found
 
     def lookup(self, name: str, digest: str) -> Entry | None:
@@ -109,19 +111,51 @@ class ContentCache:
     def store(self, name: str, digest: str, value: Any, warnings: tuple[Problem, ...]) -> None:
         self.entries[name] = Entry(digest, value, warnings)
         self.used.add(name)
-        self.dirty = True
+        self.dirty.add(_shard_of(name))
 
     def save(self) -> None:
-        """Write atomically, dropping entries for files that no longer exist; a failure only costs speed."""
+        """Rewrite the files whose entries changed, dropping entries for files that no longer
+        exist; a failure only costs speed."""
         if self.digests is not None:
             self.digests.save()
-        stale = set(self.entries) - self.used
-        if not self.dirty and not stale:
-            return
-        for name in stale:
+        for name in set(self.entries) - self.used:
             del self.entries[name]
-        if _write_pickle(self.path, (self.context, self.entries)):
-            self.dirty = False
+            self.dirty.add(_shard_of(name))
+        changed: dict[int, dict[str, Entry]] = {shard: {} for shard in self.dirty}
+        for name, entry in self.entries.items():
+            if (found := changed.get(_shard_of(name))) is not None:
+                found[name] = entry
+        for shard, entries in changed.items():
+            if self._write(shard, entries):
+                self.dirty.discard(shard)
+
+    def _file(self, shard: int) -> Path:
+        return self.folder / f"{shard:02x}.pickle"
+
+    def _read(self, shard: int) -> dict[str, Entry]:
+        """One file's entries, if it was written under this context (checked before the entries are unpickled)."""
+        try:
+            with self._file(shard).open("rb") as handle:
+                if pickle.load(handle) != self.context:
+                    return {}
+                entries = pickle.load(handle)
+        except (OSError, EOFError, pickle.UnpicklingError, ValueError, TypeError, AttributeError, ImportError):
+            return {}
+        return entries if isinstance(entries, dict) else {}
+
+    def _write(self, shard: int, entries: dict[str, Entry]) -> bool:
+        if entries:
+            return _write_pickle(self._file(shard), self.context, entries)
+        try:
+            self._file(shard).unlink(missing_ok=True)
+        except OSError:
+            return False
+        return True
+
+
+def _shard_of(name: str) -> int:
+    """Which of the cache's files holds the entry for `name`: stable across runs, unlike hash()."""
+    return zlib.crc32(name.encode()) % _SHARDS
 
 
 Stamp = tuple[int, int, int, int, int]
@@ -190,15 +224,20 @@ class Digests:
             self.dirty = False
 
 
-def _write_pickle(path: Path, value: Any) -> bool:
-    """Write atomically; a failure only costs speed next time."""
+def _write_pickle(path: Path, *values: Any) -> bool:
+    """Write `values` one after the other, atomically; a failure only costs speed next time."""
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         handle, temp = tempfile.mkstemp(prefix=".tmp-", dir=path.parent)
+    except OSError:
+        return False
+    try:
         with os.fdopen(handle, "wb") as out:
-            pickle.dump(value, out, protocol=pickle.HIGHEST_PROTOCOL)
+            for value in values:
+                pickle.dump(value, out, protocol=pickle.HIGHEST_PROTOCOL)
         os.replace(temp, path)
     except OSError:
+        Path(temp).unlink(missing_ok=True)
         return False
     return True
 

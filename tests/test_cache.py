@@ -75,12 +75,34 @@ def test_deleted_file_leaves_the_cache_and_the_site(tree, tmp_path: Path) -> Non
     assert list(ContentCache.open(tree.root).entries) == ["content/" + INC]
 
 
-def test_corrupt_cache_is_a_cold_start(tree) -> None:
+def cache_files(tree_root: Path) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in (tree_root.parent / CACHE_DIR / "content.entries").iterdir()}
+
+
+@pytest.mark.parametrize("damage", ["garbage", "truncated", "empty"])
+def test_corrupt_cache_is_a_cold_start(tree, damage: str) -> None:
+    cold = check(tree.root, use_cache=False).content
     check(tree.root)
-    cache_file = tree.root.parent / CACHE_DIR / "content.pickle"
-    cache_file.write_bytes(b"garbage")
-    assert check(tree.root).content.incidents
+    for path in (tree.root.parent / CACHE_DIR / "content.entries").iterdir():
+        raw = path.read_bytes()
+        path.write_bytes({"garbage": b"garbage", "truncated": raw[: len(raw) // 2], "empty": b""}[damage])
+    assert check(tree.root).content == cold
+    assert check(tree.root).content == cold
     assert ContentCache.open(tree.root).entries
+
+
+def test_one_edit_rewrites_only_the_cache_file_holding_it(tree) -> None:
+    """Saving the cache costs what changed, not what the content holds."""
+    for day in range(1, 21):
+        tree.write(f"incidents/2024-01-{day:02d}-old.yaml", (tree.root / INC).read_text(encoding="utf-8")
+                   .replace("2025-09-", "2024-01-"))
+    check(tree.root)
+    before = cache_files(tree.root)
+    tree.replace("incidents/2024-01-07-old.yaml", "신분증 진위확인 중단", "신분증 진위확인 일시 중단")
+    assert "신분증 진위확인 일시 중단" in str(check(tree.root).content)
+    after = cache_files(tree.root)
+    assert len(before) > 1 and before.keys() == after.keys()
+    assert len([name for name in after if after[name] != before[name]]) == 1
 
 
 def mtimes(root: Path) -> dict[str, int]:
