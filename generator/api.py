@@ -60,16 +60,16 @@ class View:
         return None if moment is None else iso(moment, self.content.site.tz)
 
     def url(self, path: str) -> str:
-        return absolute(self.content, self.prefix + path)
+        return absolute(self.content.site, self.prefix + path)
 
     def page_url(self, path: str) -> str:
         """An incident's, service's or window's page: the group's one, which affiliate sections link to."""
-        return absolute(self.content, language_prefix(self.content, self.language) + path)
+        return absolute(self.content.site, language_prefix(self.content, self.language) + path)
 
     @property
     def page_id(self) -> str:
         """The site's address without scheme or language: one page, whichever language is read."""
-        return absolute(self.content, self.section).split("://", 1)[-1].rstrip("/")
+        return absolute(self.content.site, self.section).split("://", 1)[-1].rstrip("/")
 
 
 def produce(content: Content, snap: Snapshot,

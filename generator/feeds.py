@@ -15,9 +15,10 @@ from datetime import datetime
 from email.utils import format_datetime
 
 from generator.derive import IncidentState, Snapshot
-from generator.machine import XML_DECLARATION, Derived, absolute, tag_uri, text, word, xml_block, xml_leaf, xml_text
+from generator.machine import (XML_DECLARATION, Derived, absolute, last_activity, tag_uri, text, word, xml_block,
+                               xml_leaf, xml_text)
 from generator.markup import render_markdown
-from generator.model import Content
+from generator.model import Content, Site
 from generator.render import language_prefix
 from generator.timefmt import format_time, iso
 
@@ -70,8 +71,9 @@ def _newest(model: Derived, states: Iterable[IncidentState], limit: int) -> list
 def _pair(content: Content, snap: Snapshot, entries: _Entries, language: str, prefix: str, stem: str, title: str,
           page: str, newest: list[IncidentState]) -> dict[str, bytes]:
     description = text(content.site.description, language, content) or title
-    feed = Feed(title, description, language, absolute(content, page), absolute(content, f"{prefix}{stem}.atom"),
-                absolute(content, f"{prefix}{stem}.rss"),
+    site = content.site
+    feed = Feed(title, description, language, absolute(site, page), absolute(site, f"{prefix}{stem}.atom"),
+                absolute(site, f"{prefix}{stem}.rss"),
                 max((entries.model.activity(s) for s in newest), default=snap.now))
     written = [entries.written(s, language) for s in newest]
     return {f"{prefix}{stem}.atom": atom(feed, content, [a for a, _ in written]),
@@ -81,52 +83,51 @@ def _pair(content: Content, snap: Snapshot, entries: _Entries, language: str, pr
 class _Entries:
     """Each incident's Atom entry and RSS item, written once per language: most entries of a
     service's feed are also in the site feed or in other services' feeds, and an entry is the same
-    in every section's feed, since an incident has one page, the group's, that sections link to."""
+    in every section's feed, since an incident has one page, the group's, that sections link to.
+    Entries are kept in the model's memo, so the preview writes again only those of changed incidents."""
 
     def __init__(self, content: Content, model: Derived) -> None:
         self.content, self.model = content, model
         self._written: dict[tuple[str, str], tuple[str, str]] = {}
-        self._html: dict[tuple[str, str], str] = {}
 
     def written(self, state: IncidentState, language: str) -> tuple[str, str]:
         key = (state.incident.id, language)
         if key not in self._written:
-            self._written[key] = self._write(state, language)
+            self._written[key] = self.model.memo.call(("feed entry", *key), _entry, self.content.site, state, language)
         return self._written[key]
 
-    def _write(self, state: IncidentState, language: str) -> tuple[str, str]:
-        """Atom `published` is the start and `updated` the last update; RSS has no 'updated', so its
-        pubDate carries the last update and readers that sort by date show the incident that just
-        moved first. The guid is the same tag: URI as the Atom id."""
-        content, incident, tz = self.content, state.incident, self.content.site.tz
-        entry_id = tag_uri(content, incident.started, f"{language}/incidents/{incident.id}")
-        title = text(incident.title, language, content) or incident.id
-        link = absolute(content, f"{language_prefix(content, language)}incidents/{incident.id}.html")
-        updated = self.model.activity(state)
-        html = self.html(state, language)
-        atom_entry = xml_block("entry", 2, [
-            xml_leaf("id", entry_id), xml_leaf("title", title), xml_leaf("published", iso(incident.started, tz)),
-            xml_leaf("updated", iso(updated, tz)),
-            xml_leaf("link", attributes={"rel": "alternate", "type": "text/html", "href": link}),
-            xml_leaf("content", html, {"type": "html", "xml:base": link})])
-        rss_item = xml_block("item", 4, [
-            xml_leaf("title", title), xml_leaf("link", link), xml_leaf("guid", entry_id, {"isPermaLink": "false"}),
-            xml_leaf("pubDate", format_datetime(updated.astimezone(tz))), xml_leaf("description", html)])
-        return atom_entry, rss_item
 
-    def html(self, state: IncidentState, language: str) -> str:
-        """The current status, then each published update under a heading with its status and time.
-        Headings are escaped text and the bodies come from the sanitising Markdown renderer."""
-        key = (state.incident.id, language)
-        if key not in self._html:
-            content, tz = self.content, self.content.site.tz
-            status = f"{word(language, 'current_status')}: {word(language, 'incident.' + state.status)}"
-            parts = [f"<p>{xml_text(status)}</p>"]
-            for update in reversed(state.incident.updates[: state.visible_updates]):
-                heading = f"{word(language, 'incident.' + update.status)} · {format_time(update.at, tz, language)}"
-                parts += [f"<h3>{xml_text(heading)}</h3>", render_markdown(text(update.body, language, content) or "")]
-            self._html[key] = "\n".join(parts)
-        return self._html[key]
+def _entry(site: Site, state: IncidentState, language: str) -> tuple[str, str]:
+    """Atom `published` is the start and `updated` the last update; RSS has no 'updated', so its
+    pubDate carries the last update and readers that sort by date show the incident that just
+    moved first. The guid is the same tag: URI as the Atom id."""
+    incident, tz = state.incident, site.tz
+    entry_id = tag_uri(site, incident.started, f"{language}/incidents/{incident.id}")
+    title = incident.title.get(language, site.default_language) or incident.id
+    prefix = "" if language == site.default_language else f"{language}/"
+    link = absolute(site, f"{prefix}incidents/{incident.id}.html")
+    updated = last_activity(state)
+    html = _html(site, state, language)
+    atom_entry = xml_block("entry", 2, [
+        xml_leaf("id", entry_id), xml_leaf("title", title), xml_leaf("published", iso(incident.started, tz)),
+        xml_leaf("updated", iso(updated, tz)),
+        xml_leaf("link", attributes={"rel": "alternate", "type": "text/html", "href": link}),
+        xml_leaf("content", html, {"type": "html", "xml:base": link})])
+    rss_item = xml_block("item", 4, [
+        xml_leaf("title", title), xml_leaf("link", link), xml_leaf("guid", entry_id, {"isPermaLink": "false"}),
+        xml_leaf("pubDate", format_datetime(updated.astimezone(tz))), xml_leaf("description", html)])
+    return atom_entry, rss_item
+
+
+def _html(site: Site, state: IncidentState, language: str) -> str:
+    """The current status, then each published update under a heading with its status and time.
+    Headings are escaped text and the bodies come from the sanitising Markdown renderer."""
+    status = f"{word(language, 'current_status')}: {word(language, 'incident.' + state.status)}"
+    parts = [f"<p>{xml_text(status)}</p>"]
+    for update in reversed(state.incident.updates[: state.visible_updates]):
+        heading = f"{word(language, 'incident.' + update.status)} · {format_time(update.at, site.tz, language)}"
+        parts += [f"<h3>{xml_text(heading)}</h3>", render_markdown(update.body.get(language, site.default_language))]
+    return "\n".join(parts)
 
 
 def atom(feed: Feed, content: Content, entries: list[str]) -> bytes:

@@ -8,14 +8,14 @@ window updates the customer's event instead of adding a second one.
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import timedelta, timezone
+from datetime import datetime, timedelta, timezone
 from urllib.parse import urlsplit
 
 from icalendar import Calendar, Event, vText
 
 from generator.derive import Snapshot
-from generator.machine import Derived, absolute, plain_text, strip_controls, text
-from generator.model import Content, Maintenance
+from generator.machine import Derived, absolute, plain_text, strip_controls
+from generator.model import Content, Maintenance, Site
 from generator.render import language_prefix
 
 CALENDAR_LIMIT = 100  # the latest windows by start; older ones only burden every subscriber's refresh
@@ -26,15 +26,18 @@ def produce(content: Content, snap: Snapshot,
             derived: Callable[[Content, Snapshot], Derived] = Derived) -> dict[str, bytes]:
     """`maintenance.ics` per language, at the root and under each affiliate's section."""
     files: dict[str, bytes] = {}
-    for section, view_content, _ in derived(content, snap).views:
+    model = derived(content, snap)
+    for section, view_content, _ in model.views:
         for language in content.site.languages:
             path = f"{language_prefix(content, language)}{section}maintenance.ics"
-            files[path] = calendar(view_content, snap, language)
+            files[path] = model.memo.call(("calendar", path), calendar, view_content.site, view_content.maintenance,
+                                          snap.now, language)
     return files
 
 
-def calendar(content: Content, snap: Snapshot, language: str) -> bytes:
-    name = strip_controls(text(content.site.title, language, content) or "")
+def calendar(site: Site, maintenance: tuple[Maintenance, ...], now: datetime, language: str) -> bytes:
+    """The latest windows of a view; an incident edit leaves every calendar as it was."""
+    name = strip_controls(site.title.get(language, site.default_language))
     cal = Calendar()
     cal.add("prodid", "-//Noticeboard//Maintenance calendar//EN")
     cal.add("version", "2.0")
@@ -42,32 +45,32 @@ def calendar(content: Content, snap: Snapshot, language: str) -> bytes:
     cal.add("method", "PUBLISH")
     cal.add("name", vText(name))  # as vText: icalendar leaves these names unescaped otherwise
     cal.add("x-wr-calname", vText(name))
-    cal.add("x-wr-timezone", content.site.timezone)
+    cal.add("x-wr-timezone", site.timezone)
     cal.add("refresh-interval", REFRESH, parameters={"VALUE": "DURATION"})
     cal.add("x-published-ttl", "PT1H")
-    latest = sorted(content.maintenance, key=lambda m: (m.starts, m.id), reverse=True)[:CALENDAR_LIMIT]
+    latest = sorted(maintenance, key=lambda m: (m.starts, m.id), reverse=True)[:CALENDAR_LIMIT]
     for window in sorted(latest, key=lambda m: (m.starts, m.id)):
-        cal.add_component(_event(content, snap, window, language))
+        cal.add_component(_event(site, now, window, language))
     if latest:
         cal.add_missing_timezones()
     return cal.to_ical()
 
 
-def _event(content: Content, snap: Snapshot, window: Maintenance, language: str) -> Event:
+def _event(site: Site, now: datetime, window: Maintenance, language: str) -> Event:
     """DTSTAMP (UTC, as RFC 5545 requires) is the build's `now`, never the wall clock, so rebuilds
     are byte-identical."""
-    tz = content.site.tz
-    host = urlsplit(content.site.base_url).hostname or "localhost"
+    tz = site.tz
+    host = urlsplit(site.base_url).hostname or "localhost"
     event = Event()
     event.add("uid", f"maintenance-{window.id}@{host}")
-    event.add("dtstamp", snap.now.astimezone(timezone.utc))
+    event.add("dtstamp", now.astimezone(timezone.utc))
     event.add("dtstart", window.starts.astimezone(tz))
     event.add("dtend", window.ends.astimezone(tz))
-    event.add("summary", strip_controls(text(window.title, language, content) or window.id))
+    event.add("summary", strip_controls(window.title.get(language, site.default_language) or window.id))
     if window.body is not None:
-        event.add("description", strip_controls(plain_text(text(window.body, language, content) or "")))
-    page = f"{language_prefix(content, language)}maintenance/{window.id}.html"  # the group's: sections link to it
-    event.add("url", absolute(content, page))
+        event.add("description", strip_controls(plain_text(window.body.get(language, site.default_language))))
+    prefix = "" if language == site.default_language else f"{language}/"
+    event.add("url", absolute(site, f"{prefix}maintenance/{window.id}.html"))  # the group's: sections link to it
     event.add("status", "CONFIRMED")
     event.add("transp", "OPAQUE")
     return event

@@ -7,19 +7,21 @@ absolute addresses and the same stable ids, or a customer comparing them would s
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 from datetime import datetime
-from functools import cached_property, lru_cache
+from functools import lru_cache
 from html.parser import HTMLParser
+from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
 from generator.derive import IncidentState, Snapshot, incidents_by_service
 from generator.markup import render_markdown
-from generator.model import Content, Text
-from generator.render import views
+from generator.model import Content, Site, Text
+from generator.render import Page, plan_pages, views
 from generator.theme import BUNDLED_THEMES, Theme, load_theme
 
 
+T = TypeVar("T")
 _CONTROLS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\ufffe\uffff]")
 
 
@@ -75,19 +77,19 @@ def text(value: Text | None, language: str, content: Content) -> str | None:
     return None if value is None else value.get(language, content.site.default_language)
 
 
-def absolute(content: Content, path: str) -> str:
+def absolute(site: Site, path: str) -> str:
     """Feeds, the API and calendars are read away from the site, so their links must be absolute."""
-    return content.site.base_url + path
+    return site.base_url + path
 
 
-def tag_uri(content: Content, when: datetime, specific: str) -> str:
+def tag_uri(site: Site, when: datetime, specific: str) -> str:
     """An RFC 4151 tag: stable across rebuilds and hosts moving, unlike a URL-based id.
 
     The authority is the base URL's host, the date the day the thing began (in the site's zone),
     and the specific part the base URL's path plus a content id, so two sites on one host differ.
     """
-    parts = urlsplit(content.site.base_url)
-    day = when.astimezone(content.site.tz).date().isoformat()
+    parts = urlsplit(site.base_url)
+    day = when.astimezone(site.tz).date().isoformat()
     return f"tag:{parts.hostname or 'localhost'},{day}:{parts.path or '/'}{specific}"
 
 
@@ -97,20 +99,56 @@ def last_activity(state: IncidentState) -> datetime:
     return max((u.at for u in visible), default=state.incident.started)
 
 
+class Memo:
+    """Results of pure functions kept from one production of the outputs to the next.
+
+    The preview produces the outputs again after every edit, and most of what they hold (an
+    incident's feed entry, a section's calendar, the sitemap) is the same as last time. A result
+    is reused only when the function's arguments equal those it was computed from (the model is
+    frozen, so unchanged parts are the same objects and compare at once), so it is exactly what
+    computing it again would give. Results not asked for in a production are dropped after it."""
+
+    def __init__(self) -> None:
+        self._last: dict[Hashable, tuple[tuple[Any, ...], Any]] = {}
+        self._now: dict[Hashable, tuple[tuple[Any, ...], Any]] = {}
+
+    def call(self, key: Hashable, function: Callable[..., T], *args: Any) -> T:
+        """`function(*args)`, which must read nothing but its arguments; `key` names the result."""
+        found = self._now.get(key) or self._last.get(key)
+        if found is None or found[0] != args:
+            found = (args, function(*args))
+        self._now[key] = found
+        return found[1]
+
+    def next_production(self) -> None:
+        """Start a production: what the last one used may be reused, anything older is let go."""
+        self._last, self._now = self._now, {}
+
+
 class Derived:
     """What several producers read off one model, worked out once instead of once per producer,
     view and language. At 10,000 incidents narrowing every incident to each affiliate's section
-    takes about a second, and the API, the feeds and the sitemap all need those sections."""
+    takes about a second, and the API, the feeds and the sitemap all need those sections.
 
-    def __init__(self, content: Content, snap: Snapshot) -> None:
+    The preview, which keeps the sections, per-service lists and page plans of its pages, hands
+    them in (`views`, `by_service`, `plans`, by section) with the `memo` it keeps between productions."""
+
+    def __init__(self, content: Content, snap: Snapshot, views: list[tuple[str, Content, Snapshot]] | None = None,
+                 by_service: dict[str, dict[str, list[IncidentState]]] | None = None,
+                 plans: dict[str, list[Page]] | None = None, memo: Memo | None = None) -> None:
         self.content, self.snap = content, snap
-        self._by_service: dict[str, dict[str, list[IncidentState]]] = {}
+        self._views = views
+        self._by_service: dict[str, dict[str, list[IncidentState]]] = dict(by_service or {})
+        self._plans: dict[str, list[Page]] = dict(plans or {})
         self._activity: dict[str, datetime] = {}
+        self.memo = memo or Memo()
 
-    @cached_property
+    @property
     def views(self) -> list[tuple[str, Content, Snapshot]]:
         """`render.views`: the group at the root, then each affiliate's section."""
-        return views(self.content, self.snap)
+        if self._views is None:
+            self._views = views(self.content, self.snap)
+        return self._views
 
     def by_service(self, section: str = "") -> dict[str, list[IncidentState]]:
         """`incidents_by_service` of the view under `section` (the group's by default)."""
@@ -118,6 +156,13 @@ class Derived:
             _, content, snap = next(view for view in self.views if view[0] == section)
             self._by_service[section] = incidents_by_service(content, snap)
         return self._by_service[section]
+
+    def plan(self, section: str = "") -> list[Page]:
+        """`render.plan_pages` of the view under `section`: the HTML pages the site has."""
+        if section not in self._plans:
+            _, content, snap = next(view for view in self.views if view[0] == section)
+            self._plans[section] = plan_pages(content, snap, section, self.by_service(section))
+        return self._plans[section]
 
     def activity(self, state: IncidentState) -> datetime:
         """`last_activity`, per incident id: an affiliate's narrowed copy has the same updates."""
@@ -170,8 +215,11 @@ class _PlainText(HTMLParser):
         self.parts.append(data)
 
 
+@lru_cache(maxsize=8192)
 def plain_text(markdown_text: str) -> str:
-    """Markdown as a calendar app or a Statuspage client shows it: plain text, no ** or []()."""
+    """Markdown as a calendar app or a Statuspage client shows it: plain text, no ** or []().
+    Kept per text (HTML parsing is slow, in Python): the API lists the same updates in every
+    language that falls back to the default, and the preview produces the API after every edit."""
     parser = _PlainText()
     parser.feed(render_markdown(markdown_text))
     parser.close()

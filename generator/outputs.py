@@ -9,20 +9,26 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import partial
+from typing import TYPE_CHECKING
 
 from generator.derive import Snapshot
 from generator.hosting import host_files
 from generator.model import Content
 
+if TYPE_CHECKING:
+    from generator.machine import Derived
+
 Producer = Callable[[Content, Snapshot], dict[str, bytes]]
 
 
-def producers() -> tuple[Producer, ...]:
+def producers(derived: Callable[[Content, Snapshot], Derived] | None = None) -> tuple[Producer, ...]:
+    """Every producer, handed one `Derived` maker so the producers of one build share the affiliate
+    sections and per-service lists (the preview passes its own, which knows them already)."""
     # Machine-readable outputs are imported here, not at the top: they reuse the renderer's views
     # and page plan, and the renderer imports this registry.
     from generator import api, badges, feeds, ical, sitemap
     from generator.machine import shared_derived
 
-    derived = shared_derived()  # so the producers of one build share the affiliate sections and per-service lists
+    derived = derived or shared_derived()
     return (host_files, *(partial(produce, derived=derived)
                           for produce in (api.produce, feeds.produce, ical.produce, badges.produce, sitemap.produce)))
