@@ -6,9 +6,11 @@ Kept as one short function so the stages read in order; each stage lives in its 
 from __future__ import annotations
 
 import gc
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 from generator.derive import Snapshot, snapshot
 from generator.affiliates import section
@@ -16,11 +18,11 @@ from generator.errors import ContentError, Location, NoticeboardError, Problem
 from generator.cache import ContentCache, Digests, collector_paused, inputs_key, manifest_path
 from generator.load import ContentFiles, LoadFailure, load_content, parse_yaml, read_text
 from generator.model import Content, build_model
-from generator.render import render_site
+from generator.render import render_into, render_site
 from generator.reuse import Reuse
-from generator.theme import find_theme, load_theme
+from generator.theme import Theme, find_theme, load_theme
 from generator.validate import validate
-from generator.write import read_manifest, recover, write_site
+from generator.write import Manifest, read_manifest, recover, staged, write_manifest
 
 
 @dataclass(frozen=True)
@@ -32,7 +34,7 @@ class CheckResult:
 
 @dataclass(frozen=True)
 class BuildResult:
-    files: dict[str, bytes]
+    files: Mapping[str, Any]  # `render`: each file's bytes; `build`: each file's manifest entry
     snapshot: Snapshot | None
     warnings: tuple[Problem, ...]
     up_to_date: bool = False
@@ -76,10 +78,25 @@ def _remember(cache: ContentCache, files: ContentFiles, content: Content, warnin
     cache.save()
 
 
-def render(content_dir: Path, now: datetime, theme: str | None = None, affiliate: str | None = None,
-           reuse: Reuse | None = None) -> BuildResult:
-    """Everything a build produces, in memory; with `affiliate`, that affiliate's own site; with
-    `reuse`, pages rendered from the same inputs as in the last build are read back, not rendered."""
+def render(content_dir: Path, now: datetime, theme: str | None = None, affiliate: str | None = None) -> BuildResult:
+    """Everything a build produces, in memory (deploys, tests); with `affiliate`, that affiliate's own site."""
+    site = _prepare(content_dir, now, theme, affiliate)
+    return BuildResult(render_site(site.content, site.snap, site.theme), site.snap, site.warnings)
+
+
+@dataclass(frozen=True)
+class _Prepared:
+    """What rendering starts from: the model and snapshot (an affiliate's section, if asked), the
+    theme, the warnings to show, and each notice file's digest (for reuse.py's page keys)."""
+
+    content: Content
+    snap: Snapshot
+    theme: Theme
+    warnings: tuple[Problem, ...]
+    sources: dict[str, str]
+
+
+def _prepare(content_dir: Path, now: datetime, theme: str | None, affiliate: str | None) -> _Prepared:
     checked = check(content_dir)
     theme_obj = load_theme(find_theme(theme or checked.content.site.theme, content_dir.resolve()))
     content, snap = checked.content, snapshot(checked.content, now)
@@ -87,9 +104,7 @@ def render(content_dir: Path, now: datetime, theme: str | None = None, affiliate
     warnings = checked.warnings + implied_warnings(content, snap)
     if affiliate:
         content, snap = section(content, snap, affiliate)
-    if reuse is not None:
-        reuse.sources = checked.sources
-    return BuildResult(render_site(content, snap, theme_obj, reuse.page if reuse else None), snap, warnings)
+    return _Prepared(content, snap, theme_obj, warnings, checked.sources)
 
 
 def implied_warnings(content: Content, snap: Snapshot) -> tuple[Problem, ...]:
@@ -108,20 +123,24 @@ def implied_warnings(content: Content, snap: Snapshot) -> tuple[Problem, ...]:
 
 def build(content_dir: Path, output: Path, now: datetime, theme: str | None = None,
           affiliate: str | None = None, use_cache: bool = True) -> BuildResult:
-    """Render then write atomically; on any error the previous output stays as it was.
-    When nothing the build reads has changed since the last build into `output`, nothing is done."""
+    """Render straight into a staging folder, then swap it in; on any error the previous output
+    stays as it was. Pages go to disk as they are rendered, so memory does not grow with the
+    site; `files` then holds each file's manifest entry rather than its bytes. When nothing the
+    build reads has changed since the last build into `output`, nothing is done."""
     recover(output)
     manifest = manifest_path(content_dir, output) if use_cache else None
     key, base = _inputs_keys(content_dir, now, theme, affiliate) if manifest else ("", "")
-    reuse = None
-    if manifest and key:
-        previous = read_manifest(manifest, output.absolute())
-        if previous is not None and previous.key == key:
-            return BuildResult({}, None, (), up_to_date=True)
-        reuse = Reuse(base, {}, output.absolute(), previous.pages if previous else {})
-    result = render(content_dir, now, theme, affiliate, reuse)
-    write_site(result.files, output, manifest, key, reuse.keys if reuse else None)
-    return result
+    previous = read_manifest(manifest, output.absolute()) if manifest else None
+    if key and previous is not None and previous.key == key:
+        return BuildResult({}, None, (), up_to_date=True)
+    site = _prepare(content_dir, now, theme, affiliate)
+    reuse = Reuse(base, site.sources, previous.pages if previous else {}) if key else None
+    with staged(output, previous) as staging:
+        kept = (lambda page, shared: reuse.unchanged(page, shared) and staging.keep(page.path)) if reuse else None
+        render_into(staging, site.content, site.snap, site.theme, kept)
+    if manifest:
+        write_manifest(manifest, Manifest(key, staging.written, reuse.keys if reuse else {}))
+    return BuildResult(staging.written, site.snap, site.warnings)
 
 
 def _inputs_keys(content_dir: Path, now: datetime, theme: str | None, affiliate: str | None) -> tuple[str, str]:

@@ -1,4 +1,5 @@
-"""Stage 5, render: every page of the site as bytes in memory, before anything touches the disk.
+"""Stage 5, render: every page of the site, handed to a sink (a dict in memory, or the build's
+staging folder) as it is rendered.
 
 Like Pelican, all context is gathered first and every output path is planned up front, so a
 path claimed twice is a bug we catch rather than a page silently overwritten.
@@ -12,7 +13,7 @@ import os
 import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 from urllib.parse import urlsplit
 
 from markupsafe import Markup
@@ -102,71 +103,126 @@ def _numbered_keys(base: str, template: str, entries: int, size: int,
 
 
 def views(content: Content, snap: Snapshot) -> list[tuple[str, Content, Snapshot]]:
-    """The group's pages at the root, then one section per affiliate (`bank/`, `card/` …)."""
+    """The group's pages at the root, then one section per affiliate (`bank/`, `card/` …).
+
+    The last answer is kept for the same two objects: the pages and the machine outputs
+    (machine.Derived) both need the views, and narrowing 10,000 incidents to each affiliate
+    takes about 0.6 s. Keyed by identity, since the model is frozen; the callers only read it."""
+    if _LAST_VIEWS and _LAST_VIEWS[0][0] is content and _LAST_VIEWS[0][1] is snap:
+        return _LAST_VIEWS[0][2]
     found = [("", content, snap)]
     for affiliate in content.site.affiliates:
         found.append((f"{affiliate.id}/", *section_view(content, snap, affiliate.id)))
+    _LAST_VIEWS[:] = [(content, snap, found)]
     return found
 
 
-Kept = Callable[["Page", dict[str, Any]], "bytes | None"]
+_LAST_VIEWS: list[tuple[Content, Snapshot, list[tuple[str, Content, Snapshot]]]] = []
 
 
-def render_site(content: Content, snap: Snapshot, theme: Theme, kept: Kept | None = None) -> dict[str, bytes]:
-    """All output files (pages and assets), keyed by their path inside the output folder; `kept`
-    may supply a page's bytes from the last build instead (see reuse.py)."""
-    output: dict[str, bytes] = dict(theme.asset_files)
+class Sink(Protocol):
+    """Where rendered files go: a dict in memory (`render_site`), or a build's staging folder
+    (write.Staging), which forked workers write into directly so no page waits in memory.
+
+    `put` stores one file and may run in a forked worker; what it returns is handed to `note`
+    in the process that planned the site, so it must pickle."""
+
+    def put(self, path: str, data: bytes) -> Any: ...
+
+    def note(self, path: str, record: Any) -> None: ...
+
+
+class Collected(dict[str, bytes]):
+    """The in-memory sink: every file's bytes by path (tests, deploys and the preview read these)."""
+
+    def put(self, path: str, data: bytes) -> bytes:
+        return data
+
+    def note(self, path: str, record: bytes) -> None:
+        self[path] = record
+
+
+Kept = Callable[["Page", dict[str, Any]], bool]
+
+
+def render_site(content: Content, snap: Snapshot, theme: Theme) -> dict[str, bytes]:
+    """All output files (pages and assets), keyed by their path inside the output folder."""
+    files = Collected()
+    render_into(files, content, snap, theme)
+    return files
+
+
+def render_into(sink: Sink, content: Content, snap: Snapshot, theme: Theme, kept: Kept | None = None) -> None:
+    """Every output file into `sink`. Every path is claimed before anything is rendered, so two
+    outputs for one path raise DuplicateOutputError; `kept(page, shared)` is True when the sink
+    already holds that page from the last build (see reuse.py), which is then not rendered."""
+    claimed: set[str] = set()
+    for path, data in theme.asset_files.items():
+        _claim(claimed, path)
+        sink.note(path, sink.put(path, data))
     jobs: list[Job] = []
     for prefix, view_content, view_snap in views(content, snap):
         shared = shared_context(view_content, view_snap, prefix)
         for page in plan_pages(view_content, view_snap, prefix, shared["incidents_by_service"]):
-            if page.path in output:
-                raise DuplicateOutputError(f"two outputs claim {page.path}")
-            output[page.path] = (kept(page, shared) if kept else None) or b""
-            if not output[page.path]:
+            _claim(claimed, page.path)
+            if not (kept and kept(page, shared)):
                 jobs.append((page, view_content, shared))
-    for (page, _, _), data in zip(jobs, render_jobs(jobs, theme)):
-        output[page.path] = data
-    for produce in producers():
-        for path, data in produce(content, snap).items():
-            if path in output:
-                raise DuplicateOutputError(f"two outputs claim {path}")
-            output[path] = data
-    return output
+
+    def machine_outputs() -> None:
+        for produce in producers():
+            for path, data in produce(content, snap).items():
+                _claim(claimed, path)
+                sink.note(path, sink.put(path, data))
+
+    render_jobs(jobs, theme, sink, machine_outputs)
+
+
+def _claim(claimed: set[str], path: str) -> None:
+    if path in claimed:
+        raise DuplicateOutputError(f"two outputs claim {path}")
+    claimed.add(path)
 
 
 Job = tuple[Page, Content, dict[str, Any]]
 PARALLEL_THRESHOLD = 1500
-_FORKED_JOBS: list[Job] = []
-_FORKED_THEME: list[Theme] = []
+CHUNK_PAGES = 200
+_FORKED: list[tuple[list[Job], Theme, Sink]] = []
 
 
-def render_jobs(jobs: list[Job], theme: Theme) -> list[bytes]:
-    """Render pages in order; large sites use every core, since Jinja rendering is CPU-bound.
+def render_jobs(jobs: list[Job], theme: Theme, sink: Sink, meanwhile: Callable[[], None]) -> None:
+    """Render pages into `sink`, then `meanwhile`; large sites use every core, since Jinja
+    rendering is CPU-bound, and `meanwhile` (the machine outputs) runs while the workers render.
 
     Workers are forked so they inherit the model instead of receiving it pickled; forking is
-    skipped where threads are running (the preview server), as forking a threaded process is unsafe.
+    skipped where threads are running (the preview server), as forking a threaded process is
+    unsafe. They take the pages in chunks and store each page as soon as it is rendered, so
+    memory does not grow with the number of pages when the sink is a folder.
     """
     cores = os.cpu_count() or 1
     if len(jobs) < PARALLEL_THRESHOLD or cores < 2 or threading.active_count() > 1 \
             or "fork" not in multiprocessing.get_all_start_methods():
-        return [render_page(page, view, theme, shared).encode("utf-8") for page, view, shared in jobs]
-    _FORKED_JOBS[:], _FORKED_THEME[:] = jobs, [theme]
+        for page, view, shared in jobs:
+            sink.note(page.path, sink.put(page.path, render_page(page, view, theme, shared).encode("utf-8")))
+        meanwhile()
+        return
+    _FORKED[:] = [(jobs, theme, sink)]
     gc.freeze()  # the workers' collections then skip the model and contexts they inherit: 20% at 10,000 incidents
     try:
-        step = -(-len(jobs) // (cores * 4))
+        step = min(CHUNK_PAGES, -(-len(jobs) // (cores * 4)))
         with multiprocessing.get_context("fork").Pool(cores) as pool:
-            chunks = pool.map(_render_range, [(i, min(i + step, len(jobs))) for i in range(0, len(jobs), step)])
+            chunks = pool.imap(_render_range, [(i, min(i + step, len(jobs))) for i in range(0, len(jobs), step)])
+            meanwhile()
+            for chunk in chunks:
+                for path, record in chunk:
+                    sink.note(path, record)
     finally:
-        _FORKED_JOBS.clear()
-        _FORKED_THEME.clear()
-    return [data for chunk in chunks for data in chunk]
+        _FORKED.clear()
 
 
-def _render_range(bounds: tuple[int, int]) -> list[bytes]:
-    theme = _FORKED_THEME[0]
-    return [render_page(page, view, theme, shared).encode("utf-8")
-            for page, view, shared in _FORKED_JOBS[bounds[0]:bounds[1]]]
+def _render_range(bounds: tuple[int, int]) -> list[tuple[str, Any]]:
+    jobs, theme, sink = _FORKED[0]
+    return [(page.path, sink.put(page.path, render_page(page, view, theme, shared).encode("utf-8")))
+            for page, view, shared in jobs[bounds[0]:bounds[1]]]
 
 
 def render_page(page: Page, content: Content, theme: Theme, shared: dict[str, Any]) -> str:

@@ -1,12 +1,13 @@
 """Rendering only what changed: a page whose inputs are those the last build rendered it from
-keeps the bytes that build wrote.
+keeps the file that build wrote.
 
 An operator posting one update to a group with 10,000 incidents should not wait for 20,000
 unchanged incident pages to be rendered again (a minute of CPU). Each page gets a key: one
 digest of everything it is rendered from. The keys are kept in the output's manifest beside the
 digest of each file, so a page is taken from the last build only when its key is the same and
 the file on disk is still the one that build wrote (the manifest is trusted only when every
-file's size and mtime still match).
+file's size and mtime still match); it is then hard-linked into the new site unread, its digest
+taken from the manifest.
 
 What a page is rendered from is a contract with the theme, written down here and in
 docs/performance.md:
@@ -29,7 +30,6 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 from generator.derive import IncidentState, Snapshot
@@ -38,30 +38,21 @@ from generator.render import Page
 
 @dataclass
 class Reuse:
-    """The last build's page keys and where its files are, plus the keys of this build's pages."""
+    """The last build's page keys, plus the keys of this build's pages."""
 
     base: str
     sources: dict[str, str]
-    output: Path
     previous: dict[str, str] = field(default_factory=dict)
     keys: dict[str, str] = field(default_factory=dict)
-    kept: int = 0
 
-    def page(self, page: Page, shared: dict[str, Any]) -> bytes | None:
-        """The last build's bytes for `page` if it was rendered from the same inputs, else None;
-        either way the page's key (if it has one) is noted for the next build."""
+    def unchanged(self, page: Page, shared: dict[str, Any]) -> bool:
+        """Whether the last build rendered `page` from the same inputs, so its file can be kept
+        as it is; either way the page's key (if it has one) is noted for the next build."""
         key = page_key(page, shared, self.sources, self.base)
         if key is None:
-            return None
+            return False
         self.keys[page.path] = key
-        if self.previous.get(page.path) != key:
-            return None
-        try:
-            data = (self.output / page.path).read_bytes()
-        except OSError:
-            return None
-        self.kept += 1
-        return data
+        return self.previous.get(page.path) == key
 
 
 def page_key(page: Page, shared: dict[str, Any], sources: dict[str, str], base: str) -> str | None:

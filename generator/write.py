@@ -1,11 +1,12 @@
 """Stage 6, write: put the rendered site on disk all at once, or not at all.
 
-The new site is written into a hidden sibling folder and swapped in with one system call
-(Linux renameat2 with RENAME_EXCHANGE), so the output folder holds the last good site or the
-new one at every instant, even if the build is killed half-way: never a mix, never missing.
-Where the system cannot exchange two folders, two renames are used and `recover()` puts the
-old site back if a build died between them. Builds into one parent folder take a lock, so a
-preview rebuild and a manual build never tidy away each other's half-written staging folder.
+The new site is written into a hidden sibling folder, page by page as it is rendered, and
+swapped in with one system call (Linux renameat2 with RENAME_EXCHANGE), so the output folder
+holds the last good site or the new one at every instant, even if the build is killed
+half-way: never a mix, never missing. Where the system cannot exchange two folders, two renames
+are used and `recover()` puts the old site back if a build died between them. Builds into one
+parent folder take a lock, so a preview rebuild and a manual build never tidy away each other's
+half-written staging folder.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ import shutil
 import sys
 import tempfile
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path, PurePosixPath
@@ -66,41 +67,97 @@ def write_site(files: dict[str, bytes], output: Path, manifest: Path | None = No
     deploys then see only what really changed); `key` records which inputs produced this site,
     and `pages` which inputs produced each page (see reuse.py).
     """
-    checked = {safe_relative(p): data for p, data in files.items()}
+    for path in files:
+        safe_relative(path)
+    with staged(output, read_manifest(manifest, output.absolute()) if manifest else None) as staging:
+        for path, data in sorted(files.items()):
+            staging.note(path, staging.put(path, data))
+    if manifest:
+        write_manifest(manifest, Manifest(key, staging.written, pages or {}))
+
+
+@contextmanager
+def staged(output: Path, previous: Manifest | None = None) -> Iterator[Staging]:
+    """A staging folder beside `output` to fill, swapped in when the block ends normally and
+    discarded on any exception, all under the lock, so a concurrent `recover` never sees the
+    staging folder of a live build as the leftover of a killed one. `previous` is the last
+    build's manifest (see `read_manifest`), whose unchanged files are hard-linked, not rewritten."""
     output = output.absolute()
+    with ExitStack() as lock:
+        with _output_errors(output):
+            if output.exists() and not output.is_dir():
+                raise OutputError(f"output path {output} exists and is not a folder")
+            _refuse_project_folder(output)
+            output.parent.mkdir(parents=True, exist_ok=True)
+            lock.enter_context(_locked(output.parent))
+            staging = Staging(Path(tempfile.mkdtemp(prefix=f".{output.name}.new-", dir=output.parent)), output, previous)
+        try:
+            yield staging
+            with _output_errors(output):
+                staging.root.chmod(output.stat().st_mode & 0o7777 if output.is_dir() else 0o755)
+                _swap(staging.root, output)
+        except BaseException:
+            _discard(staging.root)
+            raise
+
+
+@contextmanager
+def _output_errors(output: Path) -> Iterator[None]:
     try:
-        if output.exists() and not output.is_dir():
-            raise OutputError(f"output path {output} exists and is not a folder")
-        _refuse_project_folder(output)
-        written = _write(checked, output, read_manifest(manifest, output) if manifest else None)
+        yield
     except OSError as exc:
         raise OutputError(f"cannot write the site to {output}: {exc.strerror or exc}; hint: check the --output "
                           "path, the free disk space and the permissions of its folder") from None
-    if manifest:
-        _write_manifest(manifest, Manifest(key, written, pages or {}))
 
 
-def _write(checked: dict[PurePosixPath, bytes], output: Path, previous: Manifest | None) -> dict[str, list[Any]]:
-    """Stage every file and swap, all under the lock, so a concurrent `recover` never sees the
-    staging folder of a live build as the leftover of a killed one."""
-    output.parent.mkdir(parents=True, exist_ok=True)
-    written: dict[str, list[Any]] = {}
-    with _locked(output.parent):
-        staging = Path(tempfile.mkdtemp(prefix=f".{output.name}.new-", dir=output.parent))
+class Staging:
+    """The new site as it is written. `put` may run in forked render workers (it only touches
+    the disk and returns the file's manifest entry); `note` and `keep` run in the build's own
+    process, which collects `written`, the manifest entry of every file."""
+
+    def __init__(self, root: Path, output: Path, previous: Manifest | None) -> None:
+        self.root, self.output = root, output
+        self.previous = previous.files if previous else {}
+        self.written: dict[str, list[Any]] = {}
+        self._folders: set[str] = set()
+
+    def put(self, path: str, data: bytes) -> list[Any]:
+        """Write one file (or hard-link the last build's copy when its bytes are the same)."""
+        target = self._target(path)
+        digest = hashlib.sha256(data).hexdigest()
+        with _output_errors(self.output):
+            if not _reuse(self.previous.get(path), digest, self.output / path, target):
+                target.write_bytes(data)
+            return [digest, *_stamp(target)]
+
+    def note(self, path: str, record: list[Any]) -> None:
+        self.written[path] = record
+
+    def keep(self, path: str) -> bool:
+        """Hard-link the last build's `path` unread, its digest taken from the manifest: a page
+        rendered from the same inputs (reuse.py) has the same bytes. False if it can't be."""
+        entry = self.previous.get(path)
+        if entry is None:
+            return False
+        target = self._target(path)
         try:
-            for rel, data in sorted(checked.items()):
-                target = staging.joinpath(*rel.parts)
-                target.parent.mkdir(parents=True, exist_ok=True)
-                digest = hashlib.sha256(data).hexdigest()
-                if not (previous and _reuse(previous.files.get(rel.as_posix()), digest, output / rel, target)):
-                    target.write_bytes(data)
-                written[rel.as_posix()] = [digest, *_stamp(target)]
-            staging.chmod(output.stat().st_mode & 0o7777 if output.is_dir() else 0o755)
-            _swap(staging, output)
-        except BaseException:
-            _discard(staging)
-            raise
-    return written
+            os.link(self.output / path, target)
+            if _stamp(target) != entry[1:]:
+                target.unlink()
+                return False
+        except OSError:
+            return False
+        self.written[path] = list(entry)
+        return True
+
+    def _target(self, path: str) -> Path:
+        safe_relative(path)
+        folder = path.rpartition("/")[0]
+        if folder not in self._folders:
+            with _output_errors(self.output):
+                (self.root / folder).mkdir(parents=True, exist_ok=True)
+            self._folders.add(folder)
+        return self.root / path
 
 
 def _refuse_project_folder(output: Path) -> None:
@@ -128,9 +185,27 @@ def _locked(folder: Path) -> Iterator[None]:
     handle = os.open(folder, os.O_RDONLY)
     try:
         fcntl.flock(handle, fcntl.LOCK_EX)
+        _HELD_LOCKS.add(handle)
         yield
     finally:
+        _HELD_LOCKS.discard(handle)
         os.close(handle)
+
+
+_HELD_LOCKS: set[int] = set()
+
+
+def _drop_inherited_locks() -> None:
+    """In a forked child (a render worker): close the lock's descriptor. The lock stays the
+    parent's, but a worker orphaned by a killed build would otherwise hold it for ever and hang
+    every later build into the same folder."""
+    for handle in _HELD_LOCKS:
+        os.close(handle)
+    _HELD_LOCKS.clear()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_drop_inherited_locks)
 
 
 @dataclass(frozen=True)
@@ -199,7 +274,8 @@ def _reuse(entry: list[Any] | None, digest: str, old: Path, target: Path) -> boo
     return True
 
 
-def _write_manifest(path: Path, manifest: Manifest) -> None:
+def write_manifest(path: Path, manifest: Manifest) -> None:
+    """Record what was written, for the next build; a manifest that can't be saved only costs that build time."""
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         temp = path.with_suffix(".tmp")

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import hashlib
+import multiprocessing.pool
+import shutil
 from pathlib import Path
 
+import jinja2
 import pytest
-from conftest import DEMO, DEMO_NOW, at
+from conftest import DEMO, DEMO_NOW, ROOT, at
 
+from generator import render as rendering
 from generator.build import build
 from generator.errors import ContentError, OutputError
 from generator.write import recover, safe_relative, write_site
@@ -32,6 +36,37 @@ def test_a_failed_build_leaves_the_last_good_site_untouched(tree, tmp_path: Path
     tree.replace("incidents/2025-09-26-id-outage.yaml", "status: resolved", "status: resovled")
     with pytest.raises(ContentError):
         build(tree.root, out, at("2025-09-28T10:00+09:00"))
+    assert tree_digest(out) == before
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".public")] == []
+
+
+@pytest.fixture
+def forked(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Render even the demo's few pages in forked workers, as a large site is."""
+    monkeypatch.setattr(rendering, "PARALLEL_THRESHOLD", 1)
+    monkeypatch.setattr(rendering, "CHUNK_PAGES", 7)
+    monkeypatch.setattr(rendering.os, "cpu_count", lambda: 2)
+
+
+def test_pages_written_by_forked_workers_are_those_of_an_in_process_build(tmp_path: Path, forked: None) -> None:
+    build(DEMO, tmp_path / "forked", at(DEMO_NOW))
+    assert build(DEMO, tmp_path / "forked", at(DEMO_NOW)).up_to_date
+    rendering.PARALLEL_THRESHOLD = 10**9
+    build(DEMO, tmp_path / "in-process", at(DEMO_NOW), use_cache=False)
+    assert tree_digest(tmp_path / "forked") == tree_digest(tmp_path / "in-process")
+
+
+def test_a_template_error_in_a_worker_leaves_the_last_good_site_and_no_staging(tmp_path: Path, forked: None) -> None:
+    theme = tmp_path / "theme"
+    shutil.copytree(ROOT / "themes" / "default", theme)
+    out = tmp_path / "public"
+    build(DEMO, out, at(DEMO_NOW), theme=str(theme))
+    before = tree_digest(out)
+    page = theme / "templates" / "incident.html"
+    page.write_text(page.read_text(encoding="utf-8").replace("{% block main %}", "{% block main %}{{ no_such_thing.x }}"), encoding="utf-8")
+    with pytest.raises(jinja2.UndefinedError) as raised:
+        build(DEMO, out, at(DEMO_NOW), theme=str(theme))
+    assert isinstance(raised.value.__cause__, multiprocessing.pool.RemoteTraceback), "not raised in a worker"
     assert tree_digest(out) == before
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".public")] == []
 

@@ -178,5 +178,32 @@ def test_sigkilled_cli_builds_leave_old_or_new_site_and_the_next_build_succeeds(
     assert leftovers(out) == []
 
 
+def test_a_process_forked_during_a_build_does_not_keep_the_lock(tmp_path: Path) -> None:
+    """Render workers are forked while the build holds the output's lock: one orphaned by a
+    killed build must not keep it, or every later build into that folder would hang."""
+    fcntl = pytest.importorskip("fcntl")
+    with write.staged(tmp_path / "public") as staging:
+        staging.note("index.html", staging.put("index.html", b"home"))
+        started, ready = os.pipe()
+        pid = os.fork()
+        if pid == 0:  # pragma: no cover - the child only outlives the build
+            os.write(ready, b"!")
+            time.sleep(30)
+            os._exit(0)
+        os.read(started, 1)
+        os.close(started)
+        os.close(ready)
+    try:
+        handle = os.open(tmp_path, os.O_RDONLY)
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        finally:
+            os.close(handle)
+    finally:
+        os.kill(pid, signal.SIGKILL)
+        os.waitpid(pid, 0)
+    assert (tmp_path / "public" / "index.html").read_bytes() == b"home"
+
+
 if __name__ == "__main__":
     print(json.dumps(sweep(Path(sys.argv[1]), sys.argv[2] == "atomic")))

@@ -113,3 +113,18 @@ def test_a_page_changed_by_hand_in_the_output_is_rendered_again(project: Path, r
     edit(project, CARD, "예비 장비로 전환해 복구했습니다.", "예비 장비로 전환해 복구했습니다. (보완)")
     assert "incidents/2025-09-26-nirs-fire.html" in rebuild(project, rendered)
     assert_same_as_cold_build(project)
+
+
+def test_a_kept_page_is_the_last_builds_file_linked_not_rewritten(project: Path, rendered: list[str],
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    rebuild(project, rendered)
+    page = project / "out" / "incidents" / "2025-09-26-nirs-fire.html"
+    before = page.stat()
+    edit(project, CARD, "예비 장비로 전환해 복구했습니다.", "예비 장비로 전환해 복구했습니다. (보완)")
+    read = Path.read_bytes
+    monkeypatch.setattr(Path, "read_bytes", lambda self: pytest.fail(f"read {self}") if self.name == page.name else read(self))
+    assert "incidents/2025-09-26-nirs-fire.html" not in rebuild(project, rendered)
+    after = page.stat()
+    assert (after.st_ino, after.st_mtime_ns) == (before.st_ino, before.st_mtime_ns)
+    monkeypatch.undo()
+    assert_same_as_cold_build(project)
