@@ -15,10 +15,10 @@ from datetime import datetime
 from email.utils import format_datetime
 
 from generator.derive import IncidentState, Snapshot
-from generator.machine import (XML_DECLARATION, Derived, absolute, last_activity, tag_uri, text, word, xml_block,
+from generator.machine import (XML_DECLARATION, Derived, Memo, absolute, last_activity, tag_uri, text, word, xml_block,
                                xml_leaf, xml_text)
 from generator.markup import render_markdown
-from generator.model import Content, Site
+from generator.model import Content, Service, Site
 from generator.render import language_prefix
 from generator.timefmt import format_time, iso
 
@@ -44,57 +44,52 @@ def produce(content: Content, snap: Snapshot,
     service and language (at the root only: a service is the same in every view)."""
     files: dict[str, bytes] = {}
     model = derived(content, snap)
-    entries = _Entries(content, model)
     for section, view_content, view_snap in model.views:
-        newest = _newest(model, view_snap.incidents, SITE_LIMIT)
+        newest = _newest(view_snap.incidents, SITE_LIMIT, model.activity)
+        site = view_content.site
         for language in content.site.languages:
             prefix = language_prefix(content, language) + section
-            title = f"{text(view_content.site.title, language, content)} · {word(language, 'recent_incidents')}"
-            files.update(_pair(view_content, snap, entries, language, prefix, "feeds/incidents", title,
+            title = f"{text(site.title, language, content)} · {word(language, 'recent_incidents')}"
+            files.update(_pair(model.memo, site, snap.now, language, prefix, "feeds/incidents", title,
                                f"{prefix}history.html", newest))
     touched = model.by_service()
     for service in content.catalog.services:
-        newest = _newest(model, touched.get(service.id, ()), SERVICE_LIMIT)
-        for language in content.site.languages:
-            prefix = language_prefix(content, language)
-            title = f"{text(service.name, language, content)} · {text(content.site.title, language, content)}"
-            files.update(_pair(content, snap, entries, language, prefix, f"feeds/services/{service.id}", title,
-                               f"{prefix}services/{service.id}.html", newest))
+        files.update(model.memo.call(("service feeds", service.id), _service_feeds, model.memo, content.site, service,
+                                     tuple(touched.get(service.id, ())), snap.now))
     return files
 
 
-def _newest(model: Derived, states: Iterable[IncidentState], limit: int) -> list[IncidentState]:
+def _service_feeds(memo: Memo, site: Site, service: Service, states: tuple[IncidentState, ...],
+                   now: datetime) -> dict[str, bytes]:
+    """A service's feeds in every language: the same until an incident that hits it changes."""
+    files: dict[str, bytes] = {}
+    newest = _newest(states, SERVICE_LIMIT, last_activity)
+    for language in site.languages:
+        prefix = "" if language == site.default_language else f"{language}/"
+        default = site.default_language
+        title = f"{service.name.get(language, default)} · {site.title.get(language, default)}"
+        files.update(_pair(memo, site, now, language, prefix, f"feeds/services/{service.id}", title,
+                           f"{prefix}services/{service.id}.html", newest))
+    return files
+
+
+def _newest(states: Iterable[IncidentState], limit: int,
+            activity: Callable[[IncidentState], datetime]) -> list[IncidentState]:
     """A feed's incidents: the latest `limit` by last update, newest first (the same in every language)."""
-    return heapq.nlargest(limit, states, key=lambda s: (model.activity(s), s.incident.id))
+    return heapq.nlargest(limit, states, key=lambda s: (activity(s), s.incident.id))
 
 
-def _pair(content: Content, snap: Snapshot, entries: _Entries, language: str, prefix: str, stem: str, title: str,
+def _pair(memo: Memo, site: Site, now: datetime, language: str, prefix: str, stem: str, title: str,
           page: str, newest: list[IncidentState]) -> dict[str, bytes]:
-    description = text(content.site.description, language, content) or title
-    site = content.site
+    """A feed's Atom and RSS documents. Most entries of a service's feed are also in the site feed
+    or in other services' feeds, so each is written once per language and kept in the memo: the
+    preview writes again only those of changed incidents."""
+    description = (site.description.get(language, site.default_language) if site.description else None) or title
     feed = Feed(title, description, language, absolute(site, page), absolute(site, f"{prefix}{stem}.atom"),
-                absolute(site, f"{prefix}{stem}.rss"),
-                max((entries.model.activity(s) for s in newest), default=snap.now))
-    written = [entries.written(s, language) for s in newest]
-    return {f"{prefix}{stem}.atom": atom(feed, content, [a for a, _ in written]),
-            f"{prefix}{stem}.rss": rss(feed, content, [r for _, r in written])}
-
-
-class _Entries:
-    """Each incident's Atom entry and RSS item, written once per language: most entries of a
-    service's feed are also in the site feed or in other services' feeds, and an entry is the same
-    in every section's feed, since an incident has one page, the group's, that sections link to.
-    Entries are kept in the model's memo, so the preview writes again only those of changed incidents."""
-
-    def __init__(self, content: Content, model: Derived) -> None:
-        self.content, self.model = content, model
-        self._written: dict[tuple[str, str], tuple[str, str]] = {}
-
-    def written(self, state: IncidentState, language: str) -> tuple[str, str]:
-        key = (state.incident.id, language)
-        if key not in self._written:
-            self._written[key] = self.model.memo.call(("feed entry", *key), _entry, self.content.site, state, language)
-        return self._written[key]
+                absolute(site, f"{prefix}{stem}.rss"), max((last_activity(s) for s in newest), default=now))
+    written = [memo.call(("feed entry", s.incident.id, language), _entry, site, s, language) for s in newest]
+    return {f"{prefix}{stem}.atom": atom(feed, site, [a for a, _ in written]),
+            f"{prefix}{stem}.rss": rss(feed, site, [r for _, r in written])}
 
 
 def _entry(site: Site, state: IncidentState, language: str) -> tuple[str, str]:
@@ -130,9 +125,9 @@ def _html(site: Site, state: IncidentState, language: str) -> str:
     return "\n".join(parts)
 
 
-def atom(feed: Feed, content: Content, entries: list[str]) -> bytes:
-    tz = content.site.tz
-    author = xml_block("author", 2, [xml_leaf("name", text(content.site.title, feed.language, content))])
+def atom(feed: Feed, site: Site, entries: list[str]) -> bytes:
+    tz = site.tz
+    author = xml_block("author", 2, [xml_leaf("name", site.title.get(feed.language, site.default_language))])
     children = [
         xml_leaf("id", feed.atom_url), xml_leaf("title", feed.title), xml_leaf("subtitle", feed.description),
         xml_leaf("updated", iso(feed.updated, tz)),
@@ -143,11 +138,11 @@ def atom(feed: Feed, content: Content, entries: list[str]) -> bytes:
     return (XML_DECLARATION + root + "\n").encode("utf-8")
 
 
-def rss(feed: Feed, content: Content, items: list[str]) -> bytes:
+def rss(feed: Feed, site: Site, items: list[str]) -> bytes:
     channel = xml_block("channel", 2, [
         xml_leaf("title", feed.title), xml_leaf("link", feed.link), xml_leaf("description", feed.description),
         xml_leaf("language", feed.language),
-        xml_leaf("lastBuildDate", format_datetime(feed.updated.astimezone(content.site.tz))),
+        xml_leaf("lastBuildDate", format_datetime(feed.updated.astimezone(site.tz))),
         xml_leaf("atom:link", attributes={"rel": "self", "type": "application/rss+xml", "href": feed.rss_url}),
         xml_leaf("generator", "Noticeboard"), *items])
     root = xml_block("rss", 0, [channel], {"xmlns:atom": ATOM, "version": "2.0"})
