@@ -79,13 +79,22 @@ def cache_files(tree_root: Path) -> dict[str, bytes]:
     return {p.name: p.read_bytes() for p in (tree_root.parent / CACHE_DIR / "content.entries").iterdir()}
 
 
-@pytest.mark.parametrize("damage", ["garbage", "truncated", "empty"])
+DAMAGE: dict[str, Callable[[bytes], bytes]] = {
+    "garbage": lambda raw: b"garbage",
+    "truncated": lambda raw: raw[: len(raw) // 2],
+    "empty": lambda raw: b"",
+    "altered text": lambda raw: raw.replace(b"ID check unavailable", b"ID check UNAVAILABLE"),
+}
+
+
+@pytest.mark.parametrize("damage", DAMAGE)
 def test_corrupt_cache_is_a_cold_start(tree, damage: str) -> None:
     cold = check(tree.root, use_cache=False).content
     check(tree.root)
+    before = cache_files(tree.root)
     for path in (tree.root.parent / CACHE_DIR / "content.entries").iterdir():
-        raw = path.read_bytes()
-        path.write_bytes({"garbage": b"garbage", "truncated": raw[: len(raw) // 2], "empty": b""}[damage])
+        path.write_bytes(DAMAGE[damage](path.read_bytes()))
+    assert cache_files(tree.root) != before
     assert check(tree.root).content == cold
     assert check(tree.root).content == cold
     assert ContentCache.open(tree.root).entries
