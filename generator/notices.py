@@ -2,7 +2,9 @@
 
 A full load of a thousand notices takes most of a second; a save touches one file. So each
 notice file is kept with its stamp, its parsed document and its model object, and a rebuild
-re-reads only the files the watcher named (or, without its word, whose stamp moved). Checking is
+re-reads only the files the watcher named (or, without its word, whose stamp moved). The first
+load goes through the content cache `check` and `build` use, so a notice whose bytes an earlier
+run checked is kept as the cache's entry and never parsed. Checking is
 incremental too: the changed files are checked on their own against services.yaml, with their
 namesakes for the file-id check, and only when that finds an error does the full `validate`
 run, so the report the operator sees is exactly what `noticeboard check` prints.
@@ -13,7 +15,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
+from generator.build import _remember as remember
+from generator.cache import ContentCache, Entry
 from generator.errors import ContentError, Problem, display_path
 from generator.load import ContentFiles, Document, _list_yaml, _load_one, load_content
 from generator.model import Content, Incident, Maintenance, build_model, document_id
@@ -22,13 +27,18 @@ from generator.validate import check_structure, validate
 
 FOLDERS = {"incidents": "incident", "maintenance": "maintenance"}
 Stamp = tuple[int, int, int]
+Cached = tuple[Path, str, Entry]  # as in ContentFiles.cached: path, shown name, the cache's entry
 
 
 @dataclass
 class _Source:
+    """A notice file as last read: its parsed document, or, when the content cache knew its bytes at
+    the start, the cache's entry instead (checked and modelled already, so never parsed)."""
+
     stamp: Stamp | None
     doc: Document | None
     problems: list[Problem]
+    cached: Cached | None = None
 
 
 @dataclass(frozen=True)
@@ -51,20 +61,28 @@ class Notices:
         self.pending: set[Path] = set()
 
     def load_all(self) -> Loaded:
-        """Everything from scratch, exactly as `noticeboard check` loads it; raises ContentError."""
+        """Everything from scratch, exactly as `noticeboard check` loads it, through the same content
+        cache (a notice whose bytes it knows is neither parsed nor checked again: 10,000 of them took
+        5 s of the preview's start); raises ContentError."""
         stamps = {p: _stamp(p) for folder in FOLDERS for p in _folder(self.root / folder)}
-        files = load_content(self.root)
+        cache = ContentCache.open(self.root)
+        files = load_content(self.root, cache)
         problems = validate(files)
         if files.site is None or files.services is None or any(p.severity == "error" for p in problems):
             raise ContentError(problems)
         content = build_model(files)
+        warnings = [p for p in problems if p.severity != "error"]
+        warnings += [w for folder in files.cached.values() for _, _, entry in folder for w in entry.warnings]
+        remember(cache, files, content, warnings)
         docs = files.incidents + files.maintenance
+        cached = [known for folder in files.cached.values() for known in folder]
         self._sources = {d.path: _Source(stamps.get(d.path), d, []) for d in docs}
+        self._sources |= {known[0]: _Source(stamps.get(known[0]), None, [], known) for known in cached}
         by_id = {(f, m.id): m for f, models in (("incidents", content.incidents), ("maintenance", content.maintenance))
                  for m in models}
-        self._models = {d.path: by_id[(d.path.parent.name, document_id(d))] for d in docs}
+        self._models = {path: by_id[(path.parent.name, _file_id(path))] for path in self._sources}
         self._listings.clear()
-        return Loaded(files, content, tuple(p for p in problems if p.severity != "error"))
+        return Loaded(files, content, tuple(sorted(warnings, key=Problem.sort_key)))
 
     def update(self, last: Loaded, hints: set[Path]) -> Loaded:
         """`last` with the named notice files (or, with no names, every file whose stamp moved) read again."""
@@ -78,16 +96,24 @@ class Notices:
                 files.problems.extend(source.problems)
                 if source.doc is not None:
                     getattr(files, folder).append(source.doc)
+                elif source.cached is not None:
+                    files.cached[folder].append(source.cached)
         for gone in set(self._sources) - listed:
             del self._sources[gone]
             self._models.pop(gone, None)
             self.pending.add(gone)
         warnings = self._check(files, last)
         self._remodel(files)
+        incidents, maintenance = (self._models_of(files, folder) for folder in FOLDERS)
         content = Content(last.content.site, last.content.catalog,
-                          tuple(sorted((self._models[d.path] for d in files.incidents), key=_incident_order, reverse=True)),
-                          tuple(sorted((self._models[d.path] for d in files.maintenance), key=_maintenance_order)))
+                          tuple(sorted(incidents, key=_incident_order, reverse=True)),
+                          tuple(sorted(maintenance, key=_maintenance_order)))
         return Loaded(files, content, warnings)
+
+    def _models_of(self, files: ContentFiles, folder: str) -> list[Any]:
+        """The model objects of a folder's files (incidents or windows), parsed or from the content cache."""
+        paths = [d.path for d in getattr(files, folder)] + [path for path, _, _ in files.cached[folder]]
+        return [self._models[path] for path in paths]
 
     def _listing(self, folder: str, files: ContentFiles, hints: set[Path]) -> list[Path]:
         """`_list_yaml` again only when the folder changed: the watcher saw a file appear or vanish
@@ -134,6 +160,7 @@ class Notices:
         namesakes = ContentFiles(root=self.root)
         for folder in FOLDERS:
             getattr(namesakes, folder).extend(d for d in getattr(files, folder) if (folder, document_id(d)) in ids)
+            namesakes.cached[folder].extend(c for c in files.cached[folder] if (folder, _file_id(c[0])) in ids)
         found += [p for p in check_references(namesakes, valid) if p.severity == "error" or p.location.file in names]
         if any(p.severity == "error" for p in found):
             report = validate(files)
@@ -161,6 +188,11 @@ def _incident_order(incident: Incident) -> tuple[datetime, str]:
 
 def _maintenance_order(window: Maintenance) -> tuple[datetime, str]:
     return (window.starts, window.id)
+
+
+def _file_id(path: Path) -> str:
+    """`document_id` of a notice known only by its path (the content cache's entries have no document)."""
+    return path.name.rsplit(".", 1)[0]
 
 
 def _folder(folder: Path) -> list[Path]:

@@ -21,7 +21,7 @@ from conftest import DEMO, DEMO_NOW, ROOT, at
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from generator.build import render
+from generator.build import check, render
 from generator.errors import ContentError
 from generator.incremental import IncrementalSite
 
@@ -123,6 +123,7 @@ def test_any_sequence_of_incident_edits_matches_a_full_build(steps: list[tuple[s
     with tempfile.TemporaryDirectory() as tmp:
         content = Path(tmp) / "content"
         shutil.copytree(DEMO, content)
+        check(content)  # the preview then starts from the content cache, as it does after any earlier run
         site = IncrementalSite(content, NOW)
         site.rebuild()
         site.files()
@@ -244,3 +245,39 @@ def test_a_template_that_does_not_compile_fails_the_rebuild_not_a_request(demo: 
     with pytest.raises(jinja2.TemplateSyntaxError):
         site.rebuild([edit(theme, "templates/history.html", "{% block main %}", "{% block main %}{% if %}")])
     assert site.files() == good
+
+
+@pytest.fixture
+def warm(demo: Path) -> IncrementalSite:
+    """A preview started after an earlier run (check, build or preview) filled the content cache, so
+    every notice comes from the cache's entries rather than being parsed and checked."""
+    check(demo)
+    built = IncrementalSite(demo, NOW)
+    built.rebuild()
+    built.files()
+    return built
+
+
+def test_a_preview_started_from_the_content_cache_follows_edits_as_a_cold_one(warm: IncrementalSite,
+                                                                              demo: Path) -> None:
+    cold = IncrementalSite(demo, NOW).rebuild()
+    assert warm.rebuild().warnings == cold.warnings
+    warm.rebuild([edit(demo, CARD, "카드 결제 승인 지연", "카드 결제 승인 지연됨")])
+    assert_same_as_full_build(warm, demo)
+    path = demo / "incidents" / "2025-09-27-new-outage.yaml"
+    path.write_text(Notice("새 장애", "본문", 2, ("card-payment",), "major_outage", False).yaml(), encoding="utf-8")
+    warm.rebuild([path])
+    assert_same_as_full_build(warm, demo)
+    path.unlink()
+    warm.rebuild([path])
+    assert_same_as_full_build(warm, demo)
+
+
+def test_a_namesake_of_a_cached_notice_is_refused_as_check_refuses_it(warm: IncrementalSite, demo: Path) -> None:
+    twin = demo / "incidents" / "2025-03-14-card-payment-delay.yml"
+    twin.write_bytes((demo / CARD).read_bytes())
+    with pytest.raises(ContentError) as caught:
+        warm.rebuild([twin])
+    with pytest.raises(ContentError) as expected:
+        check(demo, use_cache=False)
+    assert caught.value.problems == expected.value.problems
