@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -88,38 +87,48 @@ def _reserved_names(doc: Document, entries: list[tuple[KeyPath, str]]) -> list[P
             for path, value in entries if is_reserved_name(value)]
 
 
-def _texts(value: Any, path: KeyPath, key: Any = None) -> Iterator[tuple[KeyPath, Any]]:
+def _texts(data: Any) -> list[tuple[KeyPath, Any]]:
     """Every translatable text in a document, found by the keys that hold texts."""
+    found: list[tuple[KeyPath, Any]] = []
+    _collect_texts(data, (), None, found)
+    return found
+
+
+def _collect_texts(value: Any, path: KeyPath, key: Any, found: list[tuple[KeyPath, Any]]) -> None:
+    """_texts' walk, appending to one list: a generator per level made every text pass up
+    through each enclosing level, half of the language checks' time at 10,000 incidents."""
     if key in TEXT_KEYS and not isinstance(value, list):
         if not (key == "description" and isinstance(value, dict) and "upstream" in value):
-            yield path, value
+            found.append((path, value))
             return
     if isinstance(value, dict):
         for k, v in value.items():
-            yield from _texts(v, path + (k,), k)
+            if k in TEXT_KEYS or isinstance(v, (dict, list)):
+                _collect_texts(v, path + (k,), k, found)
     elif isinstance(value, list):
         for i, item in enumerate(value):
             if key in TEXT_LISTS and not (isinstance(item, dict) and "text" in item):
-                yield path + (i,), item
-            else:
-                yield from _texts(item, path + (i,), None)
+                found.append((path + (i,), item))
+            elif isinstance(item, (dict, list)):
+                _collect_texts(item, path + (i,), None, found)
 
 
 def _check_languages(doc: Document, languages: list[str]) -> list[Problem]:
     default = languages[0]
     problems = []
-    for path, text in _texts(doc.data, ()):
+    for path, text in _texts(doc.data):
         problems += _blank(doc, path, text)
         if not isinstance(text, dict):
             continue
-        field = ".".join(map(str, path))
         if default not in text:
             problems.append(Problem(doc.loc(path), f"missing the default-language ({default}) text",
-                                    f"add '{default}: ...' — readers of the default language see nothing otherwise", field))
+                                    f"add '{default}: ...' — readers of the default language see nothing otherwise",
+                                    ".".join(map(str, path))))
         for lang in text:
             if lang not in languages:
                 problems.append(Problem(doc.loc(path + (lang,), key=True), f"language '{lang}' is not in the site's languages",
-                                        f"site.yaml lists {', '.join(languages)}; add it there or fix the code", field))
+                                        f"site.yaml lists {', '.join(languages)}; add it there or fix the code",
+                                        ".".join(map(str, path))))
     return problems
 
 
