@@ -2,9 +2,11 @@
 
 Run by bench/bench_scale.py in a child process of its own (so the preview's memory is measured
 alone). It drives generator.incremental through its public API, as the preview server does:
-a full build in memory, then per edit `rebuild([path])` and the edited incident's pages in both
-languages (what the operator's reloaded browser asks for first), then `files()` (every page and
-output brought up to date, what a build would have to write).
+the start (`rebuild()` and the home page, which is all the server does before the browser shows
+something; pages are rendered as they are asked for, and the content cache is used as `check`
+leaves it), then every page and output rendered once (`files()`), then per edit `rebuild([path])`
+and the edited incident's pages in both languages (what the operator's reloaded browser asks for
+first), then `files()` (every page and output brought up to date, what a build would have to write).
 
     python -m bench.incremental_probe CONTENT_DIR RUNS
 """
@@ -35,9 +37,12 @@ def probe(content: Path, runs: int) -> dict[str, list[tuple[float, float]]]:
     site = IncrementalSite(content, parse_now(NOW))
     elapsed = _clock()
     site.rebuild()
+    site.get("index.html")
+    started = elapsed()
+    elapsed = _clock()
     site.files()
-    found: dict[str, list[tuple[float, float]]] = {"preview start": [elapsed()], "incremental": [],
-                                                   "incremental all": []}
+    found: dict[str, list[tuple[float, float]]] = {"preview start": [started], "preview render all": [elapsed()],
+                                                   "incremental": [], "incremental all": []}
     edit = Edit(edited)
     try:
         for k in range(1, runs + 1):
