@@ -281,3 +281,14 @@ def test_a_namesake_of_a_cached_notice_is_refused_as_check_refuses_it(warm: Incr
     with pytest.raises(ContentError) as expected:
         check(demo, use_cache=False)
     assert caught.value.problems == expected.value.problems
+
+
+def test_an_error_beside_cached_notices_is_reported_as_check_reports_it(warm: IncrementalSite, demo: Path) -> None:
+    good = warm.files()
+    broken = edit(demo, CARD, "impact: minor", "impact: minr")
+    with pytest.raises(ContentError) as caught:
+        warm.rebuild([broken])
+    with pytest.raises(ContentError) as expected:
+        check(demo, use_cache=False)
+    assert caught.value.problems == expected.value.problems
+    assert warm.files() == good
