@@ -11,8 +11,10 @@ import gc
 import multiprocessing
 import os
 import threading
+from collections import deque
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from itertools import islice
 from typing import Any, Protocol
 from urllib.parse import urlsplit
 
@@ -122,24 +124,16 @@ _LAST_VIEWS: list[tuple[Content, Snapshot, list[tuple[str, Content, Snapshot]]]]
 
 class Sink(Protocol):
     """Where rendered files go: a dict in memory (`render_site`), or a build's staging folder
-    (write.Staging), which forked workers write into directly so no page waits in memory.
+    (write.Staging), where each page lands as soon as it is rendered."""
 
-    `put` stores one file and may run in a forked worker; what it returns is handed to `note`
-    in the process that planned the site, so it must pickle."""
-
-    def put(self, path: str, data: bytes) -> Any: ...
-
-    def note(self, path: str, record: Any) -> None: ...
+    def put(self, path: str, data: bytes) -> None: ...
 
 
 class Collected(dict[str, bytes]):
     """The in-memory sink: every file's bytes by path (tests, deploys and the preview read these)."""
 
-    def put(self, path: str, data: bytes) -> bytes:
-        return data
-
-    def note(self, path: str, record: bytes) -> None:
-        self[path] = record
+    def put(self, path: str, data: bytes) -> None:
+        self[path] = data
 
 
 Kept = Callable[["Page", dict[str, Any]], bool]
@@ -159,7 +153,7 @@ def render_into(sink: Sink, content: Content, snap: Snapshot, theme: Theme, kept
     claimed: set[str] = set()
     for path, data in theme.asset_files.items():
         _claim(claimed, path)
-        sink.note(path, sink.put(path, data))
+        sink.put(path, data)
     jobs: list[Job] = []
     for prefix, view_content, view_snap in views(content, snap):
         shared = shared_context(view_content, view_snap, prefix)
@@ -171,7 +165,7 @@ def render_into(sink: Sink, content: Content, snap: Snapshot, theme: Theme, kept
     for produce in producers():
         for path, data in produce(content, snap).items():
             _claim(claimed, path)
-            sink.note(path, sink.put(path, data))
+            sink.put(path, data)
 
 
 def _claim(claimed: set[str], path: str) -> None:
@@ -183,7 +177,7 @@ def _claim(claimed: set[str], path: str) -> None:
 Job = tuple[Page, Content, dict[str, Any]]
 PARALLEL_THRESHOLD = 1500
 CHUNK_PAGES = 200
-_FORKED: list[tuple[list[Job], Theme, Sink]] = []
+_FORKED: list[tuple[list[Job], Theme]] = []
 
 
 def render_jobs(jobs: list[Job], theme: Theme, sink: Sink) -> None:
@@ -191,33 +185,40 @@ def render_jobs(jobs: list[Job], theme: Theme, sink: Sink) -> None:
 
     Workers are forked so they inherit the model instead of receiving it pickled; forking is
     skipped where threads are running (the preview server), as forking a threaded process is
-    unsafe. They take the pages in chunks and store each page as soon as it is rendered, so
-    memory does not grow with the number of pages when the sink is a folder. The parent touches
-    nothing meanwhile: CPython writes a reference count on every object it reads, so a parent
-    producing the machine outputs alongside made a private copy of the whole model (0.3 GB at
-    10,000 incidents).
+    unsafe. They render chunks of pages and this process stores each chunk as it arrives, with
+    at most two chunks per worker in flight, so memory does not grow with the number of pages.
+    One process writes: two writing into the same folders cost 3-4 times the system time
+    (ext4 directory locking). Nothing else runs meanwhile: CPython writes a reference count on
+    every object it reads, so producing the machine outputs alongside made this process copy
+    most of the model it shares with the workers (0.3 GB at 10,000 incidents).
     """
     cores = os.cpu_count() or 1
     if len(jobs) < PARALLEL_THRESHOLD or cores < 2 or threading.active_count() > 1 \
             or "fork" not in multiprocessing.get_all_start_methods():
         for page, view, shared in jobs:
-            sink.note(page.path, sink.put(page.path, render_page(page, view, theme, shared).encode("utf-8")))
+            sink.put(page.path, render_page(page, view, theme, shared).encode("utf-8"))
         return
-    _FORKED[:] = [(jobs, theme, sink)]
+    _FORKED[:] = [(jobs, theme)]
     gc.freeze()  # the workers' collections then skip the model and contexts they inherit: 20% at 10,000 incidents
     try:
         step = min(CHUNK_PAGES, -(-len(jobs) // (cores * 4)))
+        ranges = iter([(i, min(i + step, len(jobs))) for i in range(0, len(jobs), step)])
         with multiprocessing.get_context("fork").Pool(cores) as pool:
-            for chunk in pool.imap(_render_range, [(i, min(i + step, len(jobs))) for i in range(0, len(jobs), step)]):
-                for path, record in chunk:
-                    sink.note(path, record)
+            flight = deque(pool.apply_async(_render_range, (bounds,)) for bounds in islice(ranges, 2 * cores))
+            while flight:
+                chunk = flight.popleft().get()
+                following = next(ranges, None)
+                if following is not None:
+                    flight.append(pool.apply_async(_render_range, (following,)))
+                for path, data in chunk:
+                    sink.put(path, data)
     finally:
         _FORKED.clear()
 
 
-def _render_range(bounds: tuple[int, int]) -> list[tuple[str, Any]]:
-    jobs, theme, sink = _FORKED[0]
-    return [(page.path, sink.put(page.path, render_page(page, view, theme, shared).encode("utf-8")))
+def _render_range(bounds: tuple[int, int]) -> list[tuple[str, bytes]]:
+    jobs, theme = _FORKED[0]
+    return [(page.path, render_page(page, view, theme, shared).encode("utf-8"))
             for page, view, shared in jobs[bounds[0]:bounds[1]]]
 
 

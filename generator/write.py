@@ -71,7 +71,7 @@ def write_site(files: dict[str, bytes], output: Path, manifest: Path | None = No
         safe_relative(path)
     with staged(output, read_manifest(manifest, output.absolute()) if manifest else None) as staging:
         for path, data in sorted(files.items()):
-            staging.note(path, staging.put(path, data))
+            staging.put(path, data)
     if manifest:
         write_manifest(manifest, Manifest(key, staging.written, pages or {}))
 
@@ -111,9 +111,7 @@ def _output_errors(output: Path) -> Iterator[None]:
 
 
 class Staging:
-    """The new site as it is written. `put` may run in forked render workers (it only touches
-    the disk and returns the file's manifest entry); `note` and `keep` run in the build's own
-    process, which collects `written`, the manifest entry of every file."""
+    """The new site as it is written, and `written`: the manifest entry of every file."""
 
     def __init__(self, root: Path, output: Path, previous: Manifest | None) -> None:
         self.root, self.output = root, output
@@ -121,17 +119,14 @@ class Staging:
         self.written: dict[str, list[Any]] = {}
         self._folders: set[str] = set()
 
-    def put(self, path: str, data: bytes) -> list[Any]:
+    def put(self, path: str, data: bytes) -> None:
         """Write one file (or hard-link the last build's copy when its bytes are the same)."""
         target = self._target(path)
         digest = hashlib.sha256(data).hexdigest()
         with _output_errors(self.output):
             if not _reuse(self.previous.get(path), digest, self.output / path, target):
                 target.write_bytes(data)
-            return [digest, *_stamp(target)]
-
-    def note(self, path: str, record: list[Any]) -> None:
-        self.written[path] = record
+            self.written[path] = [digest, *_stamp(target)]
 
     def keep(self, path: str) -> bool:
         """Hard-link the last build's `path` unread, its digest taken from the manifest: a page

@@ -183,7 +183,7 @@ def test_a_process_forked_during_a_build_does_not_keep_the_lock(tmp_path: Path) 
     killed build must not keep it, or every later build into that folder would hang."""
     fcntl = pytest.importorskip("fcntl")
     with write.staged(tmp_path / "public") as staging:
-        staging.note("index.html", staging.put("index.html", b"home"))
+        staging.put("index.html", b"home")
         started, ready = os.pipe()
         pid = os.fork()
         if pid == 0:  # pragma: no cover - the child only outlives the build
