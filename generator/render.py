@@ -7,9 +7,11 @@ path claimed twice is a bug we catch rather than a page silently overwritten.
 
 from __future__ import annotations
 
+import ctypes
 import gc
 import multiprocessing
 import os
+import sys
 import threading
 from collections import deque
 from collections.abc import Callable, Sequence
@@ -199,6 +201,7 @@ def render_jobs(jobs: list[Job], theme: Theme, sink: Sink) -> None:
             sink.put(page.path, render_page(page, view, theme, shared).encode("utf-8"))
         return
     _FORKED[:] = [(jobs, theme)]
+    _release_free_heap()
     gc.freeze()  # the workers' collections then skip the model and contexts they inherit: 20% at 10,000 incidents
     try:
         step = min(CHUNK_PAGES, -(-len(jobs) // (cores * 4)))
@@ -214,6 +217,16 @@ def render_jobs(jobs: list[Job], theme: Theme, sink: Sink) -> None:
                     sink.put(path, data)
     finally:
         _FORKED.clear()
+
+
+def _release_free_heap() -> None:
+    """Hand the memory freed so far back to the system before forking: glibc keeps it mapped, and
+    each worker would then count its share of it and copy whatever it reuses. After a cold check
+    of 50,000 incidents that is about 170 MB of 3.5 GB. `malloc_trim` is glibc's; elsewhere
+    this does nothing."""
+    trim = getattr(ctypes.CDLL(None), "malloc_trim", None) if sys.platform.startswith("linux") else None
+    if trim is not None:
+        trim(0)
 
 
 def _render_range(bounds: tuple[int, int]) -> list[tuple[str, bytes]]:

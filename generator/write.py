@@ -90,7 +90,8 @@ def staged(output: Path, previous: Manifest | None = None) -> Iterator[Staging]:
             _refuse_project_folder(output)
             output.parent.mkdir(parents=True, exist_ok=True)
             lock.enter_context(_locked(output.parent))
-            staging = Staging(Path(tempfile.mkdtemp(prefix=f".{output.name}.new-", dir=output.parent)), output, previous)
+            root = Path(tempfile.mkdtemp(prefix=f".{output.name}.new-", dir=output.parent))
+            staging = Staging(root, output, previous)
         try:
             yield staging
             with _output_errors(output):
