@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import multiprocessing.pool
 import shutil
+import threading
 from pathlib import Path
 
 import jinja2
@@ -43,6 +44,7 @@ def test_a_failed_build_leaves_the_last_good_site_untouched(tree, tmp_path: Path
 @pytest.fixture
 def forked(monkeypatch: pytest.MonkeyPatch) -> None:
     """Render even the demo's few pages in forked workers, as a large site is."""
+    assert threading.active_count() == 1, f"threads {threading.enumerate()} would keep the build from forking"
     monkeypatch.setattr(rendering, "PARALLEL_THRESHOLD", 1)
     monkeypatch.setattr(rendering, "CHUNK_PAGES", 7)
     monkeypatch.setattr(rendering.os, "cpu_count", lambda: 2)

@@ -24,11 +24,15 @@ HERE = Path(__file__).resolve().parent
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Mark this folder's tests only: pytest calls this hook with every
-    collected item of the session, not just the ones below this conftest."""
+    """Mark this folder's tests, and run them after all others: pytest calls this
+    hook with every collected item of the session. Playwright leaves asyncio
+    threads behind, and a process with threads never forks render workers, so
+    the tests of forked rendering must run before any browser test."""
+    mine = {id(item) for item in items if item.path.resolve().is_relative_to(HERE)}
     for item in items:
-        if item.path.resolve().is_relative_to(HERE):
+        if id(item) in mine:
             item.add_marker(pytest.mark.browser)
+    items.sort(key=lambda item: id(item) in mine)
 
 
 @pytest.fixture(scope="session", autouse=True)
