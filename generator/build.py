@@ -63,13 +63,13 @@ def _check(content_dir: Path, use_cache: bool) -> CheckResult:
     warnings = [p for p in problems if p.severity != "error"]
     warnings += [w for folder in files.cached.values() for _, _, entry in folder for w in entry.warnings]
     if cache is not None:
-        _remember(cache, files, content, warnings)
+        remember(cache, files, content, warnings)
     sources = {doc.name: doc.digest for doc in (*files.incidents, *files.maintenance) if doc.digest}
     sources |= {name: entry.digest for folder in files.cached.values() for _, name, entry in folder}
     return CheckResult(content, tuple(sorted(warnings, key=Problem.sort_key)), sources)
 
 
-def _remember(cache: ContentCache, files: ContentFiles, content: Content, warnings: list[Problem]) -> None:
+def remember(cache: ContentCache, files: ContentFiles, content: Content, warnings: list[Problem]) -> None:
     """Store every freshly checked notice, with its own warnings, so the next run can skip it."""
     by_source = {item.source: item for item in (*content.incidents, *content.maintenance)}
     for doc in (*files.incidents, *files.maintenance):

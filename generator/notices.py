@@ -17,7 +17,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from generator.build import _remember as remember
+from generator.build import remember
 from generator.cache import ContentCache, Entry
 from generator.errors import ContentError, Problem, display_path
 from generator.load import ContentFiles, Document, _list_yaml, _load_one, load_content
