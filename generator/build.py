@@ -96,8 +96,9 @@ class _Prepared:
     sources: dict[str, str]
 
 
-def _prepare(content_dir: Path, now: datetime, theme: str | None, affiliate: str | None) -> _Prepared:
-    checked = check(content_dir)
+def _prepare(content_dir: Path, now: datetime, theme: str | None, affiliate: str | None,
+             use_cache: bool = True) -> _Prepared:
+    checked = check(content_dir, use_cache)
     theme_obj = load_theme(find_theme(theme or checked.content.site.theme, content_dir.resolve()))
     content, snap = checked.content, snapshot(checked.content, now)
     gc.freeze()
@@ -133,7 +134,7 @@ def build(content_dir: Path, output: Path, now: datetime, theme: str | None = No
     previous = read_manifest(manifest, output.absolute()) if manifest else None
     if key and previous is not None and previous.key == key:
         return BuildResult({}, None, (), up_to_date=True)
-    site = _prepare(content_dir, now, theme, affiliate)
+    site = _prepare(content_dir, now, theme, affiliate, use_cache)
     reuse = Reuse(base, site.sources, previous.pages if previous else {}) if key else None
     with staged(output, previous) as staging:
         kept = (lambda page, shared: reuse.unchanged(page, shared) and staging.keep(page.path)) if reuse else None

@@ -52,7 +52,8 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 
 def cmd_build(args: argparse.Namespace) -> int:
-    result = build(Path(args.content), Path(args.output), parse_now(args.now), args.theme, args.affiliate)
+    result = build(Path(args.content), Path(args.output), parse_now(args.now), args.theme, args.affiliate,
+                   use_cache=not args.no_cache)
     if result.up_to_date:
         print(f"{args.output}/ is up to date: nothing the site is built from has changed since the last build")
         return 0
@@ -106,6 +107,8 @@ def make_parser(command: str | None = None) -> argparse.ArgumentParser:
     p.add_argument("--output", "-o", default="public", metavar="DIR", help="output folder (default: public)")
     p.add_argument("--theme", metavar="NAME_OR_DIR", help="theme to use instead of site.yaml's")
     p.add_argument("--affiliate", metavar="ID", help="build one affiliate's own site instead of the group's")
+    p.add_argument("--no-cache", action="store_true", help="check every notice and render every page afresh, "
+                   "ignoring what earlier builds kept (for a theme whose pages show more than their own notices)")
     _now_arg(p)
     p.set_defaults(func=cmd_build)
 

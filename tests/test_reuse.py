@@ -13,6 +13,7 @@ from conftest import DEMO, DEMO_NOW, ROOT, at
 
 from generator import render as rendering
 from generator.build import build
+from generator.cli import main
 
 NIRS = "incidents/2025-09-26-nirs-fire.yaml"
 CARD = "incidents/2025-03-14-card-payment-delay.yaml"
@@ -127,4 +128,14 @@ def test_a_kept_page_is_the_last_builds_file_linked_not_rewritten(project: Path,
     after = page.stat()
     assert (after.st_ino, after.st_mtime_ns) == (before.st_ino, before.st_mtime_ns)
     monkeypatch.undo()
+    assert_same_as_cold_build(project)
+
+
+def test_no_cache_renders_every_page_and_writes_the_same_site(project: Path, rendered: list[str]) -> None:
+    everything = rebuild(project, rendered)
+    edit(project, CARD, "예비 장비로 전환해 복구했습니다.", "예비 장비로 전환해 복구했습니다. (보완)")
+    rendered.clear()
+    assert main(["build", "--content", str(project / "content"), "-o", str(project / "out"), "--now", DEMO_NOW,
+                 "--no-cache"]) == 0
+    assert sorted(rendered) == sorted(everything)
     assert_same_as_cold_build(project)
