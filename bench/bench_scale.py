@@ -83,7 +83,7 @@ class Edit:
         self.original = path.read_bytes()
 
     def apply(self, k: int) -> None:
-        self._write(self.original + update_text(k).encode())
+        self._write(with_update(self.original.decode("utf-8"), k).encode("utf-8"))
 
     def restore(self) -> None:
         self._write(self.original)
@@ -92,6 +92,15 @@ class Edit:
         self.path.write_bytes(data)
         if self.hugo_incidents is not None:
             convert.write_incident(self.path, self.hugo_incidents)
+
+
+def with_update(notice: str, k: int) -> str:
+    """The notice with update k added at the end of its `updates:` list, before any key that
+    follows the list (a synthetic notice with a cause has `cause:` last)."""
+    lines = notice.splitlines(keepends=True)
+    start = next(i for i, line in enumerate(lines) if line.startswith("updates:"))
+    end = next((i for i in range(start + 1, len(lines)) if lines[i][:1] not in (" ", "-", "\n")), len(lines))
+    return "".join(lines[:end]) + update_text(k) + "".join(lines[end:])
 
 
 def update_text(k: int) -> str:
