@@ -324,9 +324,19 @@ def run(site: IncrementalSite, host: str, port: int) -> int:
     except KeyboardInterrupt:
         pass
     finally:
+        _second_signal_stops_at_once()
         session.close()
     print("stopped", file=sys.stderr, flush=True)
     return 0
+
+
+def _second_signal_stops_at_once() -> None:
+    """Closing waits for the watcher's and the requests' threads; an impatient second Ctrl-C (or
+    a supervisor's second SIGTERM) should end the process there and then, not print a traceback
+    from inside that wait."""
+    if threading.current_thread() is threading.main_thread():
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            signal.signal(signum, signal.SIG_DFL)
 
 
 def _roots(site: IncrementalSite) -> list[Path]:
