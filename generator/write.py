@@ -58,14 +58,12 @@ def is_reserved_name(name: str) -> bool:
     return name.split(".")[0].lower() in _WINDOWS_RESERVED
 
 
-def write_site(files: dict[str, bytes], output: Path, manifest: Path | None = None, key: str = "",
-               pages: dict[str, str] | None = None) -> None:
+def write_site(files: dict[str, bytes], output: Path, manifest: Path | None = None, key: str = "") -> None:
     """Replace `output` with exactly `files`; on any failure the previous output is untouched.
 
     With a `manifest` (kept outside the output), files whose bytes did not change are hard-linked
     from the previous site instead of rewritten, so they keep their mtimes (rsync, caches and
-    deploys then see only what really changed); `key` records which inputs produced this site,
-    and `pages` which inputs produced each page (see reuse.py).
+    deploys then see only what really changed); `key` records which inputs produced this site.
     """
     for path in files:
         safe_relative(path)
@@ -73,7 +71,7 @@ def write_site(files: dict[str, bytes], output: Path, manifest: Path | None = No
         for path, data in sorted(files.items()):
             staging.put(path, data)
     if manifest:
-        write_manifest(manifest, Manifest(key, staging.written, pages or {}))
+        write_manifest(manifest, Manifest(key, staging.written))
 
 
 @contextmanager
@@ -133,15 +131,7 @@ class Staging:
         """Hard-link the last build's `path` unread, its digest taken from the manifest: a page
         rendered from the same inputs (reuse.py) has the same bytes. False if it can't be."""
         entry = self.previous.get(path)
-        if entry is None:
-            return False
-        target = self._target(path)
-        try:
-            os.link(self.output / path, target)
-            if _stamp(target) != entry[1:]:
-                target.unlink()
-                return False
-        except OSError:
+        if entry is None or not _reuse(entry, entry[0], self.output / path, self._target(path)):
             return False
         self.written[path] = list(entry)
         return True
@@ -259,6 +249,8 @@ def _stamp(path: Path) -> list[int]:
 
 
 def _reuse(entry: list[Any] | None, digest: str, old: Path, target: Path) -> bool:
+    """Hard-link the last build's `old` as `target` when its manifest `entry` says it holds
+    `digest` and the file still has the size and mtime the manifest recorded."""
     if entry is None or entry[0] != digest:
         return False
     try:
