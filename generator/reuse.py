@@ -56,38 +56,39 @@ class Reuse:
 
 
 def page_key(page: Page, shared: dict[str, Any], sources: dict[str, str], base: str) -> str | None:
-    """One digest of what `page` is rendered from, or None for pages that read the whole site."""
+    """One digest of what `page` is rendered from, or None for pages that read the whole site
+    (or name a file whose digest is unknown)."""
     inputs = _inputs(page, shared)
     if inputs is None:
         return None
-    digests = [(name, sources.get(name)) if kind == "file" else name for kind, name in inputs]
-    if any(isinstance(part, tuple) and part[1] is None for part in digests):
+    files, state = inputs
+    digests = [sources.get(name) for name in files]
+    if None in digests:
         return None
-    digest = hashlib.sha256(f"{base}\0{page.path}\0{page.template}\0{sorted(page.context.items())!r}".encode())
-    for part in digests:
-        digest.update(b"\0" + str(part).encode())
+    digest = hashlib.sha256(f"{base}\0{page.path}\0{page.template}\0{sorted(page.context.items())!r}\0{state}".encode())
+    for name, file_digest in zip(files, digests):
+        digest.update(f"\0{name}\0{file_digest}".encode())
     return digest.hexdigest()
 
 
-def _inputs(page: Page, shared: dict[str, Any]) -> list[tuple[str, str]] | None:
+def _inputs(page: Page, shared: dict[str, Any]) -> tuple[list[str], str] | None:
+    """The notice files a page shows, and any derived state it shows beyond them."""
     snap: Snapshot = shared["snap"]
     if page.template == "incident.html":
-        return [("file", snap.incident(page.context["incident_id"]).incident.source)]
+        return [snap.incident(page.context["incident_id"]).incident.source], ""
     if page.template == "maintenance.html":
         window = next(m for m in shared["content"].maintenance if m.id == page.context["maintenance_id"])
-        return [("file", window.source)]
+        return [window.source], ""
     if page.template == "history.html":
-        return _listed(state for _, states in shared["listing"][page.key] for state in states)
+        return _listed(state for _, states in shared["listing"][page.key] for state in states), ""
     if page.template == "service.html":
         state = snap.services[page.context["service_id"]]
-        named = []
-        if state.incident:
-            named.append(("file", snap.incident(state.incident).incident.source))
+        named = [snap.incident(state.incident).incident.source] if state.incident else []
         if state.maintenance:
-            named += [("file", m.source) for m in shared["content"].maintenance if m.id == state.maintenance]
-        return [("text", repr(state)), *named, *_listed(shared["listing"].get(page.key, ()))]
+            named += [m.source for m in shared["content"].maintenance if m.id == state.maintenance]
+        return named + _listed(shared["listing"].get(page.key, ())), repr(state)
     return None
 
 
-def _listed(states: Iterable[IncidentState]) -> list[tuple[str, str]]:
-    return [("file", state.incident.source) for state in states]
+def _listed(states: Iterable[IncidentState]) -> list[str]:
+    return [state.incident.source for state in states]
