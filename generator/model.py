@@ -237,10 +237,15 @@ def build_model(files: ContentFiles) -> Content:
     fresh_incidents = [_incident(d, lang) for d in files.incidents]
     fresh_maintenance = [_maintenance(d, lang) for d in files.maintenance]
     incidents = sorted(fresh_incidents + [entry.value for _, _, entry in files.cached["incidents"]],
-                       key=lambda i: (i.started, i.id), reverse=True)
+                       key=incident_order, reverse=True)
     maintenance = sorted(fresh_maintenance + [entry.value for _, _, entry in files.cached["maintenance"]],
                          key=lambda m: (m.starts, m.id))
     return Content(site, catalog, tuple(incidents), tuple(maintenance))
+
+
+def incident_order(incident: Incident) -> tuple[datetime, str]:
+    """The key incidents are sorted by, newest first (reversed): every list of them keeps this order."""
+    return (incident.started, incident.id)
 
 
 def _contacts(raw: list[dict[str, Any]] | None, lang: str) -> tuple[Contact, ...]:
