@@ -19,12 +19,13 @@ from __future__ import annotations
 
 import gc
 import os
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
+from generator import listing
 from generator import render as rendering
 from generator.affiliates import section
 from generator.build import implied_warnings
@@ -32,8 +33,9 @@ from generator.cache import collector_paused
 from generator.depends import Fact, Reads, TrackingContext, recording, tracked
 from generator.derive import IncidentState, Snapshot, incident_state, snapshot
 from generator.errors import Problem
+from generator.listing import Lists
 from generator.machine import Derived, Memo
-from generator.model import Content, Incident
+from generator.model import Content, Incident, incident_order
 from generator.notices import FOLDERS, Loaded, Notices
 from generator.outputs import producers
 from generator.theme import Theme, find_theme, load_theme
@@ -56,6 +58,7 @@ class _View:
 
     content: Content
     snap: Snapshot
+    lists: Lists
     shared: dict[str, Any]
     paths: list[str] = field(default_factory=list)
     reads: Reads = field(default_factory=Reads)
@@ -303,13 +306,14 @@ def _views(content: Content, snap: Snapshot, previous: _Good | None) -> dict[str
     maintenance, upstreams) recomputes every section."""
     if previous is None or previous.snap.now != snap.now or previous.snap.upstreams != snap.upstreams \
             or previous.content.maintenance != content.maintenance:
-        return {prefix: _View(c, s, rendering.shared_context(c, s, prefix)) for prefix, c, s in rendering.views(content, snap)}
+        return {prefix: _view(c, s, prefix, listing.lists(c, s, prefix)) for prefix, c, s in rendering.views(content, snap)}
     before = {i.id: i for i in previous.content.incidents}
     after = {i.id: i for i in content.incidents}
     changed = {i for i in before.keys() | after.keys() if before.get(i) is not after.get(i)}
     edited = replace(content, incidents=tuple(after[i] for i in changed if i in after), maintenance=())
     edited_snap = replace(snap, incidents=tuple(s for s in snap.incidents if s.incident.id in changed))
-    found = {"": _View(content, snap, rendering.shared_context(content, snap))}
+    group = previous.views[""]
+    found = {"": _view(content, snap, "", listing.updated(group.lists, group.snap, content, snap, "", changed))}
     for affiliate in content.site.affiliates:
         prefix = f"{affiliate.id}/"
         old = previous.views[prefix]
@@ -318,11 +322,21 @@ def _views(content: Content, snap: Snapshot, previous: _Good | None) -> dict[str
         if not fresh.incidents and not changed & {i.id for i in old.content.incidents} and services == old.snap.services:
             found[prefix] = old
             continue
-        narrowed = {i.id: i for i in old.content.incidents if i.id not in changed} | {i.id: i for i in fresh.incidents}
-        states = {s.incident.id: s for s in old.snap.incidents if s.incident.id not in changed}
-        states |= {s.incident.id: s for s in fresh_snap.incidents}
-        view_content = replace(old.content, incidents=tuple(narrowed[i.id] for i in content.incidents if i.id in narrowed))
-        view_snap = replace(old.snap, incidents=tuple(states[s.incident.id] for s in snap.incidents
-                                                      if s.incident.id in states), services=services)
-        found[prefix] = _View(view_content, view_snap, rendering.shared_context(view_content, view_snap, prefix))
+        incidents = _merged([i for i in old.content.incidents if i.id not in changed], fresh.incidents, incident_order)
+        states = _merged([s for s in old.snap.incidents if s.incident.id not in changed], fresh_snap.incidents,
+                         lambda state: incident_order(state.incident))
+        view_content = replace(old.content, incidents=incidents)
+        view_snap = replace(old.snap, incidents=states, services=services)
+        lists = listing.updated(old.lists, old.snap, view_content, view_snap, prefix, changed)
+        found[prefix] = _view(view_content, view_snap, prefix, lists)
     return found
+
+
+def _merged(kept: list[Any], fresh: Iterable[Any], key: Callable[[Any], tuple[datetime, str]]) -> tuple[Any, ...]:
+    """A section's incidents (or states) in the group's order (`incident_order`, newest first):
+    the kept ones are in that order already, so the sort is a merge."""
+    return tuple(sorted([*kept, *fresh], key=key, reverse=True))
+
+
+def _view(content: Content, snap: Snapshot, prefix: str, lists: Lists) -> _View:
+    return _View(content, snap, lists, rendering.shared_context(content, snap, prefix, lists))

@@ -26,12 +26,14 @@ from generator.affiliates import overall as affiliate_overall
 from generator.affiliates import section as section_view
 from generator.affiliates import services_of
 from generator.chart import chart_svg, progress_points, tally_text
+from generator import listing
 from generator.derive import Snapshot, incidents_by_service
+from generator.listing import Lists, numbered, page_count
 from generator.markup import render_markdown
 from generator.model import Content, Text, severity
 from generator.outputs import producers
 from generator.theme import Theme
-from generator.timefmt import EN_MONTH_NAMES, format_time, iso, local
+from generator.timefmt import EN_MONTH_NAMES, format_time, iso
 
 
 class DuplicateOutputError(RuntimeError):
@@ -52,21 +54,6 @@ def language_prefix(content: Content, language: str) -> str:
     return "" if language == content.site.default_language else f"{language}/"
 
 
-HISTORY_PAGE_SIZE = 100
-SERVICE_PAGE_SIZE = 50
-
-
-def numbered(base: str, number: int) -> str:
-    """The key of page `number` of a paginated list: `history.html`, then `history/2.html` …
-    (ids never hold a '/', so these can't collide with an incident's or a service's page)."""
-    return f"{base}.html" if number == 1 else f"{base}/{number}.html"
-
-
-def page_count(entries: int, size: int) -> int:
-    """Pages a list of `entries` needs; an empty list still gets its one page saying so."""
-    return max(1, -(-entries // size))
-
-
 def plan_pages(content: Content, snap: Snapshot, section: str = "",
                by_service: dict[str, list[Any]] | None = None) -> list[Page]:
     """Every page of one view; `key` is the path inside the view, shared by all languages, used
@@ -82,14 +69,14 @@ def plan_pages(content: Content, snap: Snapshot, section: str = "",
     keys: list[tuple[str, str, dict[str, Any]]] = [("index.html", "index.html", {}),
                                                     ("alternatives.html", "alternatives.html", {}),
                                                     ("widget.html", "widget.html", {})]
-    keys += _numbered_keys("history", "history.html", len(snap.incidents), HISTORY_PAGE_SIZE, {})
+    keys += _numbered_keys("history", "history.html", len(snap.incidents), listing.HISTORY_PAGE_SIZE, {})
     if not section:
         by_service = incidents_by_service(content, snap) if by_service is None else by_service
         keys += [(f"incidents/{s.incident.id}.html", "incident.html", {"incident_id": s.incident.id})
                  for s in snap.incidents]
         for service in content.catalog.services:
             keys += _numbered_keys(f"services/{service.id}", "service.html", len(by_service.get(service.id, ())),
-                                   SERVICE_PAGE_SIZE, {"service_id": service.id})
+                                   listing.SERVICE_PAGE_SIZE, {"service_id": service.id})
         keys += [(f"maintenance/{m.id}.html", "maintenance.html", {"maintenance_id": m.id}) for m in content.maintenance]
     prefixes = {lang: language_prefix(content, lang) + section for lang in content.site.languages}
     pages = [Page(prefixes[lang] + key, template, lang, key, section, ctx)
@@ -240,57 +227,21 @@ def render_page(page: Page, content: Content, theme: Theme, shared: dict[str, An
     return template.render(**shared, **page.context, **_page_helpers(page, content, theme))
 
 
-def shared_context(content: Content, snap: Snapshot, section: str = "") -> dict[str, Any]:
-    """What every page of one view may read; the preview tracks reads of it per page (see depends.py)."""
-    by_service = incidents_by_service(content, snap)
+def shared_context(content: Content, snap: Snapshot, section: str = "", lists: Lists | None = None) -> dict[str, Any]:
+    """What every page of one view may read; the preview tracks reads of it per page (see depends.py)
+    and passes the view's `lists` updated from its last build (listing.py)."""
+    lists = listing.lists(content, snap, section) if lists is None else lists
     return {
         "affiliate_overview": [(a, affiliate_overall(snap, services_of(content, a.id)))
                                for a in content.site.affiliates],
-        "listing": _listing(content, snap, by_service),
-        "incidents_by_service": by_service,
-        "services_hit": _services_hit(by_service) if section else {},
+        "listing": lists.listing,
+        "incidents_by_service": lists.by_service,
+        "services_hit": lists.services_hit,
         "site": content.site, "catalog": content.catalog, "snap": snap, "content": content,
         "unavailable": sorted((s for s in snap.services.values() if s.status not in ("operational",)),
                               key=lambda s: (-severity(s.status), s.service)),
         "severity": severity,
     }
-
-
-def _listing(content: Content, snap: Snapshot, by_service: dict[str, list[Any]]) -> dict[str, list[Any]]:
-    """What each paginated page lists, by page key: history pages hold incidents under month
-    headings, service pages the service's incidents. Keyed per page so the preview, which tracks
-    what each page read, re-renders only the pages whose own slice changed."""
-    found: dict[str, list[Any]] = {}
-    for number, chunk in enumerate(_chunks(snap.incidents, HISTORY_PAGE_SIZE), 1):
-        found[numbered("history", number)] = _by_month(chunk, content)
-    for service_id, states in by_service.items():
-        for number, chunk in enumerate(_chunks(states, SERVICE_PAGE_SIZE), 1):
-            found[numbered(f"services/{service_id}", number)] = chunk
-    return found
-
-
-def _services_hit(by_service: dict[str, list[Any]]) -> dict[str, list[str]]:
-    """The view's services each incident hits, directly or through an upstream: what a section's
-    history names beside each incident, since the incident's own page is the group's."""
-    hit: dict[str, list[str]] = {}
-    for service_id in sorted(by_service):
-        for state in by_service[service_id]:
-            hit.setdefault(state.incident.id, []).append(service_id)
-    return hit
-
-
-def _chunks(items: Sequence[Any], size: int) -> list[list[Any]]:
-    """A list cut into pages of `size`; at least one page, empty when there is nothing to list."""
-    return [list(items[start:start + size]) for start in range(0, len(items), size)] or [[]]
-
-
-def _by_month(states: list[Any], content: Content) -> list[tuple[tuple[int, int], list[Any]]]:
-    """One history page's incidents (newest first) under a heading per month of their start."""
-    by_month: dict[tuple[int, int], list[Any]] = {}
-    for state in states:
-        started = local(state.incident.started, content.site.tz)
-        by_month.setdefault((started.year, started.month), []).append(state)
-    return sorted(by_month.items(), reverse=True)
 
 
 def _page_helpers(page: Page, content: Content, theme: Theme) -> dict[str, Any]:
