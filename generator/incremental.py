@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import gc
 import os
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from pathlib import Path
@@ -35,7 +35,7 @@ from generator.derive import IncidentState, Snapshot, incident_state, snapshot
 from generator.errors import Problem
 from generator.listing import Lists
 from generator.machine import Derived, Memo
-from generator.model import Content, Incident, incident_order
+from generator.model import Content, newest_first
 from generator.notices import FOLDERS, Loaded, Notices
 from generator.outputs import producers
 from generator.theme import Theme, find_theme, load_theme
@@ -98,7 +98,8 @@ class IncrementalSite:
         self.build_id = 0
         self._good: _Good | None = None
         self._notices = Notices(self.root)
-        self._states: dict[int, tuple[Incident, datetime, IncidentState]] = {}
+        self._states: dict[int, IncidentState] = {}
+        self._states_now: datetime | None = None
         self._needs_full = True
         self._memo = Memo()
 
@@ -196,17 +197,19 @@ class IncrementalSite:
         """`derive.snapshot`, replaying only incidents that changed: service states depend on open
         incidents alone, so they come from a snapshot of those, and every state is reused when its
         incident object (and `now`) is the same as last time."""
+        known = self._states if self._states_now == now else {}
         states, still_open, cache = [], [], {}
         for incident in content.incidents:
             if incident.started > now:
                 continue
-            cached = self._states.get(id(incident))
-            state = cached[2] if cached and cached[0] is incident and cached[1] == now else incident_state(incident, now)
-            cache[id(incident)] = (incident, now, state)
+            state = known.get(id(incident))
+            if state is None or state.incident is not incident:
+                state = incident_state(incident, now)
+            cache[id(incident)] = state
             states.append(state)
             if state.is_open:
                 still_open.append(incident)
-        self._states = cache
+        self._states, self._states_now = cache, now
         return replace(snapshot(replace(content, incidents=tuple(still_open)), now), incidents=tuple(states))
 
     def _plan(self, good: _Good, previous: _Good | None) -> None:
@@ -322,20 +325,14 @@ def _views(content: Content, snap: Snapshot, previous: _Good | None) -> dict[str
         if not fresh.incidents and not changed & {i.id for i in old.content.incidents} and services == old.snap.services:
             found[prefix] = old
             continue
-        incidents = _merged([i for i in old.content.incidents if i.id not in changed], fresh.incidents, incident_order)
-        states = _merged([s for s in old.snap.incidents if s.incident.id not in changed], fresh_snap.incidents,
-                         lambda state: incident_order(state.incident))
+        incidents = newest_first([i for i in old.content.incidents if i.id not in changed], fresh.incidents)
+        states = newest_first([s for s in old.snap.incidents if s.incident.id not in changed], fresh_snap.incidents,
+                              lambda state: state.incident)
         view_content = replace(old.content, incidents=incidents)
         view_snap = replace(old.snap, incidents=states, services=services)
         lists = listing.updated(old.lists, old.snap, view_content, view_snap, prefix, changed)
         found[prefix] = _view(view_content, view_snap, prefix, lists)
     return found
-
-
-def _merged(kept: list[Any], fresh: Iterable[Any], key: Callable[[Any], tuple[datetime, str]]) -> tuple[Any, ...]:
-    """A section's incidents (or states) in the group's order (`incident_order`, newest first):
-    the kept ones are in that order already, so the sort is a merge."""
-    return tuple(sorted([*kept, *fresh], key=key, reverse=True))
 
 
 def _view(content: Content, snap: Snapshot, prefix: str, lists: Lists) -> _View:
