@@ -21,9 +21,10 @@ import shutil
 import sys
 import tempfile
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, partial
 from pathlib import Path, PurePosixPath
 from typing import Any
 
@@ -37,19 +38,25 @@ _WINDOWS_RESERVED = {"con", "prn", "aux", "nul", *(f"com{i}" for i in range(1, 1
 
 def safe_relative(path: str) -> PurePosixPath:
     """Refuse any output path that could land outside the output folder or trip a file system."""
-    pure = PurePosixPath(path)
+    check_relative(path)
+    return PurePosixPath(path)
+
+
+def check_relative(path: str) -> None:
+    """`safe_relative` on the string alone: a build checks every one of its 20,000+ paths, and
+    parsing each into a PurePosixPath cost more than hard-linking the file."""
     problem = None
+    parts = path.split("/")
     if not path or "\x00" in path or "\\" in path:
         problem = "contains a NUL byte or backslash"
-    elif pure.is_absolute() or any(seg in ("", ".", "..") for seg in path.split("/")):
+    elif any(part in ("", ".", "..") for part in parts):
         problem = "is not a plain relative path"
-    elif any(is_reserved_name(part) for part in pure.parts):
+    elif any(is_reserved_name(part) for part in parts):
         problem = "uses a name Windows reserves"
-    elif any(len(part.encode()) > 200 for part in pure.parts):
+    elif any(len(part.encode()) > 200 for part in parts):
         problem = "has a name longer than 200 bytes"
     if problem:
         raise OutputError(f"refusing to write output path {path!r}: it {problem}")
-    return pure
 
 
 def is_reserved_name(name: str) -> bool:
@@ -110,10 +117,14 @@ def _output_errors(output: Path) -> Iterator[None]:
 
 
 class Staging:
-    """The new site as it is written, and `written`: the manifest entry of every file."""
+    """The new site as it is written, and `written`: the manifest entry of every file.
+
+    Paths are joined as strings: a build after one edit keeps about 22,000 files, and pathlib's
+    parsing and joining cost three times the hard links themselves."""
 
     def __init__(self, root: Path, output: Path, previous: Manifest | None) -> None:
         self.root, self.output = root, output
+        self._root, self._output = f"{root}{os.sep}", f"{output}{os.sep}"
         self.previous = previous.files if previous else {}
         self.written: dict[str, list[Any]] = {}
         self._folders: set[str] = set()
@@ -123,27 +134,29 @@ class Staging:
         target = self._target(path)
         digest = hashlib.sha256(data).hexdigest()
         with _output_errors(self.output):
-            if not _reuse(self.previous.get(path), digest, self.output / path, target):
-                target.write_bytes(data)
+            if not _reuse(self.previous.get(path), digest, self._output + path, target):
+                with open(target, "wb") as handle:
+                    handle.write(data)
             self.written[path] = [digest, *_stamp(target)]
 
     def keep(self, path: str) -> bool:
         """Hard-link the last build's `path` unread, its digest taken from the manifest: a page
         rendered from the same inputs (reuse.py) has the same bytes. False if it can't be."""
         entry = self.previous.get(path)
-        if entry is None or not _reuse(entry, entry[0], self.output / path, self._target(path)):
+        if entry is None or not _reuse(entry, entry[0], self._output + path, self._target(path)):
             return False
         self.written[path] = list(entry)
         return True
 
-    def _target(self, path: str) -> Path:
-        safe_relative(path)
+    def _target(self, path: str) -> str:
+        """Where `path` goes in the staging folder, its folder made (once per folder)."""
+        check_relative(path)
         folder = path.rpartition("/")[0]
         if folder not in self._folders:
             with _output_errors(self.output):
-                (self.root / folder).mkdir(parents=True, exist_ok=True)
+                os.makedirs(self._root + folder, exist_ok=True)
             self._folders.add(folder)
-        return self.root / path
+        return self._root + path
 
 
 def _refuse_project_folder(output: Path) -> None:
@@ -243,12 +256,12 @@ def _walk_stamps(folder: Path | str, prefix: str, stamps: dict[str, tuple[int, .
                 raise _Untrusted(rel)
 
 
-def _stamp(path: Path) -> list[int]:
-    stat = path.stat()
+def _stamp(path: str) -> list[int]:
+    stat = os.stat(path)
     return [stat.st_size, stat.st_mtime_ns]
 
 
-def _reuse(entry: list[Any] | None, digest: str, old: Path, target: Path) -> bool:
+def _reuse(entry: list[Any] | None, digest: str, old: str, target: str) -> bool:
     """Hard-link the last build's `old` as `target` when its manifest `entry` says it holds
     `digest` and the file still has the size and mtime the manifest recorded."""
     if entry is None or entry[0] != digest:
@@ -325,7 +338,25 @@ def _discard(path: Path) -> None:
     if path.is_symlink():
         path.unlink(missing_ok=True)
     else:
-        shutil.rmtree(path, ignore_errors=True)
+        _remove_tree(path)
+
+
+_REMOVERS = 8
+
+
+def _remove_tree(root: Path) -> None:
+    """`shutil.rmtree`, run on several folders at once, deepest first. On ext4 over a virtual disk
+    each rmdir waits about 2 ms for the device, so removing the last build's 675 folders serially
+    took 1.5 s, a quarter of a build after one edit; eight at a time overlap the waits (0.3 s).
+    Every removal still goes through rmtree, which never follows a link out of the tree."""
+    levels: dict[int, list[str]] = {}
+    for folder, _, _ in os.walk(root):
+        levels.setdefault(folder.count(os.sep), []).append(folder)
+    if len(levels) > 1:
+        with ThreadPoolExecutor(_REMOVERS) as pool:
+            for depth in sorted(levels, reverse=True)[:-1]:
+                list(pool.map(partial(shutil.rmtree, ignore_errors=True), levels[depth]))
+    shutil.rmtree(root, ignore_errors=True)
 
 
 def recover(output: Path) -> None:
