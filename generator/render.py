@@ -125,7 +125,13 @@ class Collected(dict[str, bytes]):
         self[path] = data
 
 
-Kept = Callable[["Page", dict[str, Any]], bool]
+class Keeper(Protocol):
+    """What a build can take from the last one instead of making again (reuse.Reuse): each answer
+    is True when the file is already in the sink."""
+
+    def page(self, page: Page, shared: dict[str, Any]) -> bool: ...
+
+    def output(self, path: str, files: Sequence[str], state: str) -> bool: ...
 
 
 def render_site(content: Content, snap: Snapshot, theme: Theme) -> dict[str, bytes]:
@@ -135,26 +141,52 @@ def render_site(content: Content, snap: Snapshot, theme: Theme) -> dict[str, byt
     return files
 
 
-def render_into(sink: Sink, content: Content, snap: Snapshot, theme: Theme, kept: Kept | None = None) -> None:
+def render_into(sink: Sink, content: Content, snap: Snapshot, theme: Theme, keeper: Keeper | None = None) -> None:
     """Every output file into `sink`. Every path is claimed before anything is rendered, so two
-    outputs for one path raise DuplicateOutputError; `kept(page, shared)` is True when the sink
-    already holds that page from the last build (see reuse.py), which is then not rendered."""
+    outputs for one path raise DuplicateOutputError; with a `keeper`, pages and machine outputs
+    it says the sink already holds from the last build are not made again."""
     claimed: set[str] = set()
     for path, data in theme.asset_files.items():
         _claim(claimed, path)
         sink.put(path, data)
     jobs: list[Job] = []
+    by_service: dict[str, dict[str, list[Any]]] = {}
+    plans: dict[str, list[Page]] = {}
     for prefix, view_content, view_snap in views(content, snap):
         shared = shared_context(view_content, view_snap, prefix)
-        for page in plan_pages(view_content, view_snap, prefix, shared["incidents_by_service"]):
+        by_service[prefix] = shared["incidents_by_service"]
+        plans[prefix] = plan_pages(view_content, view_snap, prefix, by_service[prefix])
+        for page in plans[prefix]:
             _claim(claimed, page.path)
-            if not (kept and kept(page, shared)):
+            if not (keeper and keeper.page(page, shared)):
                 jobs.append((page, view_content, shared))
     render_jobs(jobs, theme, sink)
-    for produce in producers():
+    _produce_outputs(sink, claimed, content, snap, (by_service, plans), keeper)
+
+
+def _produce_outputs(sink: Sink, claimed: set[str], content: Content, snap: Snapshot,
+                     known: tuple[dict[str, dict[str, list[Any]]], dict[str, list[Page]]],
+                     keeper: Keeper | None) -> None:
+    """The machine outputs, handed the per-service lists and page plans the pages used (`known`).
+    A producer may still make an output the keeper kept (one of a service's feeds was missing,
+    say); the kept file stays."""
+    from generator.machine import Derived  # machine reads this module's views and page plans
+
+    kept: set[str] = set()
+
+    def keep(path: str, files: Sequence[str], state: str) -> bool:
+        if keeper is None or not keeper.output(path, files, state):
+            return False
+        _claim(claimed, path)
+        kept.add(path)
+        return True
+
+    model = Derived(content, snap, views(content, snap), known[0], known[1], keep=keep)
+    for produce in producers(lambda _content, _snap: model):
         for path, data in produce(content, snap).items():
-            _claim(claimed, path)
-            sink.put(path, data)
+            if path not in kept:
+                _claim(claimed, path)
+                sink.put(path, data)
 
 
 def _claim(claimed: set[str], path: str) -> None:

@@ -210,18 +210,18 @@ if hasattr(os, "register_at_fork"):
 @dataclass(frozen=True)
 class Manifest:
     """What the last build wrote: the inputs' key, each file's digest, size and mtime, and the
-    key of what each page was rendered from, where it has one."""
+    key of what each page or machine output was made from, where it has one (reuse.py)."""
 
     key: str
     files: dict[str, list[Any]]
-    pages: dict[str, str] = field(default_factory=dict)
+    keys: dict[str, str] = field(default_factory=dict)
 
 
 def read_manifest(path: Path, output: Path) -> Manifest | None:
     """The last build's manifest, trusted only if every output file still matches it."""
     try:
         raw = json.loads(path.read_text(encoding="utf-8"))
-        found = Manifest(str(raw["key"]), dict(raw["files"]), dict(raw.get("pages", {})))
+        found = Manifest(str(raw["key"]), dict(raw["files"]), dict(raw.get("keys", {})))
     except (OSError, ValueError, KeyError, TypeError):
         return None
     stamps: dict[str, tuple[int, ...]] = {}
@@ -280,7 +280,7 @@ def write_manifest(path: Path, manifest: Manifest) -> None:
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         temp = path.with_suffix(".tmp")
-        temp.write_text(json.dumps({"key": manifest.key, "files": manifest.files, "pages": manifest.pages}, sort_keys=True), encoding="utf-8")
+        temp.write_text(json.dumps({"key": manifest.key, "files": manifest.files, "keys": manifest.keys}, sort_keys=True), encoding="utf-8")
         os.replace(temp, path)
     except OSError:
         return
