@@ -17,12 +17,13 @@ from generator.affiliates import section
 from generator.errors import ContentError, Location, NoticeboardError, Problem
 from generator.cache import ContentCache, Digests, collector_paused, inputs_key, manifest_path
 from generator.load import ContentFiles, LoadFailure, load_content, parse_yaml, read_text
+from generator.manifest import Manifest, read_manifest, spare_folder, write_manifest
 from generator.model import Content, build_model
 from generator.render import render_into, render_site
 from generator.reuse import Reuse
 from generator.theme import BUNDLED_THEMES, Theme, find_theme, load_theme
 from generator.validate import validate
-from generator.write import Manifest, read_manifest, recover, staged, write_manifest
+from generator.write import recover, staged
 
 DEFAULT_THEME = BUNDLED_THEMES / "default"  # machine.word's labels
 
@@ -135,7 +136,7 @@ def build(content_dir: Path, output: Path, now: datetime, theme: str | None = No
     if key and previous is not None and previous.key == key:
         return BuildResult({}, None, (), up_to_date=True)
     site = _prepare(content_dir, now, theme, affiliate, use_cache)
-    with staged(output, previous) as staging:
+    with staged(output, previous, spare_folder(manifest) if manifest else None) as staging:
         reuse = Reuse(base, site.sources, previous.keys if previous else {}, staging.keep) if key else None
         render_into(staging, site.content, site.snap, site.theme, reuse)
     if manifest:

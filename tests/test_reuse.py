@@ -208,3 +208,19 @@ def test_machine_outputs_follow_noticeboards_own_labels_whatever_the_theme(
         assert_same_as_cold_build(project)
     finally:
         machine._default_theme.cache_clear()
+
+
+def test_each_of_a_run_of_builds_equals_a_cold_build(project: Path, rendered: list[str]) -> None:
+    """From the third build on, a build writes over the site two builds back (set aside by the
+    build before), keeping what is still the live site's: each must still equal a cold build."""
+    rebuild(project, rendered)
+    later = "2025-09-28T13:00+09:00"
+    run: list[tuple[Change, str]] = [
+        (CHANGES["an update's text"], DEMO_NOW), (CHANGES["an older incident's update"], DEMO_NOW),
+        (CHANGES["a renamed incident"], DEMO_NOW), (CHANGES["services.yaml"], DEMO_NOW),
+        (CHANGES["a maintenance window"], DEMO_NOW), (lambda p: None, later),
+        (lambda p: (p / "content" / NIRS).unlink(), later)]
+    for number, (change, now) in enumerate(run):
+        change(project)
+        assert rebuild(project, rendered, now), f"change {number} was not noticed"
+        assert_same_as_cold_build(project, now)
