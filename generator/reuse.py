@@ -84,13 +84,11 @@ def page_key(page: Page, shared: dict[str, Any], sources: dict[str, str], base: 
 def _digest(base: str, head: str, files: Sequence[str], sources: dict[str, str]) -> str | None:
     """The digest of `base`, `head` and each of `files` with its content digest; None when a file's
     digest is unknown."""
-    digest = hashlib.sha256(f"{base}\0{head}".encode())
-    for name in files:
-        file_digest = sources.get(name)
-        if file_digest is None:
-            return None
-        digest.update(f"\0{name}\0{file_digest}".encode())
-    return digest.hexdigest()
+    try:
+        listed = "".join([f"\0{name}\0{sources[name]}" for name in files])
+    except KeyError:
+        return None
+    return hashlib.sha256(f"{base}\0{head}{listed}".encode()).hexdigest()
 
 
 def _inputs(page: Page, shared: dict[str, Any]) -> tuple[list[str], str] | None:
