@@ -36,7 +36,7 @@ from generator.errors import Problem
 
 CACHE_DIR = ".noticeboard-cache"
 _CODE = ("load.py", "yamlfile.py", "fastyaml.py", "validate.py", "references.py", "model.py", "errors.py",
-         "cache.py")
+         "cache.py", "coldcheck.py")
 _SHARDS = 256
 
 
@@ -102,12 +102,30 @@ class ContentCache:
                 found.entries.update(found._read(shard))
         return found
 
+    @classmethod
+    def scratch(cls, content_dir: Path) -> ContentCache:
+        """An empty cache that is never saved, for a run told not to use the cache on disk: it
+        holds only what `coldcheck` checks in this run."""
+        content_dir = content_dir.resolve()
+        return cls(content_dir.parent / CACHE_DIR / f"{content_dir.name}.entries", "",
+                   digests=Digests(content_dir.parent / CACHE_DIR / f"{content_dir.name}.digests.pickle"))
+
     def lookup(self, name: str, digest: str) -> Entry | None:
         entry = self.entries.get(name)
         if entry is None or entry.digest != digest:
             return None
         self.used.add(name)
         return entry
+
+    def knows(self, name: str, path: Path) -> bool:
+        """Whether the entry for the file at `path` (shown as `name`) is here, told by the file's
+        stamp without reading it."""
+        try:
+            known = self.digests.known_digest(str(path), os.stat(path)) if self.digests else None
+        except OSError:
+            return False
+        entry = self.entries.get(name)
+        return known is not None and entry is not None and entry.digest == known
 
     def store(self, name: str, digest: str, value: Any, warnings: tuple[Problem, ...]) -> None:
         self.entries[name] = Entry(digest, value, warnings)
@@ -214,6 +232,16 @@ class Digests:
         else:
             self.known.pop(path, None)
         self.dirty = True
+
+    def known_of(self, paths: list[str]) -> dict[str, tuple[Stamp, str]]:
+        """What is remembered of these files, for `adopt` in another process (coldcheck's workers)."""
+        return {path: self.known[path] for path in paths if path in self.known}
+
+    def adopt(self, known: dict[str, tuple[Stamp, str]]) -> None:
+        """Remember what another process's `known_of` returned."""
+        if known:
+            self.known.update(known)
+            self.dirty = True
 
     def digest(self, path: str) -> str:
         """The file's sha256, read and hashed only when its stamp moved."""
