@@ -37,7 +37,7 @@ from generator.errors import Problem
 CACHE_DIR = ".noticeboard-cache"
 _CODE = ("load.py", "yamlfile.py", "fastyaml.py", "validate.py", "references.py", "model.py", "errors.py",
          "cache.py", "coldcheck.py")
-_SHARDS = 256
+SHARDS = 256
 
 
 @cache
@@ -86,6 +86,7 @@ class ContentCache:
     used: set[str] = field(default_factory=set)
     dirty: set[int] = field(default_factory=set)
     digests: Digests | None = None
+    on_disk: bool = True
 
     @classmethod
     def open(cls, content_dir: Path) -> ContentCache:
@@ -98,7 +99,7 @@ class ContentCache:
         found = cls(content_dir.parent / CACHE_DIR / f"{content_dir.name}.entries", context.hexdigest(),
                     digests=Digests.open(content_dir))
         with collector_paused():
-            for shard in range(_SHARDS):
+            for shard in range(SHARDS):
                 found.entries.update(found._read(shard))
         return found
 
@@ -108,7 +109,7 @@ class ContentCache:
         holds only what `coldcheck` checks in this run."""
         content_dir = content_dir.resolve()
         return cls(content_dir.parent / CACHE_DIR / f"{content_dir.name}.entries", "",
-                   digests=Digests(content_dir.parent / CACHE_DIR / f"{content_dir.name}.digests.pickle"))
+                   digests=Digests(content_dir.parent / CACHE_DIR / f"{content_dir.name}.digests.pickle"), on_disk=False)
 
     def lookup(self, name: str, digest: str) -> Entry | None:
         entry = self.entries.get(name)
@@ -130,7 +131,29 @@ class ContentCache:
     def store(self, name: str, digest: str, value: Any, warnings: tuple[Problem, ...]) -> None:
         self.entries[name] = Entry(digest, value, warnings)
         self.used.add(name)
-        self.dirty.add(_shard_of(name))
+        self.dirty.add(shard_of(name))
+
+    def occupied(self) -> set[int]:
+        """The files (by number) holding at least one entry."""
+        return {shard_of(name) for name in self.entries}
+
+    def seal(self, shard: int, entries: dict[str, Entry]) -> tuple[bytes, bool]:
+        """All the entries of file `shard`, which holds nothing yet, pickled and (for a cache on
+        disk) written: coldcheck's workers do this, so the build's process neither pickles them
+        again nor keeps the UTF-8 copy of each Korean text pickling leaves in it (13 MB at 10,000
+        incidents). Returns the pickle for `unseal`, and whether the file was written."""
+        payload = pickle.dumps(entries, protocol=pickle.HIGHEST_PROTOCOL)
+        written = self.on_disk and _write_atomic(self._file(shard), self.context.encode(),
+                                                 hashlib.sha256(payload).digest(), payload)
+        return payload, written
+
+    def unseal(self, shard: int, payload: bytes, written: bool) -> None:
+        """Take in the entries `seal` pickled (in another process) for file `shard`."""
+        entries = pickle.loads(payload)
+        self.entries.update(entries)
+        self.used.update(entries)
+        if not written:
+            self.dirty.add(shard)
 
     def save(self) -> None:
         """Rewrite the files whose entries changed, dropping entries for files that no longer
@@ -139,10 +162,10 @@ class ContentCache:
             self.digests.save()
         for name in set(self.entries) - self.used:
             del self.entries[name]
-            self.dirty.add(_shard_of(name))
+            self.dirty.add(shard_of(name))
         changed: dict[int, dict[str, Entry]] = {shard: {} for shard in self.dirty}
         for name, entry in self.entries.items():
-            if (found := changed.get(_shard_of(name))) is not None:
+            if (found := changed.get(shard_of(name))) is not None:
                 found[name] = entry
         for shard, entries in changed.items():
             if self._write(shard, entries):
@@ -178,9 +201,9 @@ class ContentCache:
         return True
 
 
-def _shard_of(name: str) -> int:
+def shard_of(name: str) -> int:
     """Which of the cache's files holds the entry for `name`: stable across runs, unlike hash()."""
-    return zlib.crc32(name.encode()) % _SHARDS
+    return zlib.crc32(name.encode()) % SHARDS
 
 
 Stamp = tuple[int, int, int, int, int]

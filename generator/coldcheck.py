@@ -21,7 +21,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from generator.cache import ContentCache, Entry, Stamp
+from generator.cache import SHARDS, ContentCache, Entry, Stamp, shard_of
 from generator.errors import Problem, display_path
 from generator.load import ContentFiles, Document, _list_yaml, _load_one, load_content
 from generator.model import Content, build_model
@@ -32,7 +32,16 @@ PARALLEL_THRESHOLD = 500
 CHUNK_FILES = 250
 
 Job = tuple[str, str, str]  # the file's path, its folder, its shown name
-Checked = tuple[list[tuple[str, Entry]], dict[str, tuple[Stamp, str]]]
+
+
+@dataclass
+class Checked:
+    """A worker's answer for one chunk: cache files it sealed (file number, pickle, written),
+    entries for files of the cache that already held others, and the digests it learned."""
+
+    sealed: list[tuple[int, bytes, bool]]
+    entries: list[tuple[str, Entry]]
+    digests: dict[str, tuple[Stamp, str]]
 
 
 @dataclass(frozen=True)
@@ -43,6 +52,7 @@ class _Base:
     site: Document
     services: Document
     cache: ContentCache
+    empty: frozenset[int]  # cache files holding no entry yet, which a worker may fill whole
 
 
 _FORKED: list[_Base] = []
@@ -53,26 +63,40 @@ def prefill(content_dir: Path, cache: ContentCache) -> None:
     the entry of each one without errors; do nothing where there are too few to pay for the
     workers, or forking is unsafe or unavailable, or site.yaml or services.yaml has an error."""
     root = content_dir.resolve()
-    if cache.digests is None:
-        return
     jobs = _unknown(root, cache)
     cores = os.cpu_count() or 1
-    if len(jobs) < PARALLEL_THRESHOLD or cores < 2 or threading.active_count() > 1 \
+    if cache.digests is None or len(jobs) < PARALLEL_THRESHOLD or cores < 2 or threading.active_count() > 1 \
             or "fork" not in multiprocessing.get_all_start_methods():
         return
     base = _checked_base(root)
-    if base is None:
+    if base is None or base.site is None or base.services is None:
         return
-    _FORKED[:] = [_Base(root, base.site, base.services, cache)]  # type: ignore[arg-type]
+    occupied = cache.occupied()
+    _FORKED[:] = [_Base(root, base.site, base.services, cache, frozenset(set(range(SHARDS)) - occupied))]
     try:
-        chunks = [jobs[start:start + CHUNK_FILES] for start in range(0, len(jobs), CHUNK_FILES)]
         with multiprocessing.get_context("fork").Pool(cores) as pool:
-            for entries, digests in pool.imap(_check_chunk, chunks):
-                for name, entry in entries:
+            for checked in pool.imap(_check_chunk, _chunks(jobs)):
+                for shard, payload, written in checked.sealed:
+                    cache.unseal(shard, payload, written)
+                for name, entry in checked.entries:
                     cache.store(name, entry.digest, entry.value, entry.warnings)
-                cache.digests.adopt(digests)
+                cache.digests.adopt(checked.digests)
     finally:
         _FORKED.clear()
+
+
+def _chunks(jobs: list[Job]) -> list[list[Job]]:
+    """About CHUNK_FILES files each, never splitting the files of one cache file, so that a worker
+    can write that file whole."""
+    by_shard: dict[int, list[Job]] = {}
+    for job in jobs:
+        by_shard.setdefault(shard_of(job[2]), []).append(job)
+    chunks: list[list[Job]] = [[]]
+    for shard in sorted(by_shard):
+        if len(chunks[-1]) >= CHUNK_FILES:
+            chunks.append([])
+        chunks[-1] += by_shard[shard]
+    return chunks
 
 
 def _unknown(root: Path, cache: ContentCache) -> list[Job]:
@@ -111,9 +135,17 @@ def _check_chunk(jobs: list[Job]) -> Checked:
                          incidents=[d for d in files.incidents if d.name not in failed],
                          maintenance=[d for d in files.maintenance if d.name not in failed])
     warnings = [p for p in problems if p.severity != "error"]
-    digests = base.cache.digests
-    assert digests is not None, "prefill runs only with the digests"
-    return list(cache_entries(clean, build_model(clean), warnings)), digests.known_of([path for path, _, _ in jobs])
+    checked = Checked([], [], {})
+    by_shard: dict[int, dict[str, Entry]] = {}
+    for name, entry in cache_entries(clean, build_model(clean), warnings):
+        if shard_of(name) in base.empty:
+            by_shard.setdefault(shard_of(name), {})[name] = entry
+        else:
+            checked.entries.append((name, entry))
+    checked.sealed = [(shard, *base.cache.seal(shard, entries)) for shard, entries in sorted(by_shard.items())]
+    if base.cache.digests is not None:
+        checked.digests = base.cache.digests.known_of([path for path, _, _ in jobs])
+    return checked
 
 
 def cache_entries(files: ContentFiles, content: Content, warnings: list[Problem]) -> Iterator[tuple[str, Entry]]:

@@ -11,7 +11,7 @@ from test_build import tree_digest
 
 from generator import coldcheck
 from generator.build import build, check
-from generator.cache import ContentCache
+from generator.cache import ContentCache, shard_of
 from generator.errors import ContentError
 from generator.load import load_content
 
@@ -50,6 +50,19 @@ def test_workers_fill_the_cache_so_the_check_parses_nothing(demo, workers: None)
     files = load_content(demo, cache)
     assert files.incidents == [] and files.maintenance == []
     assert len(files.cached["incidents"]) == 4 and len(files.cached["maintenance"]) == 2
+
+
+def test_what_workers_checked_is_on_disk_for_the_next_run(tree, workers: None) -> None:
+    _many(tree, 3)
+    check(tree.root)
+    text = (tree.root / INC).read_text(encoding="utf-8")
+    taken = shard_of(f"content/{INC}")
+    namesakes = [n for n in (f"incidents/2025-11-01-n{n}.yaml" for n in range(5000)) if shard_of(f"content/{n}") == taken]
+    for name in namesakes[:2] + [f"incidents/2025-11-02-other-{n}.yaml" for n in range(3)]:
+        tree.write(name, text)  # two in the cache file that holds the first incident, three most likely not
+    check(tree.root)
+    files = load_content(tree.root, ContentCache.open(tree.root))
+    assert files.incidents == [] and len(files.cached["incidents"]) == 9
 
 
 def test_a_check_in_workers_equals_one_in_one_process(tree, workers: None) -> None:
