@@ -15,6 +15,7 @@ from typing import Any
 from generator.derive import Snapshot, snapshot
 from generator.affiliates import section
 from generator.errors import ContentError, Location, NoticeboardError, Problem
+from generator.coldcheck import cache_entries, prefill
 from generator.cache import ContentCache, Digests, collector_paused, inputs_key, manifest_path
 from generator.load import ContentFiles, LoadFailure, load_content, parse_yaml, read_text
 from generator.manifest import Manifest, read_manifest, spare_folder, write_manifest
@@ -54,16 +55,16 @@ def check(content_dir: Path, use_cache: bool = True) -> CheckResult:
 
 
 def _check(content_dir: Path, use_cache: bool) -> CheckResult:
-    cache = ContentCache.open(content_dir) if use_cache else None
+    cache = ContentCache.open(content_dir) if use_cache else ContentCache.scratch(content_dir)
+    prefill(content_dir, cache)
     files = load_content(content_dir, cache)
     problems = validate(files)
-    errors = [p for p in problems if p.severity == "error"]
-    if errors or files.site is None or files.services is None:
-        raise ContentError(problems)
+    known = [w for folder in files.cached.values() for _, _, entry in folder for w in entry.warnings]
+    if files.site is None or files.services is None or any(p.severity == "error" for p in problems):
+        raise ContentError(problems + known)
     content = build_model(files)
-    warnings = [p for p in problems if p.severity != "error"]
-    warnings += [w for folder in files.cached.values() for _, _, entry in folder for w in entry.warnings]
-    if cache is not None:
+    warnings = [p for p in problems if p.severity != "error"] + known
+    if use_cache:
         remember(cache, files, content, warnings)
     sources = {doc.name: doc.digest for doc in (*files.incidents, *files.maintenance) if doc.digest}
     sources |= {name: entry.digest for folder in files.cached.values() for _, name, entry in folder}
@@ -72,10 +73,8 @@ def _check(content_dir: Path, use_cache: bool) -> CheckResult:
 
 def remember(cache: ContentCache, files: ContentFiles, content: Content, warnings: list[Problem]) -> None:
     """Store every freshly checked notice, with its own warnings, so the next run can skip it."""
-    by_source = {item.source: item for item in (*content.incidents, *content.maintenance)}
-    for doc in (*files.incidents, *files.maintenance):
-        mine = tuple(w for w in warnings if w.location.file == doc.name)
-        cache.store(doc.name, doc.digest, by_source[doc.name], mine)
+    for name, entry in cache_entries(files, content, warnings):
+        cache.store(name, entry.digest, entry.value, entry.warnings)
     cache.save()
 
 

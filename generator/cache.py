@@ -36,8 +36,8 @@ from generator.errors import Problem
 
 CACHE_DIR = ".noticeboard-cache"
 _CODE = ("load.py", "yamlfile.py", "fastyaml.py", "validate.py", "references.py", "model.py", "errors.py",
-         "cache.py")
-_SHARDS = 256
+         "cache.py", "coldcheck.py")
+SHARDS = 256
 
 
 @cache
@@ -86,6 +86,7 @@ class ContentCache:
     used: set[str] = field(default_factory=set)
     dirty: set[int] = field(default_factory=set)
     digests: Digests | None = None
+    on_disk: bool = True
 
     @classmethod
     def open(cls, content_dir: Path) -> ContentCache:
@@ -98,9 +99,17 @@ class ContentCache:
         found = cls(content_dir.parent / CACHE_DIR / f"{content_dir.name}.entries", context.hexdigest(),
                     digests=Digests.open(content_dir))
         with collector_paused():
-            for shard in range(_SHARDS):
+            for shard in range(SHARDS):
                 found.entries.update(found._read(shard))
         return found
+
+    @classmethod
+    def scratch(cls, content_dir: Path) -> ContentCache:
+        """An empty cache that is never saved, for a run told not to use the cache on disk: it
+        holds only what `coldcheck` checks in this run."""
+        content_dir = content_dir.resolve()
+        return cls(content_dir.parent / CACHE_DIR / f"{content_dir.name}.entries", "",
+                   digests=Digests(content_dir.parent / CACHE_DIR / f"{content_dir.name}.digests.pickle"), on_disk=False)
 
     def lookup(self, name: str, digest: str) -> Entry | None:
         entry = self.entries.get(name)
@@ -109,10 +118,42 @@ class ContentCache:
         self.used.add(name)
         return entry
 
+    def knows(self, name: str, path: Path) -> bool:
+        """Whether the entry for the file at `path` (shown as `name`) is here, told by the file's
+        stamp without reading it."""
+        try:
+            known = self.digests.known_digest(str(path), os.stat(path)) if self.digests else None
+        except OSError:
+            return False
+        entry = self.entries.get(name)
+        return known is not None and entry is not None and entry.digest == known
+
     def store(self, name: str, digest: str, value: Any, warnings: tuple[Problem, ...]) -> None:
         self.entries[name] = Entry(digest, value, warnings)
         self.used.add(name)
-        self.dirty.add(_shard_of(name))
+        self.dirty.add(shard_of(name))
+
+    def occupied(self) -> set[int]:
+        """The files (by number) holding at least one entry."""
+        return {shard_of(name) for name in self.entries}
+
+    def seal(self, shard: int, entries: dict[str, Entry]) -> tuple[bytes, bool]:
+        """All the entries of file `shard`, which holds nothing yet, pickled and (for a cache on
+        disk) written: coldcheck's workers do this, so the build's process neither pickles them
+        again nor keeps the UTF-8 copy of each Korean text pickling leaves in it (13 MB at 10,000
+        incidents). Returns the pickle for `unseal`, and whether the file was written."""
+        payload = pickle.dumps(entries, protocol=pickle.HIGHEST_PROTOCOL)
+        written = self.on_disk and _write_atomic(self._file(shard), self.context.encode(),
+                                                 hashlib.sha256(payload).digest(), payload)
+        return payload, written
+
+    def unseal(self, shard: int, payload: bytes, written: bool) -> None:
+        """Take in the entries `seal` pickled (in another process) for file `shard`."""
+        entries = pickle.loads(payload)
+        self.entries.update(entries)
+        self.used.update(entries)
+        if not written:
+            self.dirty.add(shard)
 
     def save(self) -> None:
         """Rewrite the files whose entries changed, dropping entries for files that no longer
@@ -121,10 +162,10 @@ class ContentCache:
             self.digests.save()
         for name in set(self.entries) - self.used:
             del self.entries[name]
-            self.dirty.add(_shard_of(name))
+            self.dirty.add(shard_of(name))
         changed: dict[int, dict[str, Entry]] = {shard: {} for shard in self.dirty}
         for name, entry in self.entries.items():
-            if (found := changed.get(_shard_of(name))) is not None:
+            if (found := changed.get(shard_of(name))) is not None:
                 found[name] = entry
         for shard, entries in changed.items():
             if self._write(shard, entries):
@@ -160,9 +201,9 @@ class ContentCache:
         return True
 
 
-def _shard_of(name: str) -> int:
+def shard_of(name: str) -> int:
     """Which of the cache's files holds the entry for `name`: stable across runs, unlike hash()."""
-    return zlib.crc32(name.encode()) % _SHARDS
+    return zlib.crc32(name.encode()) % SHARDS
 
 
 Stamp = tuple[int, int, int, int, int]
@@ -214,6 +255,16 @@ class Digests:
         else:
             self.known.pop(path, None)
         self.dirty = True
+
+    def known_of(self, paths: list[str]) -> dict[str, tuple[Stamp, str]]:
+        """What is remembered of these files, for `adopt` in another process (coldcheck's workers)."""
+        return {path: self.known[path] for path in paths if path in self.known}
+
+    def adopt(self, known: dict[str, tuple[Stamp, str]]) -> None:
+        """Remember what another process's `known_of` returned."""
+        if known:
+            self.known.update(known)
+            self.dirty = True
 
     def digest(self, path: str) -> str:
         """The file's sha256, read and hashed only when its stamp moved."""

@@ -90,9 +90,11 @@ class ContentFiles:
         return sorted(docs + [(path, name) for path, name, _ in self.cached[folder]], key=_by_file_name)
 
 
-def load_content(content_dir: Path, cache: ContentCache | None = None) -> ContentFiles:
+def load_content(content_dir: Path, cache: ContentCache | None = None,
+                 folders: tuple[str, ...] = ("incidents", "maintenance")) -> ContentFiles:
     """Load every content file; a broken file is reported and skipped so the others still get checked.
-    Incidents and maintenance files the cache already knows (same bytes) are not parsed again."""
+    Incidents and maintenance files the cache already knows (same bytes) are not parsed again;
+    only the notices of `folders` are loaded (none: just site.yaml and services.yaml)."""
     content_dir = content_dir.resolve()
     shown_root = content_dir.parent
     files = ContentFiles(root=content_dir)
@@ -107,7 +109,7 @@ def load_content(content_dir: Path, cache: ContentCache | None = None) -> Conten
                                           "see docs/content-format.md for what this file holds"))
             continue
         setattr(files, attr, _load_one(path, content_dir, shown_root, files))
-    for folder in ("incidents", "maintenance"):
+    for folder in folders:
         prefix = display_path(content_dir / folder, shown_root) + "/"
         docs = [_load_one(p, content_dir, shown_root, files, folder, cache, prefix + p.name)
                 for p in _list_yaml(content_dir / folder, files)]
