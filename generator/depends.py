@@ -22,10 +22,9 @@ from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any
 
-from jinja2.runtime import Context
-
 from generator.derive import Snapshot
 from generator.model import Content
+from generator.theme import PageContext
 
 Fact = tuple[Any, ...]
 PROXIED_TYPES = (Snapshot, Content)
@@ -45,7 +44,7 @@ class Recorder:
 _RECORDER: ContextVar[Recorder | None] = ContextVar("noticeboard_recorder", default=None)
 
 
-class TrackingContext(Context):
+class TrackingContext(PageContext):
     """A Jinja context that tells the current recorder which variables a template resolves."""
 
     def resolve_or_missing(self, key: str) -> Any:
