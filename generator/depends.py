@@ -24,7 +24,7 @@ from typing import Any
 
 from generator.derive import Snapshot
 from generator.model import Content
-from generator.theme import PageContext
+from generator.templating import PageContext
 
 Fact = tuple[Any, ...]
 PROXIED_TYPES = (Snapshot, Content)

@@ -9,14 +9,12 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
-from types import FunctionType, MethodType
-from typing import Any
 
 import jinja2
-from jinja2.runtime import Context, Macro
 
 from generator.errors import NoticeboardError
 from generator.load import parse_yaml, read_text
+from generator.templating import PageContext, PageTemplate
 
 BUNDLED_THEMES = Path(__file__).resolve().parent.parent / "themes"
 
@@ -38,30 +36,6 @@ class Theme:
             if key in self.labels.get(lang, {}):
                 return self.labels[lang][key]
         return key
-
-
-class PageContext(Context):
-    """Jinja's context with a quicker way to call a function or macro from a template.
-
-    Every call in a template (`_('home')`, `t(x)`, `m.status_badge(s)`) goes through
-    `Context.call`, which asks each callable, with three `hasattr`s, whether it wants the context
-    passed; that was about a tenth of rendering a page, some 100 calls each. Plain functions and
-    methods that carry no `jinja_pass_arg` mark, and macros (which always take the evaluation
-    context), are called here directly, exactly as `Context.call` would; anything else goes to it.
-    """
-
-    def call(__self, __obj: Any, *args: Any, **kwargs: Any) -> Any:  # noqa: N805 (Jinja's own spelling)
-        kind = type(__obj)
-        if kind is Macro:
-            args = (__self.eval_ctx, *args)
-        elif not ((kind is FunctionType or kind is MethodType) and "jinja_pass_arg" not in __obj.__dict__):
-            return super().call(__obj, *args, **kwargs)
-        kwargs.pop("_block_vars", None)
-        kwargs.pop("_loop_vars", None)
-        try:
-            return __obj(*args, **kwargs)
-        except StopIteration:
-            return __self.environment.undefined("value was undefined because a callable raised a StopIteration exception")
 
 
 def find_theme(name_or_path: str, content_dir: Path) -> Path:
@@ -86,7 +60,7 @@ def load_theme(root: Path) -> Theme:
         # theme afresh whenever a file in it changes, so nothing needs the check.
         auto_reload=False,
     )
-    env.context_class = PageContext
+    env.context_class, env.template_class = PageContext, PageTemplate
     theme = Theme(root=root, env=env, labels=_labels(root))
     _fingerprint_assets(theme)
     return theme
