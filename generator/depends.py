@@ -47,6 +47,8 @@ _RECORDER: ContextVar[Recorder | None] = ContextVar("noticeboard_recorder", defa
 class TrackingContext(PageContext):
     """A Jinja context that tells the current recorder which variables a template resolves."""
 
+    parts_reused = False  # a {% cache %} part's reads belong to every page that shows it
+
     def resolve_or_missing(self, key: str) -> Any:
         value = super().resolve_or_missing(key)
         recorder = _RECORDER.get()
