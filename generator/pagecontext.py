@@ -18,7 +18,7 @@ from markupsafe import Markup, escape
 
 from generator.chart import chart_svg, progress_points, tally_text
 from generator.listing import numbered
-from generator.markup import render_markdown
+from generator.markup import markdown_html
 from generator.model import Content, Text
 from generator.theme import Theme
 from generator.timefmt import EN_MONTH_NAMES, format_local, format_time, iso
@@ -123,7 +123,7 @@ def _language_names(content: Content, theme: Theme, lang: str) -> dict[str, Any]
         "when": lambda moment: format_time(moment, tz, lang),
         "iso": lambda moment: iso(moment, tz),
         "time_tag": time_tag,
-        "md": lambda value: Markup(render_markdown(text(value))),
+        "md": lambda value: Markup(markdown_html(text(value))),
         "numbered": numbered,
         "month_label": _month_label(words.get("month_format", "month_format")),
         "progress_points": progress_points,
