@@ -22,10 +22,9 @@ from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any
 
-from jinja2.runtime import Context
-
 from generator.derive import Snapshot
 from generator.model import Content
+from generator.templating import PageContext
 
 Fact = tuple[Any, ...]
 PROXIED_TYPES = (Snapshot, Content)
@@ -45,8 +44,10 @@ class Recorder:
 _RECORDER: ContextVar[Recorder | None] = ContextVar("noticeboard_recorder", default=None)
 
 
-class TrackingContext(Context):
+class TrackingContext(PageContext):
     """A Jinja context that tells the current recorder which variables a template resolves."""
+
+    parts_reused = False  # a {% cache %} part's reads belong to every page that shows it
 
     def resolve_or_missing(self, key: str) -> Any:
         value = super().resolve_or_missing(key)

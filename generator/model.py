@@ -64,8 +64,15 @@ class Text:
         return cls(((default_language, _shared(str(raw))),))
 
     def get(self, language: str, default_language: str) -> str:
-        found = dict(self.values)
-        return found.get(language) or found.get(default_language) or next(iter(found.values()), "")
+        """The text in `language`, else in the default language, else the first there is. Scans
+        the pairs rather than making a dict of them: pages ask about thirty times each."""
+        fallback = ""
+        for lang, value in self.values:
+            if lang == language and value:
+                return value
+            if lang == default_language and value:
+                fallback = value
+        return fallback or (self.values[0][1] if self.values else "")
 
 
 SHARED_CHARS = 80

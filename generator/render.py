@@ -18,22 +18,17 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from itertools import islice
 from typing import Any, Protocol
-from urllib.parse import urlsplit
-
-from markupsafe import Markup
 
 from generator.affiliates import overall as affiliate_overall
 from generator.affiliates import section as section_view
 from generator.affiliates import services_of
-from generator.chart import chart_svg, progress_points, tally_text
 from generator import listing
 from generator.derive import Snapshot, incidents_by_service
 from generator.listing import Lists, numbered, page_count
-from generator.markup import render_markdown
-from generator.model import Content, Text, severity
+from generator.model import Content, severity
 from generator.outputs import producers
+from generator.pagecontext import language_prefix, page_names
 from generator.theme import Theme
-from generator.timefmt import EN_MONTH_NAMES, format_time, iso
 
 
 class DuplicateOutputError(RuntimeError):
@@ -48,10 +43,6 @@ class Page:
     key: str
     section: str = ""
     context: dict[str, Any] = field(default_factory=dict, compare=False)
-
-
-def language_prefix(content: Content, language: str) -> str:
-    return "" if language == content.site.default_language else f"{language}/"
 
 
 def plan_pages(content: Content, snap: Snapshot, section: str = "",
@@ -256,7 +247,7 @@ def _render_range(bounds: tuple[int, int]) -> list[tuple[str, bytes]]:
 
 def render_page(page: Page, content: Content, theme: Theme, shared: dict[str, Any]) -> str:
     template = theme.env.get_template(page.template)
-    return template.render(**shared, **page.context, **_page_helpers(page, content, theme))
+    return template.render(**shared, **page.context, **page_names(page, content, theme))
 
 
 def shared_context(content: Content, snap: Snapshot, section: str = "", lists: Lists | None = None) -> dict[str, Any]:
@@ -274,56 +265,3 @@ def shared_context(content: Content, snap: Snapshot, section: str = "", lists: L
                               key=lambda s: (-severity(s.status), s.service)),
         "severity": severity,
     }
-
-
-def _page_helpers(page: Page, content: Content, theme: Theme) -> dict[str, Any]:
-    lang, default = page.language, content.site.default_language
-    tz = content.site.tz
-    up = "../" * page.path.count("/")
-    root_path = urlsplit(content.site.base_url).path or "/"
-
-    def link(full: str) -> str:
-        """Relative links (up to the site root, then down), so the site works under any sub-path and
-        from file://; the 404 page is served at arbitrary depths, so it links from the base URL's path."""
-        if page.key == "404.html":
-            return root_path + full
-        return up + full
-
-    def url(target: str, language: str | None = None) -> str:
-        return link(language_prefix(content, language or lang) + page.section + target)
-
-    def group_url(target: str, language: str | None = None) -> str:
-        return link(language_prefix(content, language or lang) + target)
-
-    def text(value: Text | None) -> str:
-        return value.get(lang, default) if value is not None else ""
-
-    def name(item_id: str) -> str:
-        found = content.catalog.by_id.get(item_id)
-        return text(found.name) if found is not None else item_id
-
-    return {
-        "lang": lang, "page": page, "url": url, "group_url": group_url, "t": text, "name": name,
-        "canonical": lambda language: content.site.base_url + language_prefix(content, language) + page.section + page.key,
-        "_": lambda key: theme.label(lang, key),
-        "asset": lambda rel: link(theme.assets[rel]),
-        "when": lambda moment: format_time(moment, tz, lang),
-        "iso": lambda moment: iso(moment, tz),
-        # A macro call costs more than the rest of a <time> element's rendering; as a plain
-        # function it made incident pages 35% faster (they show about ten times each).
-        "time_tag": lambda moment: Markup('<time datetime="%s">%s</time>') % (iso(moment, tz), format_time(moment, tz, lang)),
-        "md": lambda value: Markup(render_markdown(text(value))),
-        "numbered": numbered,
-        "month_label": _month_label(lang, theme.label),
-        "progress_points": progress_points,
-        "tally": lambda tally, key, name="": tally_text(tally, theme.label(lang, key), name),
-        "chart": chart_svg,
-    }
-
-
-def _month_label(lang: str, label: Callable[[str, str], str]) -> Callable[[tuple[int, int]], str]:
-    def fmt(year_month: tuple[int, int]) -> str:
-        year, month = year_month
-        return label(lang, "month_format").format(year=year, month=month, month_name=EN_MONTH_NAMES[month - 1])
-
-    return fmt
