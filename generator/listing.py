@@ -62,9 +62,10 @@ def updated(last: Lists, last_snap: Snapshot, content: Content, snap: Snapshot, 
     same object as before."""
     via = services_via(content)
     gone = [s for s in last_snap.incidents if s.incident.id in changed]
-    fresh = [s for s in snap.incidents if s.incident.id in changed]
-    touched = {service for s in gone + fresh for service in services_hit_by(s.incident, via)}
-    by_service = _updated_by_service(last.by_service, touched, changed, fresh, via)
+    fresh = [(s, services_hit_by(s.incident, via)) for s in snap.incidents if s.incident.id in changed]
+    touched = {service for s in gone for service in services_hit_by(s.incident, via)}
+    touched |= {service for _, services in fresh for service in services}
+    by_service = _updated_by_service(last.by_service, touched, changed, fresh)
     listing = _updated_history(last.listing, last_snap, content, snap)
     for service_id, states in by_service.items():
         if last.by_service.get(service_id) is states:
@@ -74,18 +75,19 @@ def updated(last: Lists, last_snap: Snapshot, content: Content, snap: Snapshot, 
     hit = last.services_hit
     if section:
         hit = {incident: services for incident, services in hit.items() if incident not in changed}
-        hit |= {s.incident.id: services for s in fresh if (services := services_hit_by(s.incident, via))}
+        hit |= {s.incident.id: services for s, services in fresh if services}
     return Lists(by_service, listing, hit)
 
 
 def _updated_by_service(last: dict[str, list[IncidentState]], touched: set[str], changed: Collection[str],
-                        fresh: list[IncidentState], via: dict[str, set[str]]) -> dict[str, list[IncidentState]]:
-    """Per-service lists with the changed incidents taken out and their new states put in, in
-    `snap.incidents`' order (`incident_order`, newest first); untouched lists are kept as they are."""
+                        fresh: list[tuple[IncidentState, list[str]]]) -> dict[str, list[IncidentState]]:
+    """Per-service lists with the changed incidents taken out and their new states (each with the
+    services it hits) put in, in `snap.incidents`' order (`incident_order`, newest first);
+    untouched lists are kept as they are."""
     found = {service: states for service, states in last.items() if service not in touched}
     for service in sorted(touched):
         states = [s for s in last.get(service, ()) if s.incident.id not in changed]
-        states += [s for s in fresh if service in services_hit_by(s.incident, via)]
+        states += [s for s, services in fresh if service in services]
         if states:
             found[service] = sorted(states, key=lambda s: incident_order(s.incident), reverse=True)
     return found
