@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import shutil
 import textwrap
+import threading
+from types import ModuleType
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
@@ -121,3 +123,12 @@ def demo(tmp_path: Path) -> Path:
 
 
 BuildFn = Callable[..., Path]
+
+
+def fork_even_small_jobs(monkeypatch: pytest.MonkeyPatch, module: ModuleType, chunk_name: str, chunk: int) -> None:
+    """Make `module` (render or coldcheck) fork two workers for even the demo's few jobs, `chunk`
+    per batch, as a large site does; fails loudly where threads would keep it from forking."""
+    assert threading.active_count() == 1, f"threads {threading.enumerate()} would keep {module.__name__} from forking"
+    monkeypatch.setattr(module, "PARALLEL_THRESHOLD", 1)
+    monkeypatch.setattr(module, chunk_name, chunk)
+    monkeypatch.setattr(module.os, "cpu_count", lambda: 2)

@@ -5,12 +5,11 @@ from __future__ import annotations
 import hashlib
 import multiprocessing.pool
 import shutil
-import threading
 from pathlib import Path
 
 import jinja2
 import pytest
-from conftest import DEMO, DEMO_NOW, ROOT, at
+from conftest import DEMO, DEMO_NOW, ROOT, at, fork_even_small_jobs
 
 from generator import render as rendering
 from generator.build import build
@@ -45,10 +44,7 @@ def test_a_failed_build_leaves_the_last_good_site_untouched(tree, tmp_path: Path
 @pytest.fixture
 def forked(monkeypatch: pytest.MonkeyPatch) -> None:
     """Render even the demo's few pages in forked workers, as a large site is."""
-    assert threading.active_count() == 1, f"threads {threading.enumerate()} would keep the build from forking"
-    monkeypatch.setattr(rendering, "PARALLEL_THRESHOLD", 1)
-    monkeypatch.setattr(rendering, "CHUNK_PAGES", 7)
-    monkeypatch.setattr(rendering.os, "cpu_count", lambda: 2)
+    fork_even_small_jobs(monkeypatch, rendering, "CHUNK_PAGES", 7)
 
 
 def test_pages_written_by_forked_workers_are_those_of_an_in_process_build(tmp_path: Path, forked: None) -> None:

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import threading
 from pathlib import Path
 
 import pytest
-from conftest import DEMO_NOW, at
+from conftest import DEMO_NOW, at, fork_even_small_jobs
 from test_build import tree_digest
 
 from generator import coldcheck
@@ -24,10 +23,7 @@ TIERS = ("    body: {ko: 모두 복구되었습니다., en: All restored.}\n",
 @pytest.fixture
 def workers(monkeypatch: pytest.MonkeyPatch) -> None:
     """Check even a handful of notices in forked workers, a few per chunk, as a large site is checked."""
-    assert threading.active_count() == 1, f"threads {threading.enumerate()} would keep the check from forking"
-    monkeypatch.setattr(coldcheck, "PARALLEL_THRESHOLD", 1)
-    monkeypatch.setattr(coldcheck, "CHUNK_FILES", 2)
-    monkeypatch.setattr(coldcheck.os, "cpu_count", lambda: 2)
+    fork_even_small_jobs(monkeypatch, coldcheck, "CHUNK_FILES", 2)
 
 
 def in_one_process(content: Path):
