@@ -76,4 +76,5 @@ def _narrow_state(state: IncidentState, incident: Incident, relevant: set[str]) 
 
 def _joined(first: Text, second: Text, languages: tuple[str, ...]) -> Text:
     default = languages[0]
-    return Text(tuple((lang, f"{first.get(lang, default)} · {second.get(lang, default)}") for lang in languages))
+    joined = {lang: f"{first.get(lang, default)} · {second.get(lang, default)}" for lang in languages}
+    return Text(tuple(item for pair in joined.items() for item in pair))

@@ -16,7 +16,7 @@ from generator.model import Alternative, Content, Incident, Maintenance, Service
 RECENT = timedelta(days=7)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Restoration:
     """A service or upstream that came back, and the update that said so."""
 
@@ -25,7 +25,7 @@ class Restoration:
     incident: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class IncidentState:
     incident: Incident
     status: str
@@ -39,7 +39,7 @@ class IncidentState:
         return dict(self.current).get(target)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ServiceState:
     """A service's status now, with the reason a reader needs: which incident, which upstream."""
 

@@ -10,14 +10,14 @@ from __future__ import annotations
 import ctypes
 import gc
 import multiprocessing
+import multiprocessing.pool
 import os
 import sys
 import threading
 from collections import deque
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from itertools import islice
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 from urllib.parse import urlsplit
 
 from markupsafe import Markup
@@ -29,9 +29,12 @@ from generator.chart import chart_svg, progress_points, tally_text
 from generator.derive import Snapshot, incidents_by_service
 from generator.markup import render_markdown
 from generator.model import Content, Text, severity
-from generator.outputs import producers
+from generator.outputs import Producer, producers
 from generator.theme import Theme
 from generator.timefmt import EN_MONTH_NAMES, format_time, iso, local
+
+if TYPE_CHECKING:
+    from generator.machine import Derived
 
 
 class DuplicateOutputError(RuntimeError):
@@ -157,17 +160,43 @@ def render_into(sink: Sink, content: Content, snap: Snapshot, theme: Theme, kept
         _claim(claimed, path)
         sink.put(path, data)
     jobs: list[Job] = []
+    plans: dict[str, list[Page]] = {}
+    by_service: dict[str, dict[str, list[Any]]] = {}
     for prefix, view_content, view_snap in views(content, snap):
         shared = shared_context(view_content, view_snap, prefix)
-        for page in plan_pages(view_content, view_snap, prefix, shared["incidents_by_service"]):
+        by_service[prefix] = shared["incidents_by_service"]
+        plans[prefix] = plan_pages(view_content, view_snap, prefix, by_service[prefix])
+        for page in plans[prefix]:
             _claim(claimed, page.path)
             if not (kept and kept(page, shared)):
                 jobs.append((page, view_content, shared))
-    render_jobs(jobs, theme, sink)
-    for produce in producers():
-        for path, data in produce(content, snap).items():
-            _claim(claimed, path)
-            sink.put(path, data)
+    render_jobs(jobs, theme, sink, _machine_outputs(content, snap, by_service, plans, claimed, sink))
+
+
+def _machine_outputs(content: Content, snap: Snapshot, by_service: dict[str, dict[str, list[Any]]],
+                     plans: dict[str, list[Page]], claimed: set[str], sink: Sink) -> deque[Callable[[], None]]:
+    """The feeds, API, sitemap and the rest as tasks for render_jobs, each putting its files into
+    `sink`. They start from the pages' own views, per-service lists and plans, which they would
+    otherwise work out again (50 MB and a second at 50,000 incidents), in one `Derived` made when
+    the first task runs: made before render_jobs freezes what exists out of the collector's
+    reach, its memo (which holds itself) would never be freed."""
+    from generator.machine import Derived  # machine imports this module: its views and plans
+
+    made: list[Derived] = []
+
+    def derived(_: Content, __: Snapshot) -> Derived:
+        if not made:
+            made.append(Derived(content, snap, views(content, snap), by_service, plans))
+        return made[0]
+
+    def produced(produce: Producer) -> Callable[[], None]:
+        def put() -> None:
+            for path, data in produce(content, snap).items():
+                _claim(claimed, path)
+                sink.put(path, data)
+        return put
+
+    return deque(produced(produce) for produce in producers(derived))
 
 
 def _claim(claimed: set[str], path: str) -> None:
@@ -179,44 +208,75 @@ def _claim(claimed: set[str], path: str) -> None:
 Job = tuple[Page, Content, dict[str, Any]]
 PARALLEL_THRESHOLD = 1500
 CHUNK_PAGES = 200
+AHEAD = 8  # chunks handed to each worker ahead of time, so it keeps rendering while this process is busy
 _FORKED: list[tuple[list[Job], Theme]] = []
 
 
-def render_jobs(jobs: list[Job], theme: Theme, sink: Sink) -> None:
-    """Render pages into `sink`; large sites use every core, since Jinja rendering is CPU-bound.
+def render_jobs(jobs: list[Job], theme: Theme, sink: Sink, tasks: deque[Callable[[], None]] | None = None) -> None:
+    """Render pages into `sink`, and run `tasks` (the machine outputs, which put their own files),
+    each let go once it has run; large sites use every core, since Jinja rendering is CPU-bound.
 
-    Workers are forked so they inherit the model instead of receiving it pickled; forking is
-    skipped where threads are running (the preview server), as forking a threaded process is
-    unsafe. They render chunks of pages and this process stores each chunk as it arrives, with
-    at most two chunks per worker in flight, so memory does not grow with the number of pages.
+    This process and one forked worker per further core share the work: workers are forked so
+    they inherit the model instead of receiving it pickled, and skipped where threads are running
+    (the preview server), as forking a threaded process is unsafe. Each process that reads the
+    model ends up with its own copy of most of it (CPython writes a reference count on every
+    object it reads), so this process renders too rather than only waiting on two workers: on
+    two cores that is two copies instead of three (3.3 -> about 1 GB at 50,000 incidents). It
+    runs `tasks` first, while the worker renders, then takes chunks from the end of the list as
+    the worker takes them from the start, storing each chunk the worker sends as it arrives.
     One process writes: two writing into the same folders cost 3-4 times the system time
-    (ext4 directory locking). Nothing else runs meanwhile: CPython writes a reference count on
-    every object it reads, so producing the machine outputs alongside made this process copy
-    most of the model it shares with the workers (0.3 GB at 10,000 incidents).
+    (ext4 directory locking).
     """
     cores = os.cpu_count() or 1
     if len(jobs) < PARALLEL_THRESHOLD or cores < 2 or threading.active_count() > 1 \
             or "fork" not in multiprocessing.get_all_start_methods():
         for page, view, shared in jobs:
             sink.put(page.path, render_page(page, view, theme, shared).encode("utf-8"))
+        while tasks:
+            tasks.popleft()()
         return
     _FORKED[:] = [(jobs, theme)]
     _release_free_heap()
     gc.freeze()  # the workers' collections then skip the model and contexts they inherit: 20% at 10,000 incidents
     try:
         step = min(CHUNK_PAGES, -(-len(jobs) // (cores * 4)))
-        ranges = iter([(i, min(i + step, len(jobs))) for i in range(0, len(jobs), step)])
-        with multiprocessing.get_context("fork").Pool(cores) as pool:
-            flight = deque(pool.apply_async(_render_range, (bounds,)) for bounds in islice(ranges, 2 * cores))
-            while flight:
-                chunk = flight.popleft().get()
-                following = next(ranges, None)
-                if following is not None:
-                    flight.append(pool.apply_async(_render_range, (following,)))
-                for path, data in chunk:
-                    sink.put(path, data)
+        chunks = deque((i, min(i + step, len(jobs))) for i in range(0, len(jobs), step))
+        with multiprocessing.get_context("fork").Pool(cores - 1) as pool:
+            _share(pool, chunks, tasks or deque(), cores - 1, sink)
     finally:
         _FORKED.clear()
+
+
+def _share(pool: multiprocessing.pool.Pool, chunks: deque[tuple[int, int]], tasks: deque[Callable[[], None]],
+           workers: int, sink: Sink) -> None:
+    """render_jobs' loop in this process: the workers take chunks from the front of `chunks`,
+    this process runs `tasks` and then takes chunks from the back, and stores whatever is done.
+    While it runs tasks, each worker gets AHEAD chunks ahead, so it never waits for work; then
+    two, so that at the end no worker has a queue this process would wait for."""
+    flight: deque[multiprocessing.pool.AsyncResult] = deque()
+    while flight or chunks or tasks:
+        while chunks and len(flight) < (AHEAD if tasks else 2) * workers:
+            flight.append(pool.apply_async(_render_range, (chunks.popleft(),)))
+        if flight and (flight[0].ready() or not (chunks or tasks)):
+            done = flight.popleft().get()
+        elif tasks:
+            tasks.popleft()()
+            if not tasks:
+                _let_go()
+            continue
+        else:
+            done = _render_range(chunks.pop())
+        for path, data in done:
+            sink.put(path, data)
+
+
+def _let_go() -> None:
+    """Once the tasks have run, free what they kept (the machine outputs' memo holds itself, so
+    only a collection frees it: 100 MB at 10,000 incidents) and hand it back to the system, so
+    that this process does not go on holding it beside its copy of the model."""
+    render_markdown.cache_clear()
+    gc.collect()
+    _release_free_heap()
 
 
 def _release_free_heap() -> None:
@@ -230,9 +290,14 @@ def _release_free_heap() -> None:
 
 
 def _render_range(bounds: tuple[int, int]) -> list[tuple[str, bytes]]:
+    """One chunk of pages. The Markdown memo is emptied after it: a page's bodies are shown on no
+    other page, so in a build it only grew (by 70 MB in each process at 50,000 incidents)."""
     jobs, theme = _FORKED[0]
-    return [(page.path, render_page(page, view, theme, shared).encode("utf-8"))
-            for page, view, shared in jobs[bounds[0]:bounds[1]]]
+    try:
+        return [(page.path, render_page(page, view, theme, shared).encode("utf-8"))
+                for page, view, shared in jobs[bounds[0]:bounds[1]]]
+    finally:
+        render_markdown.cache_clear()
 
 
 def render_page(page: Page, content: Content, theme: Theme, shared: dict[str, Any]) -> str:
