@@ -48,8 +48,19 @@ def _zone(offset: timedelta) -> timezone:
     return timezone(offset)
 
 
+class _Pickled:
+    """A model object the content cache stores: pickled as its class and field values, so that
+    unpickling calls the class, which is twice as fast as the slots dataclass's own __setstate__
+    (a cold check of 50,000 incidents unpickles 900,000 of them)."""
+
+    __slots__ = ()
+
+    def __reduce__(self) -> tuple[type, tuple[Any, ...]]:
+        return type(self), tuple(getattr(self, name) for name in self.__slots__)  # type: ignore[attr-defined]
+
+
 @dataclass(frozen=True, slots=True)
-class Text:
+class Text(_Pickled):
     """A text in one or more languages; missing languages fall back to the site's default.
 
     `flat` holds language and text alternately, ("en", "…", "ko", "…"): a pair per language cost
@@ -165,7 +176,7 @@ class Catalog:
 
 
 @dataclass(frozen=True, slots=True)
-class Alternative:
+class Alternative(_Pickled):
     """What a customer can use instead of an unavailable service, where, and for whom."""
 
     text: Text
@@ -174,7 +185,7 @@ class Alternative:
 
 
 @dataclass(frozen=True, slots=True)
-class Affected:
+class Affected(_Pickled):
     target: str
     kind: str
     status: str
@@ -182,7 +193,7 @@ class Affected:
 
 
 @dataclass(frozen=True, slots=True)
-class Tally:
+class Tally(_Pickled):
     """'40개 중 38개': how many of a set of systems were restored, as an authority reported it."""
 
     restored: int
@@ -195,7 +206,7 @@ class Tally:
 
 
 @dataclass(frozen=True, slots=True)
-class Progress:
+class Progress(_Pickled):
     """A recovery report attached to an update: the overall tally and one per tier or group."""
 
     overall: Tally
@@ -203,7 +214,7 @@ class Progress:
 
 
 @dataclass(frozen=True, slots=True)
-class Update:
+class Update(_Pickled):
     at: datetime
     status: str
     body: Text
@@ -212,13 +223,13 @@ class Update:
 
 
 @dataclass(frozen=True, slots=True)
-class Cause:
+class Cause(_Pickled):
     upstream: str | None = None
     description: Text | None = None
 
 
 @dataclass(frozen=True, slots=True)
-class Incident:
+class Incident(_Pickled):
     id: str
     source: str
     title: Text
@@ -231,7 +242,7 @@ class Incident:
 
 
 @dataclass(frozen=True, slots=True)
-class Maintenance:
+class Maintenance(_Pickled):
     id: str
     source: str
     title: Text
