@@ -118,16 +118,6 @@ class ContentCache:
         self.used.add(name)
         return entry
 
-    def knows(self, name: str, path: Path) -> bool:
-        """Whether the entry for the file at `path` (shown as `name`) is here, told by the file's
-        stamp without reading it."""
-        try:
-            known = self.digests.known_digest(str(path), os.stat(path)) if self.digests else None
-        except OSError:
-            return False
-        entry = self.entries.get(name)
-        return known is not None and entry is not None and entry.digest == known
-
     def store(self, name: str, digest: str, value: Any, warnings: tuple[Problem, ...]) -> None:
         self.entries[name] = Entry(digest, value, warnings)
         self.used.add(name)

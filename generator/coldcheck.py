@@ -59,7 +59,7 @@ _FORKED: list[_Base] = []
 
 
 def prefill(content_dir: Path, cache: ContentCache) -> None:
-    """Check the notice files `cache` does not know in worker processes, on every core, and store
+    """Check the notice files `cache` holds no entry for in worker processes, on every core, and store
     the entry of each one without errors; do nothing where there are too few to pay for the
     workers, or forking is unsafe or unavailable, or site.yaml or services.yaml has an error."""
     root = content_dir.resolve()
@@ -100,15 +100,15 @@ def _chunks(jobs: list[Job]) -> list[list[Job]]:
 
 
 def _unknown(root: Path, cache: ContentCache) -> list[Job]:
-    """Notice files whose entry the cache can't be seen to hold from their stamps alone (a file
-    whose stamp moved but whose bytes did not is found in the cache by a worker, which hashes it)."""
+    """Notice files the cache holds no entry for, told by their names alone: stat-ing every file
+    to find those whose bytes changed would slow every warm check, and those few are checked
+    the ordinary way."""
     jobs: list[Job] = []
     scratch = ContentFiles(root=root)
     for folder in FOLDERS:
         prefix = display_path(root / folder, root.parent) + "/"
-        for path in _list_yaml(root / folder, scratch):
-            if not cache.entries or not cache.knows(prefix + path.name, path):
-                jobs.append((str(path), folder, prefix + path.name))
+        jobs += [(str(path), folder, prefix + path.name) for path in _list_yaml(root / folder, scratch)
+                 if prefix + path.name not in cache.entries]
     return jobs
 
 
