@@ -176,10 +176,9 @@ def render_into(sink: Sink, content: Content, snap: Snapshot, theme: Theme, kept
 def _machine_outputs(content: Content, snap: Snapshot, by_service: dict[str, dict[str, list[Any]]],
                      plans: dict[str, list[Page]], claimed: set[str], sink: Sink) -> deque[Callable[[], None]]:
     """The feeds, API, sitemap and the rest as tasks for render_jobs, each putting its files into
-    `sink`. They start from the pages' own views, per-service lists and plans, which they would
-    otherwise work out again (50 MB and a second at 50,000 incidents), in one `Derived` made when
-    the first task runs: made before render_jobs freezes what exists out of the collector's
-    reach, its memo (which holds itself) would never be freed."""
+    `sink`, from the pages' own views, per-service lists and plans (50 MB and a second at 50,000
+    incidents to work out again). Their `Derived` is made by the first task: made before
+    render_jobs' gc.freeze(), its memo (which holds itself) would never be collected."""
     from generator.machine import Derived  # machine imports this module: its views and plans
 
     made: list[Derived] = []
@@ -208,24 +207,21 @@ def _claim(claimed: set[str], path: str) -> None:
 Job = tuple[Page, Content, dict[str, Any]]
 PARALLEL_THRESHOLD = 1500
 CHUNK_PAGES = 200
-AHEAD = 8  # chunks handed to each worker ahead of time, so it keeps rendering while this process is busy
+AHEAD = 8
 _FORKED: list[tuple[list[Job], Theme]] = []
 
 
 def render_jobs(jobs: list[Job], theme: Theme, sink: Sink, tasks: deque[Callable[[], None]] | None = None) -> None:
-    """Render pages into `sink`, and run `tasks` (the machine outputs, which put their own files),
-    each let go once it has run; large sites use every core, since Jinja rendering is CPU-bound.
+    """Render pages into `sink` and run `tasks` (the machine outputs, which put their own files);
+    large sites use every core, since Jinja rendering is CPU-bound.
 
-    This process and one forked worker per further core share the work: workers are forked so
-    they inherit the model instead of receiving it pickled, and skipped where threads are running
-    (the preview server), as forking a threaded process is unsafe. Each process that reads the
-    model ends up with its own copy of most of it (CPython writes a reference count on every
-    object it reads), so this process renders too rather than only waiting on two workers: on
-    two cores that is two copies instead of three (3.3 -> about 1 GB at 50,000 incidents). It
-    runs `tasks` first, while the worker renders, then takes chunks from the end of the list as
-    the worker takes them from the start, storing each chunk the worker sends as it arrives.
-    One process writes: two writing into the same folders cost 3-4 times the system time
-    (ext4 directory locking).
+    This process works beside one forked worker per further core. Workers are forked so they
+    inherit the model instead of receiving it pickled, except where threads run (the preview
+    server): forking a threaded process is unsafe. Every process that reads the model copies
+    most of it, as CPython writes a reference count on each object it reads, so this process
+    renders too rather than wait on two workers: two copies instead of three (at 50,000
+    incidents 1.6 -> 1.0 GB). One process writes: two writing into the same folders cost 3-4
+    times the system time (ext4 directory locking).
     """
     cores = os.cpu_count() or 1
     if len(jobs) < PARALLEL_THRESHOLD or cores < 2 or threading.active_count() > 1 \
@@ -249,10 +245,10 @@ def render_jobs(jobs: list[Job], theme: Theme, sink: Sink, tasks: deque[Callable
 
 def _share(pool: multiprocessing.pool.Pool, chunks: deque[tuple[int, int]], tasks: deque[Callable[[], None]],
            workers: int, sink: Sink) -> None:
-    """render_jobs' loop in this process: the workers take chunks from the front of `chunks`,
-    this process runs `tasks` and then takes chunks from the back, and stores whatever is done.
-    While it runs tasks, each worker gets AHEAD chunks ahead, so it never waits for work; then
-    two, so that at the end no worker has a queue this process would wait for."""
+    """render_jobs' loop here: the workers take chunks from the front of `chunks`; this process
+    runs `tasks`, then takes chunks from the back, and stores what is done as it comes. Each
+    worker is given AHEAD chunks while tasks run, so it never waits, then two, so that at the end
+    this process waits on no queue."""
     flight: deque[multiprocessing.pool.AsyncResult] = deque()
     while flight or chunks or tasks:
         while chunks and len(flight) < (AHEAD if tasks else 2) * workers:
@@ -271,9 +267,8 @@ def _share(pool: multiprocessing.pool.Pool, chunks: deque[tuple[int, int]], task
 
 
 def _let_go() -> None:
-    """Once the tasks have run, free what they kept (the machine outputs' memo holds itself, so
-    only a collection frees it: 100 MB at 10,000 incidents) and hand it back to the system, so
-    that this process does not go on holding it beside its copy of the model."""
+    """Free what the tasks kept and hand it back to the system (the machine outputs' memo holds
+    itself, so only a collection frees it: 100 MB at 10,000 incidents)."""
     render_markdown.cache_clear()
     gc.collect()
     _release_free_heap()
