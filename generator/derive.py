@@ -111,8 +111,8 @@ def incident_state(incident: Incident, now: datetime) -> IncidentState:
     is_open = current_status != "resolved"
     return IncidentState(
         incident=incident, status=current_status, is_open=is_open, resolved_at=None if is_open else resolved_at,
-        current=tuple(sorted(_pair(*item) for item in status.items())), restorations=tuple(sorted(restored.values(), key=lambda r: (r.at, r.target))),
-        visible_updates=visible,
+        current=tuple(sorted(_pair(*item) for item in status.items())),
+        restorations=tuple(sorted(restored.values(), key=lambda r: (r.at, r.target))), visible_updates=visible,
     )
 
 

@@ -68,7 +68,8 @@ def _build_with_broken(tmp_path: Path, template: str, error: str = "{{ no_such_t
     build(DEMO, out, at(DEMO_NOW), theme=str(theme))
     before = tree_digest(out)
     page = theme / "templates" / template
-    page.write_text(page.read_text(encoding="utf-8").replace("{% block main %}", "{% block main %}" + error), encoding="utf-8")
+    text = page.read_text(encoding="utf-8")
+    page.write_text(text.replace("{% block main %}", "{% block main %}" + error), encoding="utf-8")
     with pytest.raises(jinja2.UndefinedError) as raised:
         build(DEMO, out, at(DEMO_NOW), theme=str(theme))
     assert tree_digest(out) == before
@@ -84,8 +85,9 @@ def test_a_template_error_in_a_worker_leaves_the_last_good_site_and_no_staging(t
 def test_a_template_error_beside_the_worker_leaves_the_last_good_site(tmp_path: Path, forked: None,
                                                                        monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(rendering, "AHEAD", 1)  # the worker takes one chunk while the feeds are made, not all
-    # The last pages, the English home of the bank's section and its neighbours: what the building process renders first.
-    raised = _build_with_broken(tmp_path, "index.html", '{% if page.path.startswith("en/bank/") %}{{ no_such_thing.x }}{% endif %}')
+    # The English home of the bank's section is among the last pages, which the building process renders first.
+    raised = _build_with_broken(tmp_path, "index.html",
+                                '{% if page.path.startswith("en/bank/") %}{{ no_such_thing.x }}{% endif %}')
     assert raised.value.__cause__ is None, "raised in a worker, not beside it"
 
 
