@@ -75,7 +75,7 @@ def _narrow_state(state: IncidentState, incident: Incident, relevant: set[str]) 
     """As `_narrow`, for the incident's state."""
     current = tuple((t, s) for t, s in state.current if t in relevant)
     restorations = tuple(r for r in state.restorations if r.target in relevant)
-    if incident is state.incident and len(current) == len(state.current) and len(restorations) == len(state.restorations):
+    if incident is state.incident and (len(current), len(restorations)) == (len(state.current), len(state.restorations)):
         return state
     return replace(state, incident=incident, current=current, restorations=restorations)
 

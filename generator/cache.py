@@ -107,9 +107,9 @@ class ContentCache:
     def scratch(cls, content_dir: Path) -> ContentCache:
         """An empty cache that is never saved, for a run told not to use the cache on disk: it
         holds only what `coldcheck` checks in this run."""
-        content_dir = content_dir.resolve()
-        return cls(content_dir.parent / CACHE_DIR / f"{content_dir.name}.entries", "",
-                   digests=Digests(content_dir.parent / CACHE_DIR / f"{content_dir.name}.digests.pickle"), on_disk=False)
+        folder = content_dir.resolve().parent / CACHE_DIR
+        name = content_dir.resolve().name
+        return cls(folder / f"{name}.entries", "", digests=Digests(folder / f"{name}.digests.pickle"), on_disk=False)
 
     def lookup(self, name: str, digest: str) -> Entry | None:
         entry = self.entries.get(name)

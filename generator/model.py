@@ -49,9 +49,9 @@ def _zone(offset: timedelta) -> timezone:
 
 
 class _Pickled:
-    """A model object the content cache stores: pickled as its class and field values, so that
-    unpickling calls the class, which is twice as fast as the slots dataclass's own __setstate__
-    (a cold check of 50,000 incidents unpickles 900,000 of them)."""
+    """A model object the content cache stores, pickled as its class and field values: unpickling
+    then calls the class, a third faster than the slots dataclass's own __setstate__ (reading the
+    cache of 10,000 incidents: 0.41 -> 0.29 s)."""
 
     __slots__ = ()
 
@@ -64,7 +64,7 @@ class Text(_Pickled):
     """A text in one or more languages; missing languages fall back to the site's default.
 
     `flat` holds language and text alternately, ("en", "…", "ko", "…"): a pair per language cost
-    two more tuples per text, 50 MB of the model at 50,000 incidents."""
+    two more tuples per text, 35 MB of the model at 50,000 incidents."""
 
     flat: tuple[str, ...]
 
@@ -340,7 +340,8 @@ def _incident(doc: Document, lang: str) -> Incident:
     data = doc.data
     affected = tuple(
         Affected(
-            _shared(a.get("service") or a["upstream"]), "service" if "service" in a else "upstream", _shared(a["status"]),
+            _shared(a.get("service") or a["upstream"]), "service" if "service" in a else "upstream",
+            _shared(a["status"]),
             tuple(_alternative(x, lang) for x in a.get("alternatives") or ()),
         )
         for a in data["affected"]
