@@ -30,12 +30,14 @@ Json = dict[str, Any]
 
 @dataclass(frozen=True)
 class Times:
-    """When one view last changed, per page and per service: the same in every language, and
-    reading every incident's last update, so worked out once per view rather than per document."""
+    """When one view last changed, per page and per service, and when each service came back
+    (recently): the same in every language, and reading every incident, so worked out once per
+    view rather than per document."""
 
     updated: datetime
     first: datetime
     changed: dict[str, datetime]
+    restored: dict[str, datetime]
 
 
 @dataclass(frozen=True)
@@ -130,14 +132,18 @@ def _times(content: Content, snap: Snapshot, activity: Callable[[IncidentState],
     date in our content, so the earliest event the site knows stands in for it, and a service's
     `updated_at` is the newest event that concerns it (else that first one)."""
     passed = [(m, t) for m in content.maintenance for t in (m.starts, m.ends) if t <= snap.now]
-    events = [activity(s) for s in snap.incidents] + [t for _, t in passed]
+    latest = {s.incident.id: activity(s) for s in snap.incidents}
+    events = [*latest.values(), *(t for _, t in passed)]
     known = [s.incident.started for s in snap.incidents]
     known += [m.starts for m in content.maintenance if m.starts <= snap.now]
     first = min(known, default=snap.now)
-    changed = {service.id: max([activity(s) for s in touched.get(service.id, ())]
+    changed = {service.id: max([latest[s.incident.id] for s in touched.get(service.id, ())]
                                + [t for m, t in passed if service.id in m.services], default=first)
                for service in content.catalog.services}
-    return Times(max(events, default=snap.now), first, changed)
+    restored: dict[str, datetime] = {}
+    for restoration in reversed(snap.recent_restorations()):
+        restored[restoration.target] = restoration.at
+    return Times(max(events, default=snap.now), first, changed, restored)
 
 
 def _page(view: View) -> Json:
@@ -153,9 +159,7 @@ def _components(view: View) -> list[Json]:
     """Groups and their services in display order, each group before its members, as Statuspage lists them."""
     catalog, snap = view.content.catalog, view.snap
     created = view.iso(view.times.first)
-    restored: dict[str, datetime] = {}
-    for restoration in reversed(snap.recent_restorations()):
-        restored[restoration.target] = restoration.at
+    restored = view.times.restored
     changed = {sid: view.iso(moment) for sid, moment in view.times.changed.items()}
     services = {s.id: s for s in catalog.services}
     found: list[Json] = []

@@ -17,12 +17,15 @@ from generator.errors import ContentError, Location, NoticeboardError, Problem
 from generator.coldcheck import cache_entries, prefill
 from generator.cache import ContentCache, Digests, collector_paused, inputs_key, manifest_path
 from generator.load import ContentFiles, LoadFailure, load_content, parse_yaml, read_text
+from generator.manifest import Manifest, read_manifest, spare_folder, write_manifest
 from generator.model import Content, build_model
 from generator.render import render_into, render_site
 from generator.reuse import Reuse
-from generator.theme import Theme, find_theme, load_theme
+from generator.theme import BUNDLED_THEMES, Theme, find_theme, load_theme
 from generator.validate import validate
-from generator.write import Manifest, read_manifest, recover, staged, write_manifest
+from generator.write import recover, staged
+
+DEFAULT_THEME = BUNDLED_THEMES / "default"  # machine.word's labels
 
 
 @dataclass(frozen=True)
@@ -131,18 +134,19 @@ def build(content_dir: Path, output: Path, now: datetime, theme: str | None = No
     if key and previous is not None and previous.key == key:
         return BuildResult({}, None, (), up_to_date=True)
     site = _prepare(content_dir, now, theme, affiliate, use_cache)
-    reuse = Reuse(base, site.sources, previous.pages if previous else {}) if key else None
-    with staged(output, previous) as staging:
-        kept = (lambda page, shared: reuse.unchanged(page, shared) and staging.keep(page.path)) if reuse else None
-        render_into(staging, site.content, site.snap, site.theme, kept)
+    with staged(output, previous, spare_folder(manifest) if manifest else None) as staging:
+        reuse = Reuse(base, site.sources, previous.keys if previous else {}, staging.keep) if key else None
+        render_into(staging, site.content, site.snap, site.theme, reuse)
     if manifest:
         write_manifest(manifest, Manifest(key, staging.written, reuse.keys if reuse else {}))
     return BuildResult(staging.written, site.snap, site.warnings)
 
 
 def _inputs_keys(content_dir: Path, now: datetime, theme: str | None, affiliate: str | None) -> tuple[str, str]:
-    """The digest of all the build's inputs, and of all but the notices (what every page is
-    rendered from, reuse.py's base key); ('', '') when the theme can't be located yet."""
+    """The digest of all the build's inputs, and of all but the notices (what every page and
+    machine output is made from, reuse.py's base key); ('', '') when the theme can't be located
+    yet. Both cover the bundled theme as well: the machine outputs use its labels whatever theme
+    the pages use."""
     try:
         site = parse_yaml(read_text(content_dir / "site.yaml", "site.yaml"), content_dir / "site.yaml", "site.yaml")
         name = theme or (site.data.get("theme") if isinstance(site.data, dict) else None) or "default"
@@ -152,9 +156,10 @@ def _inputs_keys(content_dir: Path, now: datetime, theme: str | None, affiliate:
     digests = Digests.open(content_dir)
     settings = f"{now.isoformat()}|{affiliate or ''}"
     try:
-        key = inputs_key([content_dir, theme_dir], settings, digests)
+        themes = list(dict.fromkeys([theme_dir.resolve(), DEFAULT_THEME.resolve()]))
+        key = inputs_key([content_dir, *themes], settings, digests)
         shared = "|".join(digests.digest(str(content_dir / name)) for name in ("site.yaml", "services.yaml"))
-        base = inputs_key([theme_dir], f"{settings}|{shared}", digests)
+        base = inputs_key(themes, f"{settings}|{shared}", digests)
     except OSError:
         return "", ""
     digests.save()

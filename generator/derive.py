@@ -79,13 +79,18 @@ class Snapshot:
 
     def recent_restorations(self) -> tuple[Restoration, ...]:
         """What came back during open incidents or in the last week, newest first."""
-        found = [r for s in self.incidents for r in s.restorations
-                 if s.is_open or (s.resolved_at and self.now - s.resolved_at <= RECENT)]
+        found = [r for s in self._recent for r in s.restorations]
         return tuple(sorted(found, key=lambda r: (r.at, r.target), reverse=True))
 
     def recent_incidents(self) -> tuple[IncidentState, ...]:
         """Incidents a reader still cares about: open, or resolved within the last week."""
-        return tuple(s for s in self.incidents if s.is_open or (s.resolved_at and self.now - s.resolved_at <= RECENT))
+        return self._recent
+
+    @cached_property
+    def _recent(self) -> tuple[IncidentState, ...]:
+        """Kept, since every view's home page and the preview's check after each save ask for it."""
+        since = self.now - RECENT
+        return tuple(s for s in self.incidents if s.is_open or (s.resolved_at and s.resolved_at >= since))
 
 
 def incident_state(incident: Incident, now: datetime) -> IncidentState:
@@ -193,15 +198,26 @@ def _alternatives(incident: Incident, target: str) -> tuple[Alternative, ...]:
 def incidents_by_service(content: Content, snap: Snapshot) -> dict[str, list[IncidentState]]:
     """Incidents per service, newest first as in `snap.incidents`, including those that hit it
     only through an upstream it depends on: what each service's page and feed list."""
+    via = services_via(content)
+    found: dict[str, list[IncidentState]] = {}
+    for state in snap.incidents:
+        for service_id in services_hit_by(state.incident, via):
+            found.setdefault(service_id, []).append(state)
+    return found
+
+
+def services_via(content: Content) -> dict[str, set[str]]:
+    """The services that depend on each upstream, directly or through other services."""
     via: dict[str, set[str]] = {}
     for service in content.catalog.services:
         for upstream in upstreams_of(service, content):
             via.setdefault(upstream, set()).add(service.id)
-    found: dict[str, list[IncidentState]] = {}
-    for state in snap.incidents:
-        hit: set[str] = set()
-        for affected in state.incident.affected:
-            hit |= {affected.target} if affected.kind == "service" else via.get(affected.target, set())
-        for service_id in sorted(hit):
-            found.setdefault(service_id, []).append(state)
-    return found
+    return via
+
+
+def services_hit_by(incident: Incident, via: dict[str, set[str]]) -> list[str]:
+    """The services an incident hits, sorted: those it names, and those relying on an upstream it names."""
+    hit: set[str] = set()
+    for affected in incident.affected:
+        hit |= {affected.target} if affected.kind == "service" else via.get(affected.target, set())
+    return sorted(hit)

@@ -41,22 +41,35 @@ class Feed:
 def produce(content: Content, snap: Snapshot,
             derived: Callable[[Content, Snapshot], Derived] = Derived) -> dict[str, bytes]:
     """`feeds/incidents.{atom,rss}` per language and per affiliate section; `feeds/services/ID.*` per
-    service and language (at the root only: a service is the same in every view)."""
+    service and language (at the root only: a service is the same in every view). A build keeps
+    the feeds whose incidents' files did not change (`Derived.unchanged`)."""
     files: dict[str, bytes] = {}
     model = derived(content, snap)
     for section, view_content, view_snap in model.views:
         newest = _newest(view_snap.incidents, SITE_LIMIT, model.activity)
+        listed = [s.incident.source for s in newest]
         site = view_content.site
         for language in content.site.languages:
             prefix = language_prefix(content, language) + section
+            if model.unchanged(_paths(prefix, "feeds/incidents"), listed):
+                continue
             title = f"{text(site.title, language, content)} · {word(language, 'recent_incidents')}"
             files.update(_pair(model.memo, site, snap.now, language, prefix, "feeds/incidents", title,
                                f"{prefix}history.html", newest))
     touched = model.by_service()
     for service in content.catalog.services:
-        files.update(model.memo.call(("service feeds", service.id), _service_feeds, model.memo, content.site, service,
-                                     tuple(touched.get(service.id, ())), snap.now))
+        states = tuple(touched.get(service.id, ()))
+        paths = [path for language in content.site.languages
+                 for path in _paths(language_prefix(content, language), f"feeds/services/{service.id}")]
+        if not model.unchanged(paths, [s.incident.source for s in states]):
+            files.update(model.memo.call(("service feeds", service.id), _service_feeds, model.memo, content.site,
+                                         service, states, snap.now))
     return files
+
+
+def _paths(prefix: str, stem: str) -> list[str]:
+    """A feed's two documents, as `_pair` names them."""
+    return [f"{prefix}{stem}.atom", f"{prefix}{stem}.rss"]
 
 
 def _service_feeds(memo: Memo, site: Site, service: Service, states: tuple[IncidentState, ...],
@@ -88,8 +101,8 @@ def _pair(memo: Memo, site: Site, now: datetime, language: str, prefix: str, ste
     feed = Feed(title, description, language, absolute(site, page), absolute(site, f"{prefix}{stem}.atom"),
                 absolute(site, f"{prefix}{stem}.rss"), max((last_activity(s) for s in newest), default=now))
     written = [memo.call(("feed entry", s.incident.id, language), _entry, site, s, language) for s in newest]
-    return {f"{prefix}{stem}.atom": atom(feed, site, [a for a, _ in written]),
-            f"{prefix}{stem}.rss": rss(feed, site, [r for _, r in written])}
+    atom_path, rss_path = _paths(prefix, stem)
+    return {atom_path: atom(feed, site, [a for a, _ in written]), rss_path: rss(feed, site, [r for _, r in written])}
 
 
 def _entry(site: Site, state: IncidentState, language: str) -> tuple[str, str]:

@@ -24,14 +24,17 @@ REFRESH = timedelta(hours=1)  # calendar apps poll no faster than this during an
 
 def produce(content: Content, snap: Snapshot,
             derived: Callable[[Content, Snapshot], Derived] = Derived) -> dict[str, bytes]:
-    """`maintenance.ics` per language, at the root and under each affiliate's section."""
+    """`maintenance.ics` per language, at the root and under each affiliate's section; a build
+    keeps those whose windows' files did not change (`Derived.unchanged`)."""
     files: dict[str, bytes] = {}
     model = derived(content, snap)
     for section, view_content, _ in model.views:
+        windows = [m.source for m in view_content.maintenance]
         for language in content.site.languages:
             path = f"{language_prefix(content, language)}{section}maintenance.ics"
-            files[path] = model.memo.call(("calendar", path), calendar, view_content.site, view_content.maintenance,
-                                          snap.now, language)
+            if not model.unchanged([path], windows):
+                files[path] = model.memo.call(("calendar", path), calendar, view_content.site,
+                                              view_content.maintenance, snap.now, language)
     return files
 
 

@@ -25,6 +25,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
+from generator import listing
 from generator import render as rendering
 from generator.affiliates import section
 from generator.build import implied_warnings
@@ -32,8 +33,9 @@ from generator.cache import collector_paused
 from generator.depends import Fact, Reads, TrackingContext, recording, tracked
 from generator.derive import IncidentState, Snapshot, incident_state, snapshot
 from generator.errors import Problem
+from generator.listing import Lists
 from generator.machine import Derived, Memo
-from generator.model import Content, Incident
+from generator.model import Content, newest_first
 from generator.notices import FOLDERS, Loaded, Notices
 from generator.outputs import producers
 from generator.theme import Theme, find_theme, load_theme
@@ -56,6 +58,7 @@ class _View:
 
     content: Content
     snap: Snapshot
+    lists: Lists
     shared: dict[str, Any]
     paths: list[str] = field(default_factory=list)
     reads: Reads = field(default_factory=Reads)
@@ -95,7 +98,8 @@ class IncrementalSite:
         self.build_id = 0
         self._good: _Good | None = None
         self._notices = Notices(self.root)
-        self._states: dict[int, tuple[Incident, datetime, IncidentState]] = {}
+        self._states: dict[int, IncidentState] = {}
+        self._states_now: datetime | None = None
         self._needs_full = True
         self._memo = Memo()
 
@@ -193,17 +197,19 @@ class IncrementalSite:
         """`derive.snapshot`, replaying only incidents that changed: service states depend on open
         incidents alone, so they come from a snapshot of those, and every state is reused when its
         incident object (and `now`) is the same as last time."""
+        known = self._states if self._states_now == now else {}
         states, still_open, cache = [], [], {}
         for incident in content.incidents:
             if incident.started > now:
                 continue
-            cached = self._states.get(id(incident))
-            state = cached[2] if cached and cached[0] is incident and cached[1] == now else incident_state(incident, now)
-            cache[id(incident)] = (incident, now, state)
+            state = known.get(id(incident))
+            if state is None or state.incident is not incident:
+                state = incident_state(incident, now)
+            cache[id(incident)] = state
             states.append(state)
             if state.is_open:
                 still_open.append(incident)
-        self._states = cache
+        self._states, self._states_now = cache, now
         return replace(snapshot(replace(content, incidents=tuple(still_open)), now), incidents=tuple(states))
 
     def _plan(self, good: _Good, previous: _Good | None) -> None:
@@ -303,13 +309,14 @@ def _views(content: Content, snap: Snapshot, previous: _Good | None) -> dict[str
     maintenance, upstreams) recomputes every section."""
     if previous is None or previous.snap.now != snap.now or previous.snap.upstreams != snap.upstreams \
             or previous.content.maintenance != content.maintenance:
-        return {prefix: _View(c, s, rendering.shared_context(c, s, prefix)) for prefix, c, s in rendering.views(content, snap)}
+        return {prefix: _view(c, s, prefix, listing.lists(c, s, prefix)) for prefix, c, s in rendering.views(content, snap)}
     before = {i.id: i for i in previous.content.incidents}
     after = {i.id: i for i in content.incidents}
     changed = {i for i in before.keys() | after.keys() if before.get(i) is not after.get(i)}
     edited = replace(content, incidents=tuple(after[i] for i in changed if i in after), maintenance=())
     edited_snap = replace(snap, incidents=tuple(s for s in snap.incidents if s.incident.id in changed))
-    found = {"": _View(content, snap, rendering.shared_context(content, snap))}
+    group = previous.views[""]
+    found = {"": _view(content, snap, "", listing.updated(group.lists, group.snap, content, snap, "", changed))}
     for affiliate in content.site.affiliates:
         prefix = f"{affiliate.id}/"
         old = previous.views[prefix]
@@ -318,11 +325,15 @@ def _views(content: Content, snap: Snapshot, previous: _Good | None) -> dict[str
         if not fresh.incidents and not changed & {i.id for i in old.content.incidents} and services == old.snap.services:
             found[prefix] = old
             continue
-        narrowed = {i.id: i for i in old.content.incidents if i.id not in changed} | {i.id: i for i in fresh.incidents}
-        states = {s.incident.id: s for s in old.snap.incidents if s.incident.id not in changed}
-        states |= {s.incident.id: s for s in fresh_snap.incidents}
-        view_content = replace(old.content, incidents=tuple(narrowed[i.id] for i in content.incidents if i.id in narrowed))
-        view_snap = replace(old.snap, incidents=tuple(states[s.incident.id] for s in snap.incidents
-                                                      if s.incident.id in states), services=services)
-        found[prefix] = _View(view_content, view_snap, rendering.shared_context(view_content, view_snap, prefix))
+        incidents = newest_first([i for i in old.content.incidents if i.id not in changed], fresh.incidents)
+        states = newest_first([s for s in old.snap.incidents if s.incident.id not in changed], fresh_snap.incidents,
+                              lambda state: state.incident)
+        view_content = replace(old.content, incidents=incidents)
+        view_snap = replace(old.snap, incidents=states, services=services)
+        lists = listing.updated(old.lists, old.snap, view_content, view_snap, prefix, changed)
+        found[prefix] = _view(view_content, view_snap, prefix, lists)
     return found
+
+
+def _view(content: Content, snap: Snapshot, prefix: str, lists: Lists) -> _View:
+    return _View(content, snap, lists, rendering.shared_context(content, snap, prefix, lists))

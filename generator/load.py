@@ -139,10 +139,13 @@ def real_path(path: Path) -> Path:
     return Path(os.path.realpath(path))
 
 
+NOTICE_SUFFIXES = (".yaml", ".yml")
+
+
 def _is_content_file(name: str) -> bool:
     if name.startswith((".", "#", "~")) or name.endswith("~"):
         return False
-    return name.endswith((".yaml", ".yml"))
+    return name.endswith(NOTICE_SUFFIXES)
 
 
 def _load_one(path: Path, content_dir: Path, shown_root: Path, files: ContentFiles, folder: str = "",

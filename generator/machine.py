@@ -7,7 +7,7 @@ absolute addresses and the same stable ids, or a customer comparing them would s
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Hashable, Sequence
 from datetime import datetime
 from functools import lru_cache
 from html.parser import HTMLParser
@@ -130,18 +130,32 @@ class Derived:
     view and language. At 10,000 incidents narrowing every incident to each affiliate's section
     takes about a second, and the API, the feeds and the sitemap all need those sections.
 
-    The preview, which keeps the sections, per-service lists and page plans of its pages, hands
-    them in (`views`, `by_service`, `plans`, by section) with the `memo` it keeps between productions."""
+    The preview and the renderer, which know the sections, per-service lists and page plans of
+    their pages, hand them in (`views`, `by_service`, `plans`, by section); the preview adds the
+    `memo` it keeps between productions, a build the `keep` that says which outputs it can take
+    from the last build (see `unchanged`)."""
 
     def __init__(self, content: Content, snap: Snapshot, views: list[tuple[str, Content, Snapshot]] | None = None,
                  by_service: dict[str, dict[str, list[IncidentState]]] | None = None,
-                 plans: dict[str, list[Page]] | None = None, memo: Memo | None = None) -> None:
+                 plans: dict[str, list[Page]] | None = None, memo: Memo | None = None,
+                 keep: Callable[[str, Sequence[str], str], bool] | None = None) -> None:
         self.content, self.snap = content, snap
         self._views = views
         self._by_service: dict[str, dict[str, list[IncidentState]]] = dict(by_service or {})
         self._plans: dict[str, list[Page]] = dict(plans or {})
         self._activity: dict[str, datetime] = {}
         self.memo = memo or Memo()
+        self._keep = keep
+
+    def unchanged(self, paths: Sequence[str], files: Sequence[str], state: str = "") -> bool:
+        """Whether the build's output already holds each of `paths` as the last build made them
+        from the same notice `files` and `state` (reuse.py): the producer then need not make them.
+        `files` and `state` must be everything the outputs show beyond the build's settings,
+        site.yaml and services.yaml. Every path is asked, so each keeps its key for the next
+        build. Always False outside a build (the preview, in-memory renders)."""
+        if self._keep is None:
+            return False
+        return all([self._keep(path, files, state) for path in paths])
 
     @property
     def views(self) -> list[tuple[str, Content, Snapshot]]:

@@ -46,8 +46,7 @@ _CLEANER = nh3.Cleaner(tags=ALLOWED_TAGS, attributes=ALLOWED_ATTRIBUTES, url_sch
                        link_rel="noopener noreferrer")
 
 
-@lru_cache(maxsize=65_536)
-def render_markdown(text: str) -> str:
+def markdown_html(text: str) -> str:
     """Sanitised HTML for one Markdown text; headings are shifted down so the page keeps one h1.
 
     Raw HTML is let through to nh3, which keeps only the allowed tags.
@@ -56,6 +55,12 @@ def render_markdown(text: str) -> str:
     for level in (2, 1):
         html = html.replace(f"<h{level}>", f"<h{level + 2}>").replace(f"</h{level}>", f"</h{level + 2}>")
     return _CLEANER.clean(html)
+
+
+# The feeds and the API convert the same bodies for several views and languages. Pages call
+# markdown_html itself: a build shows each body on one page per language, so a cache there
+# found nothing again and held up to 65,536 bodies' HTML (about 30 MB) in each render worker.
+render_markdown = lru_cache(maxsize=65_536)(markdown_html)
 
 
 def _to_html(text: str) -> str:

@@ -12,13 +12,16 @@ is kept small: objects have slots rather than a dict, and repeated short texts a
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from functools import cache, lru_cache
-from typing import Any
+from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
 from generator.load import ContentFiles, Document
+
+T = TypeVar("T")
 
 COMPONENT_STATUSES = ("operational", "under_maintenance", "degraded_performance", "partial_outage", "major_outage")
 INCIDENT_STATUSES = ("investigating", "identified", "monitoring", "resolved")
@@ -76,15 +79,16 @@ class Text(_Pickled):
         return cls((default_language, _shared(str(raw))))
 
     def get(self, language: str, default_language: str) -> str:
-        """The text in `language`, else in the default language, else the first one there is."""
+        """The text in `language`, else in the default language, else the first there is. Scans
+        the texts rather than making a dict of them: pages ask about thirty times each."""
         flat = self.flat
-        chosen = default = ""
+        fallback = ""
         for index in range(0, len(flat), 2):
-            if flat[index] == language:
-                chosen = flat[index + 1]
-            if flat[index] == default_language:
-                default = flat[index + 1]
-        return chosen or default or (flat[1] if flat else "")
+            if flat[index] == language and flat[index + 1]:
+                return flat[index + 1]
+            if flat[index] == default_language and flat[index + 1]:
+                fallback = flat[index + 1]
+        return fallback or (flat[1] if flat else "")
 
 
 SHARED_CHARS = 80
@@ -274,10 +278,32 @@ def build_model(files: ContentFiles) -> Content:
     fresh_incidents = [_incident(d, lang) for d in files.incidents]
     fresh_maintenance = [_maintenance(d, lang) for d in files.maintenance]
     incidents = sorted(fresh_incidents + [entry.value for _, _, entry in files.cached["incidents"]],
-                       key=lambda i: (i.started, i.id), reverse=True)
+                       key=incident_order, reverse=True)
     maintenance = sorted(fresh_maintenance + [entry.value for _, _, entry in files.cached["maintenance"]],
                          key=lambda m: (m.starts, m.id))
     return Content(site, catalog, tuple(incidents), tuple(maintenance))
+
+
+def incident_order(incident: Incident) -> tuple[datetime, str]:
+    """The key incidents are sorted by, newest first (reversed): every list of them keeps this order."""
+    return (incident.started, incident.id)
+
+
+def newest_first(kept: Sequence[T], fresh: Iterable[T], incident: Callable[[T], Incident] = lambda item: item) -> tuple[T, ...]:
+    """`kept` (incidents, or things with one, already newest first) with `fresh` ones put in
+    their places: after an edit the preview has 10,000 in order and one to place, and a binary
+    search per fresh one is cheaper than sorting them all again."""
+    found = list(kept)
+    for item in fresh:
+        key, low, high = incident_order(incident(item)), 0, len(found)
+        while low < high:
+            middle = (low + high) // 2
+            if incident_order(incident(found[middle])) > key:
+                low = middle + 1
+            else:
+                high = middle
+        found.insert(low, item)
+    return tuple(found)
 
 
 def _contacts(raw: list[dict[str, Any]] | None, lang: str) -> tuple[Contact, ...]:

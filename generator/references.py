@@ -15,7 +15,7 @@ from generator.deploy.config import deploy_problems
 from generator.errors import Location, Problem, did_you_mean
 from generator.load import ContentFiles, Document, KeyPath
 from generator.model import parse_time
-from generator.write import is_reserved_name
+from generator.staging import is_reserved_name
 
 ID_PATTERN = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$")
 TEXT_KEYS = {"title", "name", "description", "label", "hours", "body", "text", "audience"}

@@ -17,25 +17,20 @@ import threading
 from collections import deque
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Protocol
-from urllib.parse import urlsplit
-
-from markupsafe import Markup
+from typing import Any, Protocol
 
 from generator.affiliates import overall as affiliate_overall
 from generator.affiliates import section as section_view
 from generator.affiliates import services_of
+from generator import listing
 from generator.cache import collector_paused
-from generator.chart import chart_svg, progress_points, tally_text
 from generator.derive import Snapshot, incidents_by_service
+from generator.listing import Lists, numbered, page_count
 from generator.markup import render_markdown
-from generator.model import Content, Text, severity
-from generator.outputs import Producer, producers
+from generator.model import Content, severity
+from generator.outputs import producers
+from generator.pagecontext import language_prefix, page_names
 from generator.theme import Theme
-from generator.timefmt import EN_MONTH_NAMES, format_time, iso, local
-
-if TYPE_CHECKING:
-    from generator.machine import Derived
 
 
 class DuplicateOutputError(RuntimeError):
@@ -50,25 +45,6 @@ class Page:
     key: str
     section: str = ""
     context: dict[str, Any] = field(default_factory=dict, compare=False)
-
-
-def language_prefix(content: Content, language: str) -> str:
-    return "" if language == content.site.default_language else f"{language}/"
-
-
-HISTORY_PAGE_SIZE = 100
-SERVICE_PAGE_SIZE = 50
-
-
-def numbered(base: str, number: int) -> str:
-    """The key of page `number` of a paginated list: `history.html`, then `history/2.html` …
-    (ids never hold a '/', so these can't collide with an incident's or a service's page)."""
-    return f"{base}.html" if number == 1 else f"{base}/{number}.html"
-
-
-def page_count(entries: int, size: int) -> int:
-    """Pages a list of `entries` needs; an empty list still gets its one page saying so."""
-    return max(1, -(-entries // size))
 
 
 def plan_pages(content: Content, snap: Snapshot, section: str = "",
@@ -86,14 +62,14 @@ def plan_pages(content: Content, snap: Snapshot, section: str = "",
     keys: list[tuple[str, str, dict[str, Any]]] = [("index.html", "index.html", {}),
                                                     ("alternatives.html", "alternatives.html", {}),
                                                     ("widget.html", "widget.html", {})]
-    keys += _numbered_keys("history", "history.html", len(snap.incidents), HISTORY_PAGE_SIZE, {})
+    keys += _numbered_keys("history", "history.html", len(snap.incidents), listing.HISTORY_PAGE_SIZE, {})
     if not section:
         by_service = incidents_by_service(content, snap) if by_service is None else by_service
         keys += [(f"incidents/{s.incident.id}.html", "incident.html", {"incident_id": s.incident.id})
                  for s in snap.incidents]
         for service in content.catalog.services:
             keys += _numbered_keys(f"services/{service.id}", "service.html", len(by_service.get(service.id, ())),
-                                   SERVICE_PAGE_SIZE, {"service_id": service.id})
+                                   listing.SERVICE_PAGE_SIZE, {"service_id": service.id})
         keys += [(f"maintenance/{m.id}.html", "maintenance.html", {"maintenance_id": m.id}) for m in content.maintenance]
     prefixes = {lang: language_prefix(content, lang) + section for lang in content.site.languages}
     pages = [Page(prefixes[lang] + key, template, lang, key, section, ctx)
@@ -142,7 +118,13 @@ class Collected(dict[str, bytes]):
         self[path] = data
 
 
-Kept = Callable[["Page", dict[str, Any]], bool]
+class Keeper(Protocol):
+    """What a build can take from the last one instead of making again (reuse.Reuse): each answer
+    is True when the file is already in the sink."""
+
+    def page(self, page: Page, shared: dict[str, Any]) -> bool: ...
+
+    def output(self, path: str, files: Sequence[str], state: str) -> bool: ...
 
 
 def render_site(content: Content, snap: Snapshot, theme: Theme) -> dict[str, bytes]:
@@ -152,17 +134,17 @@ def render_site(content: Content, snap: Snapshot, theme: Theme) -> dict[str, byt
     return files
 
 
-def render_into(sink: Sink, content: Content, snap: Snapshot, theme: Theme, kept: Kept | None = None) -> None:
+def render_into(sink: Sink, content: Content, snap: Snapshot, theme: Theme, keeper: Keeper | None = None) -> None:
     """Every output file into `sink`. Every path is claimed before anything is rendered, so two
-    outputs for one path raise DuplicateOutputError; `kept(page, shared)` is True when the sink
-    already holds that page from the last build (see reuse.py), which is then not rendered."""
+    outputs for one path raise DuplicateOutputError; with a `keeper`, pages and machine outputs
+    it says the sink already holds from the last build are not made again."""
     claimed: set[str] = set()
     for path, data in theme.asset_files.items():
         _claim(claimed, path)
         sink.put(path, data)
     jobs: list[Job] = []
-    plans: dict[str, list[Page]] = {}
     by_service: dict[str, dict[str, list[Any]]] = {}
+    plans: dict[str, list[Page]] = {}
     with collector_paused():  # what is planned lives until the end; collections over it took 1 s at 50,000 incidents
         for prefix, view_content, view_snap in views(content, snap):
             shared = shared_context(view_content, view_snap, prefix)
@@ -170,34 +152,45 @@ def render_into(sink: Sink, content: Content, snap: Snapshot, theme: Theme, kept
             plans[prefix] = plan_pages(view_content, view_snap, prefix, by_service[prefix])
             for page in plans[prefix]:
                 _claim(claimed, page.path)
-                if not (kept and kept(page, shared)):
+                if not (keeper and keeper.page(page, shared)):
                     jobs.append((page, view_content, shared))
-    render_jobs(jobs, theme, sink, _machine_outputs(content, snap, by_service, plans, claimed, sink))
+    render_jobs(jobs, theme, sink, _output_tasks(sink, claimed, content, snap, (by_service, plans), keeper))
 
 
-def _machine_outputs(content: Content, snap: Snapshot, by_service: dict[str, dict[str, list[Any]]],
-                     plans: dict[str, list[Page]], claimed: set[str], sink: Sink) -> deque[Callable[[], None]]:
-    """The feeds, API, sitemap and the rest as tasks for render_jobs, each putting its files into
-    `sink`, from the pages' own views, per-service lists and plans (50 MB and a second at 50,000
-    incidents to work out again). Their `Derived` is made by the first task: made before
-    render_jobs' gc.freeze(), its memo (which holds itself) would never be collected."""
-    from generator.machine import Derived  # machine imports this module: its views and plans
+def _output_tasks(sink: Sink, claimed: set[str], content: Content, snap: Snapshot,
+                  known: tuple[dict[str, dict[str, list[Any]]], dict[str, list[Page]]],
+                  keeper: Keeper | None) -> deque[Callable[[], None]]:
+    """The machine outputs as tasks for render_jobs, one per producer, handed the per-service
+    lists and page plans the pages used (`known`). A producer may still make an output the keeper
+    kept (one of a service's feeds was missing, say); the kept file stays. Their `Derived` is made
+    by the first task: made before render_jobs' gc.freeze(), its memo (which holds itself) would
+    never be collected."""
+    from generator.machine import Derived  # machine reads this module's views and page plans
 
+    kept: set[str] = set()
     made: list[Derived] = []
 
-    def derived(_: Content, __: Snapshot) -> Derived:
+    def keep(path: str, files: Sequence[str], state: str) -> bool:
+        if keeper is None or not keeper.output(path, files, state):
+            return False
+        _claim(claimed, path)
+        kept.add(path)
+        return True
+
+    def model(_content: Content, _snap: Snapshot) -> Derived:
         if not made:
-            made.append(Derived(content, snap, views(content, snap), by_service, plans))
+            made.append(Derived(content, snap, views(content, snap), known[0], known[1], keep=keep))
         return made[0]
 
-    def produced(produce: Producer) -> Callable[[], None]:
+    def task(produce: Callable[[Content, Snapshot], dict[str, bytes]]) -> Callable[[], None]:
         def put() -> None:
             for path, data in produce(content, snap).items():
-                _claim(claimed, path)
-                sink.put(path, data)
+                if path not in kept:
+                    _claim(claimed, path)
+                    sink.put(path, data)
         return put
 
-    return deque(produced(produce) for produce in producers(derived))
+    return deque(task(produce) for produce in producers(model))
 
 
 def _claim(claimed: set[str], path: str) -> None:
@@ -286,124 +279,33 @@ def _release_free_heap() -> None:
 
 
 def _render_range(bounds: tuple[int, int]) -> list[tuple[str, bytes]]:
-    """One chunk of pages. The Markdown memo is emptied after it (a page's bodies are shown on no
-    other page, so in a build it only grew: 70 MB in each process at 50,000 incidents), and the
-    memory the chunk used is handed back (60 MB in each process by the end, at 50,000)."""
+    """One chunk of pages; the memory it used is handed back once it is done (60 MB in each
+    process by the end, at 50,000 incidents)."""
     jobs, theme = _FORKED[0]
     try:
         return [(page.path, render_page(page, view, theme, shared).encode("utf-8"))
                 for page, view, shared in jobs[bounds[0]:bounds[1]]]
     finally:
-        render_markdown.cache_clear()
         _release_free_heap()
 
 
 def render_page(page: Page, content: Content, theme: Theme, shared: dict[str, Any]) -> str:
     template = theme.env.get_template(page.template)
-    return template.render(**shared, **page.context, **_page_helpers(page, content, theme))
+    return template.render(**shared, **page.context, **page_names(page, content, theme))
 
 
-def shared_context(content: Content, snap: Snapshot, section: str = "") -> dict[str, Any]:
-    """What every page of one view may read; the preview tracks reads of it per page (see depends.py)."""
-    by_service = incidents_by_service(content, snap)
+def shared_context(content: Content, snap: Snapshot, section: str = "", lists: Lists | None = None) -> dict[str, Any]:
+    """What every page of one view may read; the preview tracks reads of it per page (see depends.py)
+    and passes the view's `lists` updated from its last build (listing.py)."""
+    lists = listing.lists(content, snap, section) if lists is None else lists
     return {
         "affiliate_overview": [(a, affiliate_overall(snap, services_of(content, a.id)))
                                for a in content.site.affiliates],
-        "listing": _listing(content, snap, by_service),
-        "incidents_by_service": by_service,
-        "services_hit": _services_hit(by_service) if section else {},
+        "listing": lists.listing,
+        "incidents_by_service": lists.by_service,
+        "services_hit": lists.services_hit,
         "site": content.site, "catalog": content.catalog, "snap": snap, "content": content,
         "unavailable": sorted((s for s in snap.services.values() if s.status not in ("operational",)),
                               key=lambda s: (-severity(s.status), s.service)),
         "severity": severity,
     }
-
-
-def _listing(content: Content, snap: Snapshot, by_service: dict[str, list[Any]]) -> dict[str, list[Any]]:
-    """What each paginated page lists, by page key: history pages hold incidents under month
-    headings, service pages the service's incidents. Keyed per page so the preview, which tracks
-    what each page read, re-renders only the pages whose own slice changed."""
-    found: dict[str, list[Any]] = {}
-    for number, chunk in enumerate(_chunks(snap.incidents, HISTORY_PAGE_SIZE), 1):
-        found[numbered("history", number)] = _by_month(chunk, content)
-    for service_id, states in by_service.items():
-        for number, chunk in enumerate(_chunks(states, SERVICE_PAGE_SIZE), 1):
-            found[numbered(f"services/{service_id}", number)] = chunk
-    return found
-
-
-def _services_hit(by_service: dict[str, list[Any]]) -> dict[str, list[str]]:
-    """The view's services each incident hits, directly or through an upstream: what a section's
-    history names beside each incident, since the incident's own page is the group's."""
-    hit: dict[str, list[str]] = {}
-    for service_id in sorted(by_service):
-        for state in by_service[service_id]:
-            hit.setdefault(state.incident.id, []).append(service_id)
-    return hit
-
-
-def _chunks(items: Sequence[Any], size: int) -> list[list[Any]]:
-    """A list cut into pages of `size`; at least one page, empty when there is nothing to list."""
-    return [list(items[start:start + size]) for start in range(0, len(items), size)] or [[]]
-
-
-def _by_month(states: list[Any], content: Content) -> list[tuple[tuple[int, int], list[Any]]]:
-    """One history page's incidents (newest first) under a heading per month of their start."""
-    by_month: dict[tuple[int, int], list[Any]] = {}
-    for state in states:
-        started = local(state.incident.started, content.site.tz)
-        by_month.setdefault((started.year, started.month), []).append(state)
-    return sorted(by_month.items(), reverse=True)
-
-
-def _page_helpers(page: Page, content: Content, theme: Theme) -> dict[str, Any]:
-    lang, default = page.language, content.site.default_language
-    tz = content.site.tz
-    up = "../" * page.path.count("/")
-    root_path = urlsplit(content.site.base_url).path or "/"
-
-    def link(full: str) -> str:
-        """Relative links (up to the site root, then down), so the site works under any sub-path and
-        from file://; the 404 page is served at arbitrary depths, so it links from the base URL's path."""
-        if page.key == "404.html":
-            return root_path + full
-        return up + full
-
-    def url(target: str, language: str | None = None) -> str:
-        return link(language_prefix(content, language or lang) + page.section + target)
-
-    def group_url(target: str, language: str | None = None) -> str:
-        return link(language_prefix(content, language or lang) + target)
-
-    def text(value: Text | None) -> str:
-        return value.get(lang, default) if value is not None else ""
-
-    def name(item_id: str) -> str:
-        found = content.catalog.by_id.get(item_id)
-        return text(found.name) if found is not None else item_id
-
-    return {
-        "lang": lang, "page": page, "url": url, "group_url": group_url, "t": text, "name": name,
-        "canonical": lambda language: content.site.base_url + language_prefix(content, language) + page.section + page.key,
-        "_": lambda key: theme.label(lang, key),
-        "asset": lambda rel: link(theme.assets[rel]),
-        "when": lambda moment: format_time(moment, tz, lang),
-        "iso": lambda moment: iso(moment, tz),
-        # A macro call costs more than the rest of a <time> element's rendering; as a plain
-        # function it made incident pages 35% faster (they show about ten times each).
-        "time_tag": lambda moment: Markup('<time datetime="%s">%s</time>') % (iso(moment, tz), format_time(moment, tz, lang)),
-        "md": lambda value: Markup(render_markdown(text(value))),
-        "numbered": numbered,
-        "month_label": _month_label(lang, theme.label),
-        "progress_points": progress_points,
-        "tally": lambda tally, key, name="": tally_text(tally, theme.label(lang, key), name),
-        "chart": chart_svg,
-    }
-
-
-def _month_label(lang: str, label: Callable[[str, str], str]) -> Callable[[tuple[int, int]], str]:
-    def fmt(year_month: tuple[int, int]) -> str:
-        year, month = year_month
-        return label(lang, "month_format").format(year=year, month=month, month_name=EN_MONTH_NAMES[month - 1])
-
-    return fmt

@@ -23,12 +23,19 @@ docs/performance.md:
 Other pages (home, alternatives, widget, not found) read the whole site and are always rendered.
 A theme whose incident or list pages show more than that must not rely on this: it can be built
 with `--no-cache`.
+
+Machine outputs are keyed the same way, by the producer that writes them (`Derived.unchanged`):
+a service's feeds by the files of the incidents that hit it; a view's incident feeds by the files
+of the incidents they list; a view's calendar by its windows' files; the sitemap by the list of
+pages. They are written in Noticeboard's own words (the bundled theme's labels), which `base`
+covers as well. The JSON API states when the site last changed, which reads every notice, so it
+is produced on every build.
 """
 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -38,21 +45,30 @@ from generator.render import Page
 
 @dataclass
 class Reuse:
-    """The last build's page keys, plus the keys of this build's pages."""
+    """The last build's keys, the keys of this build's pages and outputs, and `link`: what takes a
+    file from the last build into the new one (write.Staging.keep), False if it can't."""
 
     base: str
     sources: dict[str, str]
-    previous: dict[str, str] = field(default_factory=dict)
+    previous: dict[str, str]
+    link: Callable[[str], bool]
     keys: dict[str, str] = field(default_factory=dict)
 
-    def unchanged(self, page: Page, shared: dict[str, Any]) -> bool:
-        """Whether the last build rendered `page` from the same inputs, so its file can be kept
-        as it is; either way the page's key (if it has one) is noted for the next build."""
-        key = page_key(page, shared, self.sources, self.base)
+    def page(self, page: Page, shared: dict[str, Any]) -> bool:
+        """Whether `page` was taken from the last build, which rendered it from the same inputs;
+        either way its key (if it has one) is noted for the next build."""
+        return self._kept(page.path, page_key(page, shared, self.sources, self.base))
+
+    def output(self, path: str, files: Sequence[str], state: str) -> bool:
+        """Whether the machine output at `path` was taken from the last build, which made it from
+        the same notice `files` and `state`; either way its key is noted for the next build."""
+        return self._kept(path, _digest(self.base, f"{path}\0{state}", files, self.sources))
+
+    def _kept(self, path: str, key: str | None) -> bool:
         if key is None:
             return False
-        self.keys[page.path] = key
-        return self.previous.get(page.path) == key
+        self.keys[path] = key
+        return self.previous.get(path) == key and self.link(path)
 
 
 def page_key(page: Page, shared: dict[str, Any], sources: dict[str, str], base: str) -> str | None:
@@ -62,13 +78,17 @@ def page_key(page: Page, shared: dict[str, Any], sources: dict[str, str], base: 
     if inputs is None:
         return None
     files, state = inputs
-    digests = [sources.get(name) for name in files]
-    if None in digests:
+    return _digest(base, f"{page.path}\0{page.template}\0{sorted(page.context.items())!r}\0{state}", files, sources)
+
+
+def _digest(base: str, head: str, files: Sequence[str], sources: dict[str, str]) -> str | None:
+    """The digest of `base`, `head` and each of `files` with its content digest; None when a file's
+    digest is unknown."""
+    try:
+        listed = "".join([f"\0{name}\0{sources[name]}" for name in files])
+    except KeyError:
         return None
-    digest = hashlib.sha256(f"{base}\0{page.path}\0{page.template}\0{sorted(page.context.items())!r}\0{state}".encode())
-    for name, file_digest in zip(files, digests):
-        digest.update(f"\0{name}\0{file_digest}".encode())
-    return digest.hexdigest()
+    return hashlib.sha256(f"{base}\0{head}{listed}".encode()).hexdigest()
 
 
 def _inputs(page: Page, shared: dict[str, Any]) -> tuple[list[str], str] | None:

@@ -21,10 +21,22 @@ UNLISTED = {"404.html", "widget.html"}  # not pages anyone should land on from a
 
 def produce(content: Content, snap: Snapshot,
             derived: Callable[[Content, Snapshot], Derived] = Derived) -> dict[str, bytes]:
+    """`sitemap.xml` (or its parts) and `robots.txt` for every view's pages; a build keeps them
+    while the site has the same pages (`Derived.unchanged`)."""
     model = derived(content, snap)
     pages = tuple((section, key) for section, _, _ in model.views
                   for key in dict.fromkeys(p.key for p in model.plan(section)) if key not in UNLISTED)
+    listed = "\n".join(f"{section}\0{key}" for section, key in pages)
+    if model.unchanged(_paths(len(pages) * len(content.site.languages)), (), listed):
+        return {}
     return model.memo.call(("sitemap",), sitemap, content.site, pages)
+
+
+def _paths(urls: int) -> list[str]:
+    """The files `sitemap` writes for that many URLs."""
+    parts = -(-urls // MAX_URLS)
+    numbered = [f"sitemap-{number}.xml" for number in range(1, parts + 1)] if parts > 1 else []
+    return ["robots.txt", "sitemap.xml", *numbered]
 
 
 def sitemap(site: Site, pages: tuple[tuple[str, str], ...]) -> dict[str, bytes]:

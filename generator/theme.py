@@ -14,6 +14,7 @@ import jinja2
 
 from generator.errors import NoticeboardError
 from generator.load import parse_yaml, read_text
+from generator.templating import CachedParts, PageContext, PageTemplate
 
 BUNDLED_THEMES = Path(__file__).resolve().parent.parent / "themes"
 
@@ -58,7 +59,9 @@ def load_theme(root: Path) -> Theme:
         # Checking every template's mtime on each page cost 7% of a build; the preview loads the
         # theme afresh whenever a file in it changes, so nothing needs the check.
         auto_reload=False,
+        extensions=[CachedParts],
     )
+    env.context_class, env.template_class = PageContext, PageTemplate
     theme = Theme(root=root, env=env, labels=_labels(root))
     _fingerprint_assets(theme)
     return theme

@@ -22,11 +22,16 @@ def local(moment: datetime, tz: ZoneInfo) -> datetime:
 
 def format_time(moment: datetime, tz: ZoneInfo, language: str) -> str:
     """'2025년 9월 26일 (금) 21:30 KST' in Korean, 'Fri 26 Sep 2025, 21:30 KST' otherwise."""
-    at = moment.astimezone(tz)
+    return format_local(moment.astimezone(tz), language)
+
+
+def format_local(at: datetime, language: str) -> str:
+    """`format_time` of a time already in the site's zone (pages convert once for both forms)."""
     zone = at.tzname() or at.strftime("%z")
+    clock = f"{at.hour:02}:{at.minute:02}"  # strftime took a third of the time; pages show ten times each
     if language == "ko":
-        return f"{at.year}년 {at.month}월 {at.day}일 ({_KO_WEEKDAYS[at.weekday()]}) {at:%H:%M} {zone}"
-    return f"{_EN_WEEKDAYS[at.weekday()]} {at.day} {_EN_MONTHS[at.month - 1]} {at.year}, {at:%H:%M} {zone}"
+        return f"{at.year}년 {at.month}월 {at.day}일 ({_KO_WEEKDAYS[at.weekday()]}) {clock} {zone}"
+    return f"{_EN_WEEKDAYS[at.weekday()]} {at.day} {_EN_MONTHS[at.month - 1]} {at.year}, {clock} {zone}"
 
 
 def iso(moment: datetime, tz: ZoneInfo) -> str:

@@ -14,48 +14,23 @@ from __future__ import annotations
 import ctypes
 import errno
 import glob
-import hashlib
-import json
 import os
 import shutil
 import sys
 import tempfile
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack, contextmanager
-from dataclasses import dataclass, field
-from functools import cache
-from pathlib import Path, PurePosixPath
-from typing import Any
+from functools import cache, partial
+from pathlib import Path
 
 from generator.errors import OutputError
+from generator.manifest import Manifest, read_manifest, spare_folder, write_manifest
+from generator.staging import Staging, claim, output_errors, safe_relative
 
 _AT_FDCWD = -100
 _RENAME_EXCHANGE = 2
 _PROJECT_MARKS = (".git", "site.yaml", "content/site.yaml")
-_WINDOWS_RESERVED = {"con", "prn", "aux", "nul", *(f"com{i}" for i in range(1, 10)), *(f"lpt{i}" for i in range(1, 10))}
-
-
-def safe_relative(path: str) -> PurePosixPath:
-    """Refuse any output path that could land outside the output folder or trip a file system."""
-    pure = PurePosixPath(path)
-    problem = None
-    if not path or "\x00" in path or "\\" in path:
-        problem = "contains a NUL byte or backslash"
-    elif pure.is_absolute() or any(seg in ("", ".", "..") for seg in path.split("/")):
-        problem = "is not a plain relative path"
-    elif any(is_reserved_name(part) for part in pure.parts):
-        problem = "uses a name Windows reserves"
-    elif any(len(part.encode()) > 200 for part in pure.parts):
-        problem = "has a name longer than 200 bytes"
-    if problem:
-        raise OutputError(f"refusing to write output path {path!r}: it {problem}")
-    return pure
-
-
-def is_reserved_name(name: str) -> bool:
-    """Windows refuses these names (with any extension) as files or folders, so a site holding one
-    could not be copied to a Windows server or opened from a Windows share."""
-    return name.split(".")[0].lower() in _WINDOWS_RESERVED
 
 
 def write_site(files: dict[str, bytes], output: Path, manifest: Path | None = None, key: str = "") -> None:
@@ -67,7 +42,8 @@ def write_site(files: dict[str, bytes], output: Path, manifest: Path | None = No
     """
     for path in files:
         safe_relative(path)
-    with staged(output, read_manifest(manifest, output.absolute()) if manifest else None) as staging:
+    previous = read_manifest(manifest, output.absolute()) if manifest else None
+    with staged(output, previous, spare_folder(manifest) if manifest else None) as staging:
         for path, data in sorted(files.items()):
             staging.put(path, data)
     if manifest:
@@ -75,75 +51,32 @@ def write_site(files: dict[str, bytes], output: Path, manifest: Path | None = No
 
 
 @contextmanager
-def staged(output: Path, previous: Manifest | None = None) -> Iterator[Staging]:
+def staged(output: Path, previous: Manifest | None = None, spare: Path | None = None) -> Iterator[Staging]:
     """A staging folder beside `output` to fill, swapped in when the block ends normally and
     discarded on any exception, all under the lock, so a concurrent `recover` never sees the
     staging folder of a live build as the leftover of a killed one. `previous` is the last
-    build's manifest (see `read_manifest`), whose unchanged files are hard-linked, not rewritten."""
+    build's manifest (see `read_manifest`), whose unchanged files are hard-linked, not rewritten.
+    With a `spare` folder, the site this build replaces is set aside there rather than removed,
+    and the next build writes over it (see Staging)."""
     output = output.absolute()
     with ExitStack() as lock:
-        with _output_errors(output):
+        with output_errors(output):
             if output.exists() and not output.is_dir():
                 raise OutputError(f"output path {output} exists and is not a folder")
             _refuse_project_folder(output)
             output.parent.mkdir(parents=True, exist_ok=True)
             lock.enter_context(_locked(output.parent))
             root = Path(tempfile.mkdtemp(prefix=f".{output.name}.new-", dir=output.parent))
-            staging = Staging(root, output, previous)
+            staging = Staging(root, output, previous, claim(spare, root) if spare else None)
         try:
             yield staging
-            with _output_errors(output):
+            with output_errors(output):
+                staging.finish()
                 staging.root.chmod(output.stat().st_mode & 0o7777 if output.is_dir() else 0o755)
-                _swap(staging.root, output)
+                _swap(staging.root, output, spare)
         except BaseException:
             _discard(staging.root)
             raise
-
-
-@contextmanager
-def _output_errors(output: Path) -> Iterator[None]:
-    try:
-        yield
-    except OSError as exc:
-        raise OutputError(f"cannot write the site to {output}: {exc.strerror or exc}; hint: check the --output "
-                          "path, the free disk space and the permissions of its folder") from None
-
-
-class Staging:
-    """The new site as it is written, and `written`: the manifest entry of every file."""
-
-    def __init__(self, root: Path, output: Path, previous: Manifest | None) -> None:
-        self.root, self.output = root, output
-        self.previous = previous.files if previous else {}
-        self.written: dict[str, list[Any]] = {}
-        self._folders: set[str] = set()
-
-    def put(self, path: str, data: bytes) -> None:
-        """Write one file (or hard-link the last build's copy when its bytes are the same)."""
-        target = self._target(path)
-        digest = hashlib.sha256(data).hexdigest()
-        with _output_errors(self.output):
-            if not _reuse(self.previous.get(path), digest, self.output / path, target):
-                target.write_bytes(data)
-            self.written[path] = [digest, *_stamp(target)]
-
-    def keep(self, path: str) -> bool:
-        """Hard-link the last build's `path` unread, its digest taken from the manifest: a page
-        rendered from the same inputs (reuse.py) has the same bytes. False if it can't be."""
-        entry = self.previous.get(path)
-        if entry is None or not _reuse(entry, entry[0], self.output / path, self._target(path)):
-            return False
-        self.written[path] = list(entry)
-        return True
-
-    def _target(self, path: str) -> Path:
-        safe_relative(path)
-        folder = path.rpartition("/")[0]
-        if folder not in self._folders:
-            with _output_errors(self.output):
-                (self.root / folder).mkdir(parents=True, exist_ok=True)
-            self._folders.add(folder)
-        return self.root / path
 
 
 def _refuse_project_folder(output: Path) -> None:
@@ -194,93 +127,15 @@ if hasattr(os, "register_at_fork"):
     os.register_at_fork(after_in_child=_drop_inherited_locks)
 
 
-@dataclass(frozen=True)
-class Manifest:
-    """What the last build wrote: the inputs' key, each file's digest, size and mtime, and the
-    key of what each page was rendered from, where it has one."""
-
-    key: str
-    files: dict[str, list[Any]]
-    pages: dict[str, str] = field(default_factory=dict)
-
-
-def read_manifest(path: Path, output: Path) -> Manifest | None:
-    """The last build's manifest, trusted only if every output file still matches it."""
-    try:
-        raw = json.loads(path.read_text(encoding="utf-8"))
-        found = Manifest(str(raw["key"]), dict(raw["files"]), dict(raw.get("pages", {})))
-    except (OSError, ValueError, KeyError, TypeError):
-        return None
-    stamps: dict[str, tuple[int, ...]] = {}
-    try:
-        if output.is_dir():
-            _walk_stamps(output, "", stamps)
-    except (OSError, _Untrusted):
-        return None
-    if len(stamps) != len(found.files):
-        return None
-    if any(stamps.get(rel) != tuple(entry[1:]) for rel, entry in found.files.items()):
-        return None
-    return found
-
-
-class _Untrusted(Exception):
-    """The output holds something a build never writes (a link, a FIFO): it was changed by hand."""
-
-
-def _walk_stamps(folder: Path | str, prefix: str, stamps: dict[str, tuple[int, ...]]) -> None:
-    """Add (size, mtime) of every file under `folder` by relative path, in one os.scandir walk: a
-    no-op build checks tens of thousands of files, and pathlib's rglob + is_file + stat took 70% of it."""
-    with os.scandir(folder) as entries:
-        for entry in entries:
-            rel = prefix + entry.name
-            if entry.is_dir(follow_symlinks=False):
-                _walk_stamps(entry.path, rel + "/", stamps)
-            elif entry.is_file(follow_symlinks=False):
-                stat = entry.stat(follow_symlinks=False)
-                stamps[rel] = (stat.st_size, stat.st_mtime_ns)
-            else:
-                raise _Untrusted(rel)
-
-
-def _stamp(path: Path) -> list[int]:
-    stat = path.stat()
-    return [stat.st_size, stat.st_mtime_ns]
-
-
-def _reuse(entry: list[Any] | None, digest: str, old: Path, target: Path) -> bool:
-    """Hard-link the last build's `old` as `target` when its manifest `entry` says it holds
-    `digest` and the file still has the size and mtime the manifest recorded."""
-    if entry is None or entry[0] != digest:
-        return False
-    try:
-        if _stamp(old) != entry[1:]:
-            return False
-        os.link(old, target)
-    except OSError:
-        return False
-    return True
-
-
-def write_manifest(path: Path, manifest: Manifest) -> None:
-    """Record what was written, for the next build; a manifest that can't be saved only costs that build time."""
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        temp = path.with_suffix(".tmp")
-        temp.write_text(json.dumps({"key": manifest.key, "files": manifest.files, "pages": manifest.pages}, sort_keys=True), encoding="utf-8")
-        os.replace(temp, path)
-    except OSError:
-        return
-
-
-def _swap(staging: Path, output: Path) -> None:
-    """One atomic exchange where possible; otherwise two renames, the old tree removed only once
-    the new one is in place (`recover` finishes the job if the process dies in between)."""
+def _swap(staging: Path, output: Path, spare: Path | None) -> None:
+    """One atomic exchange where possible; otherwise two renames, the old tree removed (or set
+    aside as the `spare`) only once the new one is in place (`recover` finishes the job if the
+    process dies in between)."""
     if not output.exists():
         os.rename(staging, output)
         return
     if exchange(staging, output):
-        _discard(staging)
+        _set_aside(staging, spare)
         return
     retired = Path(tempfile.mkdtemp(prefix=f".{output.name}.old-", dir=output.parent))
     retired.rmdir()
@@ -290,7 +145,20 @@ def _swap(staging: Path, output: Path) -> None:
     except BaseException:
         os.rename(retired, output)
         raise
-    _discard(retired)
+    _set_aside(retired, spare)
+
+
+def _set_aside(old: Path, spare: Path | None) -> None:
+    """Keep the replaced site as `spare`, for the next build to write over; where it can't be
+    moved there (another file system), remove it."""
+    if spare is not None:
+        try:
+            spare.parent.mkdir(parents=True, exist_ok=True)
+            os.rename(old, spare)
+            return
+        except OSError:
+            pass
+    _discard(old)
 
 
 def exchange(a: Path, b: Path) -> bool:
@@ -325,7 +193,25 @@ def _discard(path: Path) -> None:
     if path.is_symlink():
         path.unlink(missing_ok=True)
     else:
-        shutil.rmtree(path, ignore_errors=True)
+        _remove_tree(path)
+
+
+_REMOVERS = 8
+
+
+def _remove_tree(root: Path) -> None:
+    """`shutil.rmtree`, run on several folders at once, deepest first. On ext4 over a virtual disk
+    each rmdir waits about 2 ms for the device, so removing the last build's 675 folders serially
+    took 1.5 s, a quarter of a build after one edit; eight at a time overlap the waits (0.3 s).
+    Every removal still goes through rmtree, which never follows a link out of the tree."""
+    levels: dict[int, list[str]] = {}
+    for folder, _, _ in os.walk(root):
+        levels.setdefault(folder.count(os.sep), []).append(folder)
+    if len(levels) > 1:
+        with ThreadPoolExecutor(_REMOVERS) as pool:
+            for depth in sorted(levels, reverse=True)[:-1]:
+                list(pool.map(partial(shutil.rmtree, ignore_errors=True), levels[depth]))
+    shutil.rmtree(root, ignore_errors=True)
 
 
 def recover(output: Path) -> None:

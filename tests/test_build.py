@@ -15,7 +15,8 @@ from conftest import DEMO, DEMO_NOW, ROOT, at
 from generator import render as rendering
 from generator.build import build
 from generator.errors import ContentError, OutputError
-from generator.write import recover, safe_relative, write_site
+from generator.staging import safe_relative
+from generator.write import recover, write_site
 
 
 def tree_digest(root: Path) -> dict[str, str]:
@@ -128,3 +129,49 @@ def test_recover_restores_a_site_retired_by_an_interrupted_swap(tmp_path: Path) 
     out.rename(tmp_path / ".public.old-abc")
     recover(out)
     assert (out / "index.html").read_bytes() == b"good"
+
+
+def files_in(root: Path) -> dict[str, bytes]:
+    return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+SITES = [  # each written over the one two steps back, which the writer set aside
+    {"a/b.html": b"1", "keep.html": b"same", "x/y/z.html": b"deep"},
+    {"c.html": b"2", "keep.html": b"same"},
+    {"a": b"a file where a folder was", "keep.html": b"same", "x/y/z.html": b"deep, changed"},
+    {"c.html/d.html": b"a folder where a file was", "keep.html": b"same"},
+    {"a/b/c.html": b"a folder where a file was, again", "keep.html": b"same"},
+    {"index.html": b"only this"},
+]
+
+
+def test_each_site_written_over_an_older_one_is_exactly_itself(tmp_path: Path) -> None:
+    out, manifest = tmp_path / "public", tmp_path / "cache" / "manifest.json"
+    for number, site in enumerate(SITES):
+        write_site(site, out, manifest, str(number))
+        assert files_in(out) == site
+        folders = {path.rsplit("/", end)[0] for path in site for end in range(1, path.count("/") + 1)}
+        assert {p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_dir()} == folders
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".public")] == []
+
+
+def test_a_new_file_is_never_written_through_a_name_the_live_site_shares(tmp_path: Path) -> None:
+    """The folder a writer writes over holds hard links to the live site's files: replacing one
+    must leave the live file as it was until the new site is swapped in."""
+    out, manifest = tmp_path / "public", tmp_path / "cache" / "manifest.json"
+    write_site({"page.html": b"first"}, out, manifest, "1")
+    write_site({"page.html": b"first", "other.html": b"x"}, out, manifest, "2")  # page.html is linked, not rewritten
+    witness = tmp_path / "witness"
+    witness.hardlink_to(out / "page.html")
+    write_site({"page.html": b"second"}, out, manifest, "3")
+    assert witness.read_bytes() == b"first"
+    assert files_in(out) == {"page.html": b"second"}
+
+
+def test_a_file_changed_by_hand_is_not_taken_from_the_folder_set_aside(tmp_path: Path) -> None:
+    out, manifest = tmp_path / "public", tmp_path / "cache" / "manifest.json"
+    write_site({"page.html": b"built"}, out, manifest, "1")
+    write_site({"page.html": b"built"}, out, manifest, "2")
+    (out / "page.html").write_bytes(b"edited in place")  # the copy set aside shares this file
+    write_site({"page.html": b"built"}, out, manifest, "3")
+    assert files_in(out) == {"page.html": b"built"}

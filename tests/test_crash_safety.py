@@ -13,7 +13,6 @@ import contextlib
 import hashlib
 import json
 import os
-import pathlib
 import random
 import shutil
 import signal
@@ -39,7 +38,7 @@ NEW_SITE = {
     "incidents/b.html": b"only in the new site", "assets/style.2.css": b"main{}", "deep/er/page.html": b"old deep",
 }
 # Every call by which the writer changes the disk; the child dies right before the k-th one.
-OS_CALLS = ("rename", "replace", "link", "mkdir", "rmdir", "unlink", "chmod")
+OS_CALLS = ("rename", "replace", "link", "mkdir", "rmdir", "unlink", "chmod", "open")
 
 
 def snapshot(root: Path) -> dict[str, bytes] | None:
@@ -67,7 +66,6 @@ def _arm(kill_before: int, atomic: bool) -> None:
 
     for name in OS_CALLS:
         setattr(os, name, counted(getattr(os, name)))
-    pathlib.Path.write_bytes = counted(pathlib.Path.write_bytes)  # type: ignore[method-assign]
     write.exchange = counted(write.exchange if atomic else (lambda a, b: False))  # type: ignore[assignment]
 
 
@@ -98,6 +96,7 @@ def sweep(folder: Path, atomic: bool) -> list[dict[str, Any]]:
     for k in range(1, 10_000):
         shutil.rmtree(out, ignore_errors=True)
         write_site(OLD_SITE, out, manifest, "old")
+        write_site(OLD_SITE, out, manifest, "old")  # sets the first copy aside: the writer below writes over it
         if not killed_at(k, atomic, out, manifest):
             return seen
         after_kill = name_of(snapshot(out))

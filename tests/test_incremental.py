@@ -21,6 +21,7 @@ from conftest import DEMO, DEMO_NOW, ROOT, at
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from generator import listing
 from generator.build import check, render
 from generator.errors import ContentError
 from generator.incremental import IncrementalSite
@@ -161,6 +162,25 @@ def test_adding_and_deleting_an_incident(site: IncrementalSite, demo: Path) -> N
     path.unlink()
     removed = site.rebuild([path])
     assert "incidents/2025-09-27-new-outage.html" in removed.outdated
+    assert_same_as_full_build(site, demo)
+
+
+def test_edits_that_move_incidents_across_page_boundaries(demo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """With pages of two, an incident added, moved in time and deleted shifts every later history
+    and service page: the lists the preview updates must then match lists worked out afresh."""
+    monkeypatch.setattr(listing, "HISTORY_PAGE_SIZE", 2)
+    monkeypatch.setattr(listing, "SERVICE_PAGE_SIZE", 2)
+    site = IncrementalSite(demo, NOW)
+    site.rebuild()
+    site.files()
+    path = demo / "incidents" / "2025-09-20-moving.yaml"
+    for hours_ago in (1, 24 * 30, 24 * 200):
+        notice = Notice("이동", "본문", hours_ago, ("id-card-check", "card-payment"), "partial_outage", hours_ago > 1)
+        path.write_text(notice.yaml(), encoding="utf-8")
+        assert not site.rebuild([path]).full
+        assert_same_as_full_build(site, demo)
+    path.unlink()
+    site.rebuild([path])
     assert_same_as_full_build(site, demo)
 
 

@@ -10,7 +10,7 @@ import pytest
 from conftest import INCIDENT, at
 from html_text import Page
 
-from generator import render
+from generator import listing
 from generator.build import build
 
 NOW = "2025-12-31T10:00+09:00"
@@ -29,8 +29,8 @@ def write_incidents(tree, count: int) -> None:
 
 @pytest.fixture
 def small_pages(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(render, "HISTORY_PAGE_SIZE", 4)
-    monkeypatch.setattr(render, "SERVICE_PAGE_SIZE", 3)
+    monkeypatch.setattr(listing, "HISTORY_PAGE_SIZE", 4)
+    monkeypatch.setattr(listing, "SERVICE_PAGE_SIZE", 3)
 
 
 def listed(page: Page) -> list[str]:

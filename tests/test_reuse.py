@@ -1,6 +1,6 @@
-"""`build` after an edit renders only the pages whose inputs changed, and writes exactly what a
-cold build would: after edits, deletes, renames, template, site and catalog changes and a new
-`--now`, the output equals a build from scratch byte for byte."""
+"""`build` after an edit renders only the pages and machine outputs whose inputs changed, and writes
+exactly what a cold build would: after edits, deletes, renames, template, label, site and catalog
+changes and a new `--now`, the output equals a build from scratch byte for byte."""
 
 from __future__ import annotations
 
@@ -11,6 +11,8 @@ from pathlib import Path
 import pytest
 from conftest import DEMO, DEMO_NOW, ROOT, at
 
+from generator import build as building
+from generator import feeds, machine, sitemap
 from generator import render as rendering
 from generator.build import build
 from generator.cli import main
@@ -79,6 +81,8 @@ def test_an_edit_renders_that_incident_and_the_lists_only(project: Path, rendere
 Change = Callable[[Path], None]
 CHANGES: dict[str, Change] = {
     "an update's text": lambda p: edit(p, NIRS, "status: identified", "status: monitoring"),
+    "an older incident's update": lambda p: edit(p, CARD, "점심시간에 불편을", "점심시간에 큰 불편을"),
+    "an update's time": lambda p: edit(p, CARD, "at: 2025-03-14T12:20+09:00", "at: 2025-03-14T12:21+09:00"),
     "a deleted incident": lambda p: (p / "content" / CARD).unlink(),
     "a renamed incident": lambda p: (p / "content" / CARD).rename(p / "content" / "incidents" / "2025-03-14-renamed.yaml"),
     "a maintenance window": lambda p: edit(p, "maintenance/2025-10-12-banking-system-upgrade.yaml",
@@ -139,3 +143,84 @@ def test_no_cache_renders_every_page_and_writes_the_same_site(project: Path, ren
                  "--no-cache"]) == 0
     assert sorted(rendered) == sorted(everything)
     assert_same_as_cold_build(project)
+
+
+@pytest.fixture
+def made(monkeypatch: pytest.MonkeyPatch) -> dict[str, list[str]]:
+    """Which services' feeds and how many sitemaps the build makes (rather than keeps)."""
+    seen: dict[str, list[str]] = {"service feeds": [], "sitemaps": []}
+    service_feeds, make_sitemap = feeds._service_feeds, sitemap.sitemap
+
+    def spy_feeds(memo: machine.Memo, site: object, service: object, *rest: object) -> dict[str, bytes]:
+        seen["service feeds"].append(service.id)  # type: ignore[attr-defined]
+        return service_feeds(memo, site, service, *rest)  # type: ignore[arg-type]
+
+    def spy_sitemap(*args: object) -> dict[str, bytes]:
+        seen["sitemaps"].append("sitemap.xml")
+        return make_sitemap(*args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(feeds, "_service_feeds", spy_feeds)
+    monkeypatch.setattr(sitemap, "sitemap", spy_sitemap)
+    return seen
+
+
+def test_an_edit_makes_again_only_the_feeds_that_list_that_incident(project: Path, rendered: list[str],
+                                                                    made: dict[str, list[str]]) -> None:
+    rebuild(project, rendered)
+    assert "card-payment" in made["service feeds"] and made["sitemaps"]
+    kept = project / "out" / "feeds" / "services" / "internet-banking.atom"
+    before = kept.stat()
+    made["service feeds"].clear(), made["sitemaps"].clear()
+    edit(project, CARD, "점심시간에 불편을 드려 죄송합니다.", "점심시간에 불편을 드려 죄송합니다. (보완)")
+    rebuild(project, rendered)
+    assert made == {"service feeds": ["card-payment"], "sitemaps": []}
+    assert "(보완)" in (project / "out" / "feeds" / "services" / "card-payment.atom").read_text(encoding="utf-8")
+    assert (kept.stat().st_ino, kept.stat().st_mtime_ns) == (before.st_ino, before.st_mtime_ns)
+    assert_same_as_cold_build(project)
+
+
+def test_a_deleted_incident_takes_its_page_out_of_the_sitemap(project: Path, rendered: list[str],
+                                                             made: dict[str, list[str]]) -> None:
+    rebuild(project, rendered)
+    made["sitemaps"].clear()
+    (project / "content" / CARD).unlink()
+    rebuild(project, rendered)
+    assert made["sitemaps"]
+    assert "2025-03-14-card-payment-delay" not in (project / "out" / "sitemap.xml").read_text(encoding="utf-8")
+    assert_same_as_cold_build(project)
+
+
+def test_machine_outputs_follow_noticeboards_own_labels_whatever_the_theme(
+        project: Path, rendered: list[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    """Feeds and the API use the bundled theme's words even when the pages use another theme."""
+    bundled = project / "bundled"
+    shutil.copytree(ROOT / "themes", bundled)
+    monkeypatch.setattr(building, "DEFAULT_THEME", bundled / "default")
+    monkeypatch.setattr(machine, "BUNDLED_THEMES", bundled)
+    machine._default_theme.cache_clear()
+    try:
+        rebuild(project, rendered)
+        edit(project, "../bundled/default/labels.yaml", "recent_incidents: Recent incidents",
+             "recent_incidents: Latest incidents")
+        machine._default_theme.cache_clear()
+        rebuild(project, rendered)
+        assert "Latest incidents" in (project / "out" / "en" / "feeds" / "incidents.atom").read_text(encoding="utf-8")
+        assert_same_as_cold_build(project)
+    finally:
+        machine._default_theme.cache_clear()
+
+
+def test_each_of_a_run_of_builds_equals_a_cold_build(project: Path, rendered: list[str]) -> None:
+    """From the third build on, a build writes over the site two builds back (set aside by the
+    build before), keeping what is still the live site's: each must still equal a cold build."""
+    rebuild(project, rendered)
+    later = "2025-09-28T13:00+09:00"
+    run: list[tuple[Change, str]] = [
+        (CHANGES["an update's text"], DEMO_NOW), (CHANGES["an older incident's update"], DEMO_NOW),
+        (CHANGES["a renamed incident"], DEMO_NOW), (CHANGES["services.yaml"], DEMO_NOW),
+        (CHANGES["a maintenance window"], DEMO_NOW), (lambda p: None, later),
+        (lambda p: (p / "content" / NIRS).unlink(), later)]
+    for number, (change, now) in enumerate(run):
+        change(project)
+        assert rebuild(project, rendered, now), f"change {number} was not noticed"
+        assert_same_as_cold_build(project, now)

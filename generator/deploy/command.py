@@ -14,7 +14,7 @@ from generator.deploy.config import TargetConfig, load_targets
 from generator.deploy.run import Outcome, deploy_all
 from generator.deploy.targets import MARKER
 from generator.errors import NoticeboardError, did_you_mean
-from generator.write import safe_relative
+from generator.staging import safe_relative
 
 
 def register(sub: Any) -> None:

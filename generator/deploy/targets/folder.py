@@ -21,7 +21,8 @@ from pathlib import Path
 from generator.deploy.config import FolderConfig
 from generator.deploy.plan import Plan
 from generator.deploy.targets import MARKER, MARKER_TEXT, TargetError
-from generator.write import recover, safe_relative
+from generator.staging import safe_relative
+from generator.write import recover
 
 _AT_FDCWD = -100
 _RENAME_EXCHANGE = 2
