@@ -65,15 +65,22 @@ def _touches(incident: Incident, relevant: set[str]) -> bool:
 
 
 def _narrow(incident: Incident, relevant: set[str]) -> Incident:
-    return replace(incident, affected=tuple(a for a in incident.affected if a.target in relevant))
+    """The incident with only what concerns the section; the incident itself when that is all of
+    it, rather than a copy held by the build and by every render worker."""
+    affected = tuple(a for a in incident.affected if a.target in relevant)
+    return incident if len(affected) == len(incident.affected) else replace(incident, affected=affected)
 
 
 def _narrow_state(state: IncidentState, incident: Incident, relevant: set[str]) -> IncidentState:
-    return replace(state, incident=incident,
-                   current=tuple((t, s) for t, s in state.current if t in relevant),
-                   restorations=tuple(r for r in state.restorations if r.target in relevant))
+    """As `_narrow`, for the incident's state."""
+    current = tuple((t, s) for t, s in state.current if t in relevant)
+    restorations = tuple(r for r in state.restorations if r.target in relevant)
+    if incident is state.incident and (len(current), len(restorations)) == (len(state.current), len(state.restorations)):
+        return state
+    return replace(state, incident=incident, current=current, restorations=restorations)
 
 
 def _joined(first: Text, second: Text, languages: tuple[str, ...]) -> Text:
     default = languages[0]
-    return Text(tuple((lang, f"{first.get(lang, default)} · {second.get(lang, default)}") for lang in languages))
+    joined = {lang: f"{first.get(lang, default)} · {second.get(lang, default)}" for lang in languages}
+    return Text(tuple(item for pair in joined.items() for item in pair))

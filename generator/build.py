@@ -5,7 +5,6 @@ Kept as one short function so the stages read in order; each stage lives in its 
 
 from __future__ import annotations
 
-import gc
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -100,8 +99,8 @@ def _prepare(content_dir: Path, now: datetime, theme: str | None, affiliate: str
              use_cache: bool = True) -> _Prepared:
     checked = check(content_dir, use_cache)
     theme_obj = load_theme(find_theme(theme or checked.content.site.theme, content_dir.resolve()))
-    content, snap = checked.content, snapshot(checked.content, now)
-    gc.freeze()
+    with collector_paused():  # the snapshot lives as long as the model and is as free of cycles
+        content, snap = checked.content, snapshot(checked.content, now)
     warnings = checked.warnings + implied_warnings(content, snap)
     if affiliate:
         content, snap = section(content, snap, affiliate)

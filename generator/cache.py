@@ -107,9 +107,9 @@ class ContentCache:
     def scratch(cls, content_dir: Path) -> ContentCache:
         """An empty cache that is never saved, for a run told not to use the cache on disk: it
         holds only what `coldcheck` checks in this run."""
-        content_dir = content_dir.resolve()
-        return cls(content_dir.parent / CACHE_DIR / f"{content_dir.name}.entries", "",
-                   digests=Digests(content_dir.parent / CACHE_DIR / f"{content_dir.name}.digests.pickle"), on_disk=False)
+        folder = content_dir.resolve().parent / CACHE_DIR
+        name = content_dir.resolve().name
+        return cls(folder / f"{name}.entries", "", digests=Digests(folder / f"{name}.digests.pickle"), on_disk=False)
 
     def lookup(self, name: str, digest: str) -> Entry | None:
         entry = self.entries.get(name)
@@ -117,16 +117,6 @@ class ContentCache:
             return None
         self.used.add(name)
         return entry
-
-    def knows(self, name: str, path: Path) -> bool:
-        """Whether the entry for the file at `path` (shown as `name`) is here, told by the file's
-        stamp without reading it."""
-        try:
-            known = self.digests.known_digest(str(path), os.stat(path)) if self.digests else None
-        except OSError:
-            return False
-        entry = self.entries.get(name)
-        return known is not None and entry is not None and entry.digest == known
 
     def store(self, name: str, digest: str, value: Any, warnings: tuple[Problem, ...]) -> None:
         self.entries[name] = Entry(digest, value, warnings)

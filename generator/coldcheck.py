@@ -4,12 +4,13 @@ worker processes, filling the content cache before the ordinary check reads it.
 A cold check of 10,000 notices took 5.7 s on one core, and left the build's process holding
 what the documents had used (about 0.7 GB of the 1.4 GB it held after a cold check of 50,000
 incidents, mapped still, since the model's objects sat in between), which every forked render
-worker then copied as it read the model. Here workers check the notices the cache does not know
-yet, a chunk at a time, and send back each clean file's cache entry; the parent stores them and
-then runs the ordinary check, which finds every clean file in the cache and so holds nothing but
-the model, unpickled into fresh memory. A file with any problem that is an error is left to
-that ordinary check, which reports it exactly as before; an entry is what checking its file
-alone against site.yaml and services.yaml gives, as `cache` requires of every entry.
+worker then copied as it read the model. Here workers check the notices the cache holds no
+entry for, a chunk at a time, write the cache files they fill whole and send back the entries;
+the parent takes them in and then runs the ordinary check, which finds every clean file in the
+cache and so holds nothing but the model, unpickled into fresh memory. A file with any problem
+that is an error is left to that ordinary check, which reports it exactly as before; an entry
+is what checking its file alone against site.yaml and services.yaml gives, as `cache` requires
+of every entry.
 """
 
 from __future__ import annotations
@@ -59,9 +60,9 @@ _FORKED: list[_Base] = []
 
 
 def prefill(content_dir: Path, cache: ContentCache) -> None:
-    """Check the notice files `cache` does not know in worker processes, on every core, and store
-    the entry of each one without errors; do nothing where there are too few to pay for the
-    workers, or forking is unsafe or unavailable, or site.yaml or services.yaml has an error."""
+    """Check the notice files `cache` holds no entry for in worker processes, on every core, and
+    store the entry of each one without errors; do nothing where there are too few to pay for
+    the workers, or forking is unsafe or unavailable, or site.yaml or services.yaml has an error."""
     root = content_dir.resolve()
     jobs = _unknown(root, cache)
     cores = os.cpu_count() or 1
@@ -69,10 +70,9 @@ def prefill(content_dir: Path, cache: ContentCache) -> None:
             or "fork" not in multiprocessing.get_all_start_methods():
         return
     base = _checked_base(root)
-    if base is None or base.site is None or base.services is None:
+    if base is None:
         return
-    occupied = cache.occupied()
-    _FORKED[:] = [_Base(root, base.site, base.services, cache, frozenset(set(range(SHARDS)) - occupied))]
+    _FORKED[:] = [_Base(root, *base, cache, frozenset(set(range(SHARDS)) - cache.occupied()))]
     try:
         with multiprocessing.get_context("fork").Pool(cores) as pool:
             for checked in pool.imap(_check_chunk, _chunks(jobs)):
@@ -100,24 +100,24 @@ def _chunks(jobs: list[Job]) -> list[list[Job]]:
 
 
 def _unknown(root: Path, cache: ContentCache) -> list[Job]:
-    """Notice files whose entry the cache can't be seen to hold from their stamps alone (a file
-    whose stamp moved but whose bytes did not is found in the cache by a worker, which hashes it)."""
+    """Notice files the cache holds no entry for, told by their names alone: stat-ing every file
+    to find those whose bytes changed would slow every warm check, and those few are checked
+    the ordinary way."""
     jobs: list[Job] = []
     scratch = ContentFiles(root=root)
     for folder in FOLDERS:
         prefix = display_path(root / folder, root.parent) + "/"
-        for path in _list_yaml(root / folder, scratch):
-            if not cache.entries or not cache.knows(prefix + path.name, path):
-                jobs.append((str(path), folder, prefix + path.name))
+        jobs += [(str(path), folder, prefix + path.name) for path in _list_yaml(root / folder, scratch)
+                 if prefix + path.name not in cache.entries]
     return jobs
 
 
-def _checked_base(root: Path) -> ContentFiles | None:
+def _checked_base(root: Path) -> tuple[Document, Document] | None:
     """site.yaml and services.yaml, loaded and checked; None if either is missing or has an error."""
     base = load_content(root, folders=())
     if base.site is None or base.services is None or any(p.severity == "error" for p in validate(base)):
         return None
-    return base
+    return base.site, base.services
 
 
 def _check_chunk(jobs: list[Job]) -> Checked:

@@ -10,21 +10,23 @@ from __future__ import annotations
 import ctypes
 import gc
 import multiprocessing
+import multiprocessing.pool
 import os
 import sys
 import threading
 from collections import deque
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from itertools import islice
 from typing import Any, Protocol
 
 from generator.affiliates import overall as affiliate_overall
 from generator.affiliates import section as section_view
 from generator.affiliates import services_of
 from generator import listing
+from generator.cache import collector_paused
 from generator.derive import Snapshot, incidents_by_service
 from generator.listing import Lists, numbered, page_count
+from generator.markup import render_markdown
 from generator.model import Content, severity
 from generator.outputs import producers
 from generator.pagecontext import language_prefix, page_names
@@ -143,27 +145,31 @@ def render_into(sink: Sink, content: Content, snap: Snapshot, theme: Theme, keep
     jobs: list[Job] = []
     by_service: dict[str, dict[str, list[Any]]] = {}
     plans: dict[str, list[Page]] = {}
-    for prefix, view_content, view_snap in views(content, snap):
-        shared = shared_context(view_content, view_snap, prefix)
-        by_service[prefix] = shared["incidents_by_service"]
-        plans[prefix] = plan_pages(view_content, view_snap, prefix, by_service[prefix])
-        for page in plans[prefix]:
-            _claim(claimed, page.path)
-            if not (keeper and keeper.page(page, shared)):
-                jobs.append((page, view_content, shared))
-    render_jobs(jobs, theme, sink)
-    _produce_outputs(sink, claimed, content, snap, (by_service, plans), keeper)
+    with collector_paused():  # what is planned lives until the end; collections over it took 1 s at 50,000 incidents
+        for prefix, view_content, view_snap in views(content, snap):
+            shared = shared_context(view_content, view_snap, prefix)
+            by_service[prefix] = shared["incidents_by_service"]
+            plans[prefix] = plan_pages(view_content, view_snap, prefix, by_service[prefix])
+            for page in plans[prefix]:
+                _claim(claimed, page.path)
+                if not (keeper and keeper.page(page, shared)):
+                    jobs.append((page, view_content, shared))
+    render_jobs(jobs, theme, sink, _output_tasks(sink, claimed, content, snap, (by_service, plans), keeper))
 
 
-def _produce_outputs(sink: Sink, claimed: set[str], content: Content, snap: Snapshot,
-                     known: tuple[dict[str, dict[str, list[Any]]], dict[str, list[Page]]],
-                     keeper: Keeper | None) -> None:
-    """The machine outputs, handed the per-service lists and page plans the pages used (`known`).
-    A producer may still make an output the keeper kept (one of a service's feeds was missing,
-    say); the kept file stays."""
-    from generator.machine import Derived  # machine reads this module's views and page plans
+def _output_tasks(sink: Sink, claimed: set[str], content: Content, snap: Snapshot,
+                  known: tuple[dict[str, dict[str, list[Any]]], dict[str, list[Page]]],
+                  keeper: Keeper | None) -> deque[Callable[[], None]]:
+    """The machine outputs as tasks for render_jobs, one per producer, handed the per-service
+    lists and page plans the pages used (`known`). A producer may still make an output the keeper
+    kept (one of a service's feeds was missing, say); the kept file stays. Their `Derived` is made
+    by the first task: made before render_jobs' gc.freeze(), its memo (which holds itself) would
+    never be collected. A build makes each output once, so what one producer kept in the memo is
+    let go before the next (the feeds' 100 MB at 50,000 incidents, beside the sitemap's)."""
+    from generator.machine import Derived, Memo  # machine reads this module's views and page plans
 
     kept: set[str] = set()
+    made: list[Derived] = []
 
     def keep(path: str, files: Sequence[str], state: str) -> bool:
         if keeper is None or not keeper.output(path, files, state):
@@ -172,12 +178,22 @@ def _produce_outputs(sink: Sink, claimed: set[str], content: Content, snap: Snap
         kept.add(path)
         return True
 
-    model = Derived(content, snap, views(content, snap), known[0], known[1], keep=keep)
-    for produce in producers(lambda _content, _snap: model):
-        for path, data in produce(content, snap).items():
-            if path not in kept:
-                _claim(claimed, path)
-                sink.put(path, data)
+    def model(_content: Content, _snap: Snapshot) -> Derived:
+        if not made:
+            made.append(Derived(content, snap, views(content, snap), known[0], known[1], keep=keep))
+        return made[0]
+
+    def task(produce: Callable[[Content, Snapshot], dict[str, bytes]]) -> Callable[[], None]:
+        def put() -> None:
+            for path, data in produce(content, snap).items():
+                if path not in kept:
+                    _claim(claimed, path)
+                    sink.put(path, data)
+            if made:
+                made[0].memo = Memo()
+        return put
+
+    return deque(task(produce) for produce in producers(model))
 
 
 def _claim(claimed: set[str], path: str) -> None:
@@ -189,60 +205,90 @@ def _claim(claimed: set[str], path: str) -> None:
 Job = tuple[Page, Content, dict[str, Any]]
 PARALLEL_THRESHOLD = 1500
 CHUNK_PAGES = 200
+AHEAD = 8
 _FORKED: list[tuple[list[Job], Theme]] = []
 
 
-def render_jobs(jobs: list[Job], theme: Theme, sink: Sink) -> None:
-    """Render pages into `sink`; large sites use every core, since Jinja rendering is CPU-bound.
+def render_jobs(jobs: list[Job], theme: Theme, sink: Sink, tasks: deque[Callable[[], None]] | None = None) -> None:
+    """Render pages into `sink` and run `tasks` (the machine outputs, which put their own files);
+    large sites use every core, since Jinja rendering is CPU-bound.
 
-    Workers are forked so they inherit the model instead of receiving it pickled; forking is
-    skipped where threads are running (the preview server), as forking a threaded process is
-    unsafe. They render chunks of pages and this process stores each chunk as it arrives, with
-    at most two chunks per worker in flight, so memory does not grow with the number of pages.
-    One process writes: two writing into the same folders cost 3-4 times the system time
-    (ext4 directory locking). Nothing else runs meanwhile: CPython writes a reference count on
-    every object it reads, so producing the machine outputs alongside made this process copy
-    most of the model it shares with the workers (0.3 GB at 10,000 incidents).
+    This process works beside one forked worker per further core. Workers are forked so they
+    inherit the model instead of receiving it pickled, except where threads run (the preview
+    server): forking a threaded process is unsafe. Every process that reads the model copies
+    most of it, as CPython writes a reference count on each object it reads, so this process
+    renders too rather than wait on two workers: two copies instead of three (at 50,000
+    incidents 1.6 -> 1.0 GB). One process writes: two writing into the same folders cost 3-4
+    times the system time (ext4 directory locking).
     """
     cores = os.cpu_count() or 1
     if len(jobs) < PARALLEL_THRESHOLD or cores < 2 or threading.active_count() > 1 \
             or "fork" not in multiprocessing.get_all_start_methods():
         for page, view, shared in jobs:
             sink.put(page.path, render_page(page, view, theme, shared).encode("utf-8"))
+        while tasks:
+            tasks.popleft()()
         return
     _FORKED[:] = [(jobs, theme)]
     _release_free_heap()
     gc.freeze()  # the workers' collections then skip the model and contexts they inherit: 20% at 10,000 incidents
     try:
         step = min(CHUNK_PAGES, -(-len(jobs) // (cores * 4)))
-        ranges = iter([(i, min(i + step, len(jobs))) for i in range(0, len(jobs), step)])
-        with multiprocessing.get_context("fork").Pool(cores) as pool:
-            flight = deque(pool.apply_async(_render_range, (bounds,)) for bounds in islice(ranges, 2 * cores))
-            while flight:
-                chunk = flight.popleft().get()
-                following = next(ranges, None)
-                if following is not None:
-                    flight.append(pool.apply_async(_render_range, (following,)))
-                for path, data in chunk:
-                    sink.put(path, data)
+        chunks = deque((i, min(i + step, len(jobs))) for i in range(0, len(jobs), step))
+        with multiprocessing.get_context("fork").Pool(cores - 1) as pool:
+            _share(pool, chunks, tasks or deque(), cores - 1, sink)
     finally:
         _FORKED.clear()
 
 
+def _share(pool: multiprocessing.pool.Pool, chunks: deque[tuple[int, int]], tasks: deque[Callable[[], None]],
+           workers: int, sink: Sink) -> None:
+    """render_jobs' loop here: the workers take chunks from the front of `chunks`; this process
+    runs `tasks`, then takes chunks from the back, and stores what is done as it comes. Each
+    worker is given AHEAD chunks while tasks run, so it never waits, then two, so that at the end
+    this process waits on no queue."""
+    flight: deque[multiprocessing.pool.AsyncResult] = deque()
+    while flight or chunks or tasks:
+        while chunks and len(flight) < (AHEAD if tasks else 2) * workers:
+            flight.append(pool.apply_async(_render_range, (chunks.popleft(),)))
+        if flight and (flight[0].ready() or not (chunks or tasks)):
+            done = flight.popleft().get()
+        elif tasks:
+            tasks.popleft()()
+            _let_go()
+            continue
+        else:
+            done = _render_range(chunks.pop())
+        for path, data in done:
+            sink.put(path, data)
+
+
+def _let_go() -> None:
+    """Free what a task kept and hand it back to the system (the machine outputs' memo holds
+    itself, so only a collection frees it)."""
+    render_markdown.cache_clear()
+    gc.collect()
+    _release_free_heap()
+
+
 def _release_free_heap() -> None:
-    """Hand the memory freed so far back to the system before forking: glibc keeps it mapped, and
-    each worker would then count its share of it and copy whatever it reuses. After a cold check
-    of 50,000 incidents that is about 170 MB of 3.5 GB. `malloc_trim` is glibc's; elsewhere
-    this does nothing."""
+    """Hand the memory freed so far back to the system: glibc keeps it mapped, counted in the
+    process's memory (and, before a fork, in each worker's, which copies whatever it reuses).
+    `malloc_trim` is glibc's; elsewhere this does nothing."""
     trim = getattr(ctypes.CDLL(None), "malloc_trim", None) if sys.platform.startswith("linux") else None
     if trim is not None:
         trim(0)
 
 
 def _render_range(bounds: tuple[int, int]) -> list[tuple[str, bytes]]:
+    """One chunk of pages; the memory it used is handed back once it is done (60 MB in each
+    process by the end, at 50,000 incidents)."""
     jobs, theme = _FORKED[0]
-    return [(page.path, render_page(page, view, theme, shared).encode("utf-8"))
-            for page, view, shared in jobs[bounds[0]:bounds[1]]]
+    try:
+        return [(page.path, render_page(page, view, theme, shared).encode("utf-8"))
+                for page, view, shared in jobs[bounds[0]:bounds[1]]]
+    finally:
+        _release_free_heap()
 
 
 def render_page(page: Page, content: Content, theme: Theme, shared: dict[str, Any]) -> str:

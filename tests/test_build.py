@@ -55,19 +55,37 @@ def test_pages_written_by_forked_workers_are_those_of_an_in_process_build(tmp_pa
     assert tree_digest(tmp_path / "forked") == tree_digest(tmp_path / "in-process")
 
 
-def test_a_template_error_in_a_worker_leaves_the_last_good_site_and_no_staging(tmp_path: Path, forked: None) -> None:
+def _build_with_broken(tmp_path: Path, template: str, error: str = "{{ no_such_thing.x }}"
+                       ) -> pytest.ExceptionInfo[jinja2.UndefinedError]:
+    """Build the demo into tmp_path/public, put `error` into `template`, build again; the site
+    and no staging folder must be left as the first build wrote them."""
     theme = tmp_path / "theme"
     shutil.copytree(ROOT / "themes" / "default", theme)
     out = tmp_path / "public"
     build(DEMO, out, at(DEMO_NOW), theme=str(theme))
     before = tree_digest(out)
-    page = theme / "templates" / "incident.html"
-    page.write_text(page.read_text(encoding="utf-8").replace("{% block main %}", "{% block main %}{{ no_such_thing.x }}"), encoding="utf-8")
+    page = theme / "templates" / template
+    text = page.read_text(encoding="utf-8")
+    page.write_text(text.replace("{% block main %}", "{% block main %}" + error), encoding="utf-8")
     with pytest.raises(jinja2.UndefinedError) as raised:
         build(DEMO, out, at(DEMO_NOW), theme=str(theme))
-    assert isinstance(raised.value.__cause__, multiprocessing.pool.RemoteTraceback), "not raised in a worker"
     assert tree_digest(out) == before
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".public")] == []
+    return raised
+
+
+def test_a_template_error_in_a_worker_leaves_the_last_good_site_and_no_staging(tmp_path: Path, forked: None) -> None:
+    raised = _build_with_broken(tmp_path, "incident.html")
+    assert isinstance(raised.value.__cause__, multiprocessing.pool.RemoteTraceback), "not raised in a worker"
+
+
+def test_a_template_error_beside_the_worker_leaves_the_last_good_site(tmp_path: Path, forked: None,
+                                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(rendering, "AHEAD", 1)  # the worker takes one chunk while the feeds are made, not all
+    # The English home of the bank's section is among the last pages, which the building process renders first.
+    raised = _build_with_broken(tmp_path, "index.html",
+                                '{% if page.path.startswith("en/bank/") %}{{ no_such_thing.x }}{% endif %}')
+    assert raised.value.__cause__ is None, "raised in a worker, not beside it"
 
 
 def test_a_rebuild_replaces_stale_files(tree, tmp_path: Path) -> None:
