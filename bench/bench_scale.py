@@ -37,7 +37,7 @@ from pathlib import Path
 
 from bench import synthetic
 from bench.hugo import convert, engine
-from bench.measure import Figure, Sample, output_size, rewritten, run, stamps
+from bench.measure import Figure, Sample, SetAside, output_size, rewritten, run, stamps
 from bench.report import Row, print_table
 
 SIZES = (1000, 10_000, 50_000)
@@ -195,6 +195,7 @@ class Bench:
     runs: int
     env: dict[str, str]
     hugo: Path | None
+    discard: SetAside
 
     def build(self) -> Sample:
         return run(ours("build", self.tree), cwd=self.tree.root, env=self.env)
@@ -212,24 +213,27 @@ def measure(tree: Tree, options: Options) -> Result:
     content as it found it."""
     result = Result(tree.incidents)
     bench = Bench(tree, options.runs_for(tree.incidents), environment(options),
-                  engine.binary() if options.hugo else None)
-    if "cold" in options.only:
-        _cold(result, bench)
-    if "noop" in options.only:
-        _noop(result, bench)
-    if {"edit", "server"} & options.only:
-        _edits(result, bench, options.only)
-        bench.build()
-    if "check" in options.only:
-        _pairs(result, "check", bench.runs, bench.check, None)
-        _pairs(result, "check cold", bench.runs, lambda: _without(tree.cache, bench.check), None)
-    if "preview" in options.only:
-        _incremental(result, bench, options)
+                  engine.binary() if options.hugo else None, SetAside(options.work / "set-aside"))
+    try:
+        if "cold" in options.only:
+            _cold(result, bench)
+        if "noop" in options.only:
+            _noop(result, bench)
+        if {"edit", "server"} & options.only:
+            _edits(result, bench, options.only)
+            bench.build()
+        if "check" in options.only:
+            _pairs(result, "check", bench.runs, bench.check, None)
+            _pairs(result, "check cold", bench.runs, lambda: _without(bench, tree.cache, bench.check), None)
+        if "preview" in options.only:
+            _incremental(result, bench, options)
+    finally:
+        bench.discard.empty()
     return result
 
 
-def _without(folder: Path, then: Callable[[], Sample]) -> Sample:
-    shutil.rmtree(folder, ignore_errors=True)
+def _without(bench: Bench, folder: Path, then: Callable[[], Sample]) -> Sample:
+    bench.discard(folder)
     return then()
 
 
@@ -237,11 +241,12 @@ def _cold(result: Result, bench: Bench) -> None:
     tree = bench.tree
 
     def cold_ours() -> Sample:
-        shutil.rmtree(tree.output, ignore_errors=True)
-        return _without(tree.cache, bench.build)
+        bench.discard(tree.output)
+        bench.discard(tree.cache)
+        return bench.build()
 
     def cold_hugo() -> Sample:
-        engine.clean(tree.hugo)
+        engine.clean(tree.hugo, bench.discard)
         return bench.hugo_build()
 
     _pairs(result, "cold", bench.runs, cold_ours, cold_hugo if bench.hugo else None)
