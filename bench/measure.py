@@ -164,7 +164,7 @@ class SetAside:
     """What a cold run must not find, renamed into one bin rather than deleted, and deleted by
     `empty` once the size's figures are taken.
 
-    On ext4 without a journal (this machine's and CI's root file system) the kernel, to find a
+    On ext4 without a journal (the benchmark machine's root file system) the kernel, to find a
     free inode, steps over every inode freed in the last 30 seconds (`recently_deleted` in
     ext4's inode allocator). A cold build of 10,000 incidents started right after deleting the
     last one's 23,712 files spent 4.6 s in creating files (kernel CPU, `perf`), against 0.4 s
