@@ -35,7 +35,7 @@ from typing import Any
 from generator.errors import Problem
 
 CACHE_DIR = ".noticeboard-cache"
-_CODE = ("load.py", "yamlfile.py", "fastyaml.py", "validate.py", "references.py", "model.py", "errors.py",
+_CODE = ("load.py", "yamlfile.py", "fastyaml.py", "validate.py", "references.py", "model.py", "clock.py", "errors.py",
          "cache.py", "coldcheck.py")
 SHARDS = 256
 

@@ -16,11 +16,8 @@ from zoneinfo import ZoneInfo
 
 from generator import __version__
 from generator.build import build, check, implied_warnings
-from generator.derive import snapshot
+from generator.clock import YEARS, parse_time
 from generator.errors import ContentError, NoticeboardError, Problem
-from generator.model import parse_time
-from generator.references import YEARS
-from generator.scaffold import new_incident, new_maintenance
 
 
 def parse_now(value: str | None) -> datetime:
@@ -41,6 +38,8 @@ def _print_warnings(warnings: tuple[Problem, ...] | list[Problem]) -> None:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
+    from generator.derive import snapshot  # imported when used, like the pipeline's stages in build.py
+
     result = check(Path(args.content))
     content = result.content
     warnings = result.warnings + implied_warnings(content, snapshot(content, parse_now(args.now)))
@@ -67,6 +66,8 @@ def cmd_build(args: argparse.Namespace) -> int:
 
 
 def cmd_new(args: argparse.Namespace) -> int:
+    from generator.scaffold import new_incident, new_maintenance
+
     content_dir = Path(args.content)
     content = check(content_dir).content
     site = content.site

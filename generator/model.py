@@ -14,11 +14,12 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
-from functools import cache, lru_cache
+from datetime import datetime
+from functools import lru_cache
 from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
+from generator.clock import parse_time
 from generator.load import ContentFiles, Document
 
 T = TypeVar("T")
@@ -32,23 +33,6 @@ CHANNELS = ("app", "web", "branch", "call_center", "atm", "messenger")
 def severity(status: str) -> int:
     """Rank of a component status, so 'worst of' is a max()."""
     return COMPONENT_STATUSES.index(status)
-
-
-def parse_time(value: str) -> datetime | None:
-    """An aware datetime, or None when the text has no UTC offset or isn't a time at all."""
-    try:
-        parsed = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    offset = parsed.utcoffset()
-    return None if offset is None else parsed.replace(tzinfo=_zone(offset))
-
-
-@cache
-def _zone(offset: timedelta) -> timezone:
-    """One shared time zone object per UTC offset: fromisoformat makes a new one for every time,
-    and 45,000 of them were a quarter of the objects the content cache unpickles at 10,000 incidents."""
-    return timezone(offset)
 
 
 class _Pickled:

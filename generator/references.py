@@ -11,17 +11,15 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from generator.clock import YEARS, parse_time
 from generator.deploy.config import deploy_problems
 from generator.errors import Location, Problem, did_you_mean
 from generator.load import ContentFiles, Document, KeyPath
-from generator.model import parse_time
 from generator.staging import is_reserved_name
 
 ID_PATTERN = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$")
 TEXT_KEYS = {"title", "name", "description", "label", "hours", "body", "text", "audience"}
 TEXT_LISTS = {"alternatives", "not_recovered"}
-# Times outside these years are surely typos, and near year 1 or 9999 converting to UTC overflows.
-YEARS = range(1970, 9999)
 # Letters that render as nothing: the Hangul fillers and the blank Braille pattern.
 _BLANK_LETTERS = frozenset("\u115f\u1160\u3164\uffa0\u2800")
 RESERVED_FOLDERS = {"incidents", "services", "maintenance", "assets", "api", "feeds", "badges", "history", "alternatives",

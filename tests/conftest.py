@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from hypothesis import settings
 
-from generator.model import parse_time
+from generator.clock import parse_time
 
 # The long fuzz run (docs/limits.md): `python -m pytest tests/test_fuzz.py --hypothesis-profile=long`.
 settings.register_profile("long", max_examples=5_000, deadline=None)
