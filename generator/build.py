@@ -156,8 +156,8 @@ def build(content_dir: Path, output: Path, now: datetime, theme: str | None = No
 
 
 def _inputs_keys(content_dir: Path, now: datetime, theme: str | None, affiliate: str | None) -> tuple[str, str]:
-    """The digest of all the build's inputs, and of all but the notices (what every page and
-    machine output is made from, reuse.py's base key); ('', '') when the theme can't be located
+    """The digest of all the build's inputs, and of all but the notices and `now` (what every page
+    and machine output is made from, reuse.py's base key: those that show `now` key it themselves); ('', '') when the theme can't be located
     yet. Both cover the bundled theme as well: the machine outputs use its labels whatever theme
     the pages use."""
     try:
@@ -167,12 +167,11 @@ def _inputs_keys(content_dir: Path, now: datetime, theme: str | None, affiliate:
     except (NoticeboardError, OSError, LoadFailure):
         return "", ""
     digests = Digests.open(content_dir)
-    settings = f"{now.isoformat()}|{affiliate or ''}"
     try:
         themes = list(dict.fromkeys([theme_dir.resolve(), DEFAULT_THEME.resolve()]))
-        key = inputs_key([content_dir, *themes], settings, digests)
+        key = inputs_key([content_dir, *themes], f"{now.isoformat()}|{affiliate or ''}", digests)
         shared = "|".join(digests.digest(str(content_dir / name)) for name in ("site.yaml", "services.yaml"))
-        base = inputs_key(themes, f"{settings}|{shared}", digests)
+        base = inputs_key(themes, f"{affiliate or ''}|{shared}", digests)
     except OSError:
         return "", ""
     digests.save()

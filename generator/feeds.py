@@ -9,7 +9,7 @@ Feeds stop at the latest entries (by last update) so a long history never makes 
 from __future__ import annotations
 
 import heapq
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from email.utils import format_datetime
@@ -51,7 +51,7 @@ def produce(content: Content, snap: Snapshot,
         site = view_content.site
         for language in content.site.languages:
             prefix = language_prefix(content, language) + section
-            if model.unchanged(_paths(prefix, "feeds/incidents"), listed):
+            if model.unchanged(_paths(prefix, "feeds/incidents"), listed, _published(newest, snap.now)):
                 continue
             title = f"{text(site.title, language, content)} · {word(language, 'recent_incidents')}"
             files.update(_pair(model.memo, site, snap.now, language, prefix, "feeds/incidents", title,
@@ -61,10 +61,16 @@ def produce(content: Content, snap: Snapshot,
         states = tuple(touched.get(service.id, ()))
         paths = [path for language in content.site.languages
                  for path in _paths(language_prefix(content, language), f"feeds/services/{service.id}")]
-        if not model.unchanged(paths, [s.incident.source for s in states]):
+        if not model.unchanged(paths, [s.incident.source for s in states], _published(states, snap.now)):
             files.update(model.memo.call(("service feeds", service.id), _service_feeds, model.memo, content.site,
                                          service, states, snap.now))
     return files
+
+
+def _published(states: Sequence[IncidentState], now: datetime) -> str:
+    """What a feed shows of `now`, for its key (reuse.py): how many updates of each listed
+    incident are published, or `now` itself for a feed with no entries, which is that recent."""
+    return ",".join(str(state.visible_updates) for state in states) if states else now.isoformat()
 
 
 def _paths(prefix: str, stem: str) -> list[str]:

@@ -32,7 +32,7 @@ def produce(content: Content, snap: Snapshot,
         windows = [m.source for m in view_content.maintenance]
         for language in content.site.languages:
             path = f"{language_prefix(content, language)}{section}maintenance.ics"
-            if not model.unchanged([path], windows):
+            if not model.unchanged([path], windows, snap.now.isoformat()):  # DTSTAMP is `now`
                 files[path] = model.memo.call(("calendar", path), calendar, view_content.site,
                                               view_content.maintenance, snap.now, language)
     return files

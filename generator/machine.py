@@ -150,8 +150,8 @@ class Derived:
     def unchanged(self, paths: Sequence[str], files: Sequence[str], state: str = "") -> bool:
         """Whether the build's output already holds each of `paths` as the last build made them
         from the same notice `files` and `state` (reuse.py): the producer then need not make them.
-        `files` and `state` must be everything the outputs show beyond the build's settings,
-        site.yaml and services.yaml. Every path is asked, so each keeps its key for the next
+        `files` and `state` must be everything the outputs show beyond `--affiliate`, site.yaml
+        and services.yaml, `now` included where they show it. Every path is asked, so each keeps its key for the next
         build. Always False outside a build (the preview, in-memory renders)."""
         if self._keep is None:
             return False

@@ -12,13 +12,20 @@ taken from the manifest.
 What a page is rendered from is a contract with the theme, written down here and in
 docs/performance.md:
 
-- every page: Noticeboard's code, the theme's files, site.yaml, services.yaml and the build's
-  settings (`--now`, `--affiliate`): the `base` key;
-- an incident page: its incident's file, as derived at `now`;
+- every page: Noticeboard's code, the theme's files, site.yaml, services.yaml and `--affiliate`:
+  the `base` key;
+- an incident page: its incident's file and how many of its updates are published at `now`
+  (which is all its state reads of `now`), and `now` itself while the incident is open, as the
+  page then states the time its status is as of;
 - a maintenance page: its window's file;
-- a history page: the files of the incidents it lists;
-- a service page: the files of the incidents it lists, the service's state, and the file of the
-  incident or window that state names.
+- a history page: the files of the incidents it lists and how many updates of each are published;
+- a service page: `now` (it states the time its status is as of), the files of the incidents it
+  lists with their published updates, the service's state, and the file of the incident or
+  window that state names.
+
+`now` is in no other page's key: an operator's build runs at the current time, and when every
+page stated it, a build after one edit rendered every page again (at 10,000 incidents 21,901 of
+23,712 files, 15 s).
 
 Other pages (home, alternatives, widget, not found) read the whole site and are always rendered.
 A theme whose incident or list pages show more than that must not rely on this: it can be built
@@ -95,20 +102,24 @@ def _inputs(page: Page, shared: dict[str, Any]) -> tuple[list[str], str] | None:
     """The notice files a page shows, and any derived state it shows beyond them."""
     snap: Snapshot = shared["snap"]
     if page.template == "incident.html":
-        return [snap.incident(page.context["incident_id"]).incident.source], ""
+        state = snap.incident(page.context["incident_id"])
+        return [state.incident.source], f"{state.visible_updates}|{snap.now.isoformat() if state.is_open else ''}"
     if page.template == "maintenance.html":
         window = next(m for m in shared["content"].maintenance if m.id == page.context["maintenance_id"])
         return [window.source], ""
     if page.template == "history.html":
-        return _listed(state for _, states in shared["listing"][page.key] for state in states), ""
+        return _listed(state for _, states in shared["listing"][page.key] for state in states)
     if page.template == "service.html":
         state = snap.services[page.context["service_id"]]
         named = [snap.incident(state.incident).incident.source] if state.incident else []
         if state.maintenance:
             named += [m.source for m in shared["content"].maintenance if m.id == state.maintenance]
-        return named + _listed(shared["listing"].get(page.key, ())), repr(state)
+        files, published = _listed(shared["listing"].get(page.key, ()))
+        return named + files, f"{snap.now.isoformat()}|{state!r}|{published}"
     return None
 
 
-def _listed(states: Iterable[IncidentState]) -> list[str]:
-    return [state.incident.source for state in states]
+def _listed(states: Iterable[IncidentState]) -> tuple[list[str], str]:
+    """The listed incidents' files, and how many updates of each are published at `now`."""
+    listed = list(states)
+    return [state.incident.source for state in listed], ",".join(str(state.visible_updates) for state in listed)

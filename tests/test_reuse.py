@@ -104,11 +104,38 @@ def test_after_any_change_the_output_equals_a_cold_build(project: Path, rendered
     assert_same_as_cold_build(project)
 
 
-def test_a_new_now_re_renders_every_page(project: Path, rendered: list[str]) -> None:
+def test_a_new_now_re_renders_only_the_pages_that_state_the_time(project: Path, rendered: list[str]) -> None:
+    """An operator's build runs at the current time. A minute on, with no update published in
+    between, the pages that state the time their status is as of are rendered again (homes,
+    services, the open NIRS incident); a resolved incident, a window and the history are not."""
     everything = rebuild(project, rendered)
-    later = "2025-09-28T13:00+09:00"
-    assert sorted(rebuild(project, rendered, later)) == sorted(everything)
-    assert_same_as_cold_build(project, later)
+    minute_on = "2025-09-27T10:01+09:00"
+    again = rebuild(project, rendered, minute_on)
+    assert {"index.html", "en/index.html", "bank/index.html", "en/services/id-card-check.html",
+            "incidents/2025-09-26-nirs-fire.html", "en/incidents/2025-09-26-nirs-fire.html"} <= set(again)
+    assert not [path for path in again if "history" in path or "maintenance/" in path], again
+    assert "incidents/2025-03-14-card-payment-delay.html" in everything
+    assert "incidents/2025-03-14-card-payment-delay.html" not in again
+    assert_same_as_cold_build(project, minute_on)
+
+
+def test_an_update_published_between_two_builds_renders_its_pages_again(project: Path, rendered: list[str]) -> None:
+    """The NIRS incident has updates after DEMO_NOW (16:00, then the 29th): a build after the
+    first is published renders the lists that show the incident again, though no file changed."""
+    rebuild(project, rendered)
+    after_update = "2025-09-27T16:01+09:00"
+    again = rebuild(project, rendered, after_update)
+    assert {"history.html", "en/history.html", "incidents/2025-09-26-nirs-fire.html"} <= set(again)
+    assert_same_as_cold_build(project, after_update)
+
+
+def test_only_an_open_incidents_page_states_the_time_it_is_as_of(project: Path) -> None:
+    build(project / "content", project / "out", at(DEMO_NOW))
+    page = (project / "out" / "incidents" / "2025-09-26-nirs-fire.html").read_text(encoding="utf-8")
+    assert 'class="as-of"' in page and 'datetime="2025-09-27T10:00:00+09:00"' in page
+    for resolved in ("incidents/2025-03-14-card-payment-delay.html", "history.html"):
+        assert 'class="as-of"' not in (project / "out" / resolved).read_text(encoding="utf-8"), resolved
+    assert 'class="as-of"' in (project / "out" / "services" / "id-card-check.html").read_text(encoding="utf-8")
 
 
 def test_a_page_changed_by_hand_in_the_output_is_rendered_again(project: Path, rendered: list[str]) -> None:
