@@ -295,7 +295,7 @@ def _edits(result: Result, bench: Bench, only: frozenset[str]) -> None:
 
             _pairs(result, "edit later", bench.runs, edited_later, None)
             result.notes["edit, --now later"] = (f"{rewritten(before, stamps(tree.output))} of {len(before):,} "
-                                                 "files rewritten: every page states the time it is as of")
+                                                 "files rewritten (the pages that state the time, and what the edit changed)")
         if bench.hugo and "server" in only:
             served = engine.server_rebuilds(bench.hugo, tree.hugo, edit.apply, bench.runs)
             result.figures.setdefault("incremental", {})["hugo"] = Figure.of(
