@@ -157,9 +157,9 @@ def build(content_dir: Path, output: Path, now: datetime, theme: str | None = No
 
 def _inputs_keys(content_dir: Path, now: datetime, theme: str | None, affiliate: str | None) -> tuple[str, str]:
     """The digest of all the build's inputs, and of all but the notices and `now` (what every page
-    and machine output is made from, reuse.py's base key: those that show `now` key it themselves); ('', '') when the theme can't be located
-    yet. Both cover the bundled theme as well: the machine outputs use its labels whatever theme
-    the pages use."""
+    and machine output is made from, reuse.py's base key: those that show `now` add it to their
+    own keys); ('', '') when the theme can't be located yet. Both cover the bundled theme as
+    well: the machine outputs use its labels whatever theme the pages use."""
     try:
         site = parse_yaml(read_text(content_dir / "site.yaml", "site.yaml"), content_dir / "site.yaml", "site.yaml")
         name = theme or (site.data.get("theme") if isinstance(site.data, dict) else None) or "default"
