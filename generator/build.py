@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from generator.errors import ContentError, Location, NoticeboardError, Problem
-from generator.cache import ContentCache, Digests, collector_paused, inputs_key, manifest_path
+from generator.cache import ContentCache, Digests, cache_folder, collector_paused, inputs_key, manifest_path
 from generator.load import ContentFiles, LoadFailure, load_content, parse_yaml, read_text
 from generator.manifest import Manifest, read_manifest, spare_folder, write_manifest
 from generator.theme import BUNDLED_THEMES, Theme, find_theme, load_theme
@@ -108,7 +108,8 @@ def _prepare(content_dir: Path, now: datetime, theme: str | None, affiliate: str
     from generator.derive import snapshot
 
     checked = check(content_dir, use_cache)
-    theme_obj = load_theme(find_theme(theme or checked.content.site.theme, content_dir.resolve()))
+    theme_obj = load_theme(find_theme(theme or checked.content.site.theme, content_dir.resolve()),
+                           cache_folder(content_dir) if use_cache else None)
     with collector_paused():  # the snapshot lives as long as the model and is as free of cycles
         content, snap = checked.content, snapshot(checked.content, now)
     warnings = checked.warnings + implied_warnings(content, snap)

@@ -320,6 +320,11 @@ def _files_under(folder: str, prefix: str) -> Iterator[tuple[str, str]]:
                 yield f"{prefix}{entry.name}", entry.path
 
 
+def cache_folder(content_dir: Path) -> Path:
+    """`.noticeboard-cache/` beside the content folder: what one run keeps for the next."""
+    return content_dir.resolve().parent / CACHE_DIR
+
+
 def manifest_path(content_dir: Path, output: Path) -> Path:
     """Where the record of the last build into `output` lives: beside the content, never inside the site."""
     content_dir = content_dir.resolve()

@@ -29,7 +29,7 @@ from generator import listing
 from generator import render as rendering
 from generator.affiliates import section
 from generator.build import implied_warnings
-from generator.cache import collector_paused
+from generator.cache import cache_folder, collector_paused
 from generator.depends import Fact, Reads, TrackingContext, recording, tracked
 from generator.derive import IncidentState, Snapshot, incident_state, snapshot
 from generator.errors import Problem
@@ -179,7 +179,7 @@ class IncrementalSite:
         return False
 
     def _theme(self, content: Content) -> Theme:
-        theme = load_theme(find_theme(self.theme_name or content.site.theme, self.root))
+        theme = load_theme(find_theme(self.theme_name or content.site.theme, self.root), cache_folder(self.root))
         theme.env.context_class = TrackingContext
         for name in theme.env.list_templates(extensions=["html"]):
             theme.env.get_template(name)  # a template that does not compile fails the build, not a request

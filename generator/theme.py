@@ -7,6 +7,8 @@ so escaping must be the default, never something a template author has to rememb
 from __future__ import annotations
 
 import hashlib
+import os
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -48,7 +50,9 @@ def find_theme(name_or_path: str, content_dir: Path) -> Path:
                      "hint: set 'theme:' in site.yaml to a folder under themes/ that has a templates/ folder")
 
 
-def load_theme(root: Path) -> Theme:
+def load_theme(root: Path, compiled: Path | None = None) -> Theme:
+    """The theme at `root`; with `compiled`, a folder where Jinja keeps the compiled templates
+    between runs, as compiling the default theme's took 0.15 s of every build and preview start."""
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(root / "templates"),
         autoescape=True,
@@ -60,11 +64,38 @@ def load_theme(root: Path) -> Theme:
         # theme afresh whenever a file in it changes, so nothing needs the check.
         auto_reload=False,
         extensions=[CachedParts],
+        bytecode_cache=_CompiledTemplates(compiled) if compiled is not None else None,
     )
     env.context_class, env.template_class = PageContext, PageTemplate
     theme = Theme(root=root, env=env, labels=_labels(root))
     _fingerprint_assets(theme)
     return theme
+
+
+class _CompiledTemplates(jinja2.FileSystemBytecodeCache):
+    """Jinja's own cache of compiled templates, which it checks against each template's source,
+    in a subfolder named for what the source does not tell: the Jinja and Python versions and
+    Noticeboard's template code (the environment's settings and the `{% cache %}` tag). A folder
+    that can't be read or written only costs the next run the compiling."""
+
+    def __init__(self, folder: Path) -> None:
+        digest = hashlib.sha256(f"{jinja2.__version__}|{sys.version}".encode())
+        for module in (Path(__file__), Path(__file__).with_name("templating.py")):
+            digest.update(module.read_bytes())
+        super().__init__(str(folder / f"templates-{digest.hexdigest()[:16]}"))
+
+    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        try:
+            super().load_bytecode(bucket)
+        except OSError:
+            bucket.reset()
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        try:
+            os.makedirs(self.directory, exist_ok=True)
+            super().dump_bytecode(bucket)
+        except OSError:
+            return
 
 
 def _labels(root: Path) -> dict[str, dict[str, str]]:

@@ -30,6 +30,23 @@ def test_two_builds_are_byte_identical(tmp_path: Path) -> None:
     assert first == second and len(first) > 40
 
 
+def test_templates_compiled_by_one_build_serve_the_next_and_a_folder_that_cant_be_made_costs_nothing(
+        tmp_path: Path) -> None:
+    """Jinja keeps the compiled templates beside the content: a build that loads them writes the
+    same site as one that compiled them, and where their folder can't be made builds still work."""
+    shutil.copytree(DEMO, tmp_path / "content")
+    build(tmp_path / "content", tmp_path / "compiled", at(DEMO_NOW))
+    [folder] = (tmp_path / ".noticeboard-cache").glob("templates-*")
+    assert len(list(folder.iterdir())) >= 10, "each template kept"
+    build(tmp_path / "content", tmp_path / "loaded", at(DEMO_NOW))
+    assert tree_digest(tmp_path / "loaded") == tree_digest(tmp_path / "compiled")
+    shutil.rmtree(folder)
+    folder.write_text("not a folder")
+    build(tmp_path / "content", tmp_path / "unkept", at(DEMO_NOW))
+    assert tree_digest(tmp_path / "unkept") == tree_digest(tmp_path / "compiled")
+    assert folder.read_text() == "not a folder"
+
+
 def test_a_failed_build_leaves_the_last_good_site_untouched(tree, tmp_path: Path) -> None:
     out = tmp_path / "public"
     build(tree.root, out, at("2025-09-27T10:00+09:00"))
