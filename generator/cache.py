@@ -96,7 +96,7 @@ class ContentCache:
         for name in ("site.yaml", "services.yaml"):
             path = content_dir / name
             context.update(path.read_bytes() if path.is_file() else b"-")
-        found = cls(content_dir.parent / CACHE_DIR / f"{content_dir.name}.entries", context.hexdigest(),
+        found = cls(cache_folder(content_dir) / f"{content_dir.name}.entries", context.hexdigest(),
                     digests=Digests.open(content_dir))
         with collector_paused():
             for shard in range(SHARDS):
@@ -107,8 +107,7 @@ class ContentCache:
     def scratch(cls, content_dir: Path) -> ContentCache:
         """An empty cache that is never saved, for a run told not to use the cache on disk: it
         holds only what `coldcheck` checks in this run."""
-        folder = content_dir.resolve().parent / CACHE_DIR
-        name = content_dir.resolve().name
+        folder, name = cache_folder(content_dir), content_dir.resolve().name
         return cls(folder / f"{name}.entries", "", digests=Digests(folder / f"{name}.digests.pickle"), on_disk=False)
 
     def lookup(self, name: str, digest: str) -> Entry | None:
@@ -221,8 +220,7 @@ class Digests:
 
     @classmethod
     def open(cls, content_dir: Path) -> Digests:
-        content_dir = content_dir.resolve()
-        found = cls(content_dir.parent / CACHE_DIR / f"{content_dir.name}.digests.pickle")
+        found = cls(cache_folder(content_dir) / f"{content_dir.resolve().name}.digests.pickle")
         try:
             with found.path.open("rb") as handle, collector_paused():
                 known = pickle.load(handle)
@@ -327,6 +325,5 @@ def cache_folder(content_dir: Path) -> Path:
 
 def manifest_path(content_dir: Path, output: Path) -> Path:
     """Where the record of the last build into `output` lives: beside the content, never inside the site."""
-    content_dir = content_dir.resolve()
     tag = hashlib.sha256(str(output.absolute()).encode()).hexdigest()[:16]
-    return content_dir.parent / CACHE_DIR / f"output-{tag}.json"
+    return cache_folder(content_dir) / f"output-{tag}.json"

@@ -7,6 +7,7 @@ a parameter, so builds are reproducible and the demo can be shown mid-outage.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache, cached_property
 from datetime import datetime, timedelta
@@ -126,6 +127,13 @@ def _pair(target: str, status: str) -> tuple[str, str]:
     """One tuple per service and status, however many incidents' states hold it (150,000 tuples at
     50,000 incidents otherwise, held by the build and by every render worker)."""
     return target, status
+
+
+def published(states: Iterable[IncidentState]) -> str:
+    """How many updates of each incident are published at the snapshot's `now`: all that an
+    incident's state reads of `now`, so what a page or feed kept from the last build is keyed
+    by beside the incidents' files (reuse.py)."""
+    return ",".join(str(state.visible_updates) for state in states)
 
 
 def snapshot(content: Content, now: datetime) -> Snapshot:

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from email.utils import format_datetime
 
-from generator.derive import IncidentState, Snapshot
+from generator.derive import IncidentState, Snapshot, published
 from generator.machine import (XML_DECLARATION, Derived, Memo, absolute, last_activity, tag_uri, text, word, xml_block,
                                xml_leaf, xml_text)
 from generator.markup import render_markdown
@@ -70,7 +70,7 @@ def produce(content: Content, snap: Snapshot,
 def _published(states: Sequence[IncidentState], now: datetime) -> str:
     """What a feed shows of `now`, for its key (reuse.py): how many updates of each listed
     incident are published, or `now` itself for a feed with no entries, which is that recent."""
-    return ",".join(str(state.visible_updates) for state in states) if states else now.isoformat()
+    return published(states) if states else now.isoformat()
 
 
 def _paths(prefix: str, stem: str) -> list[str]:

@@ -151,8 +151,8 @@ class Derived:
         """Whether the build's output already holds each of `paths` as the last build made them
         from the same notice `files` and `state` (reuse.py): the producer then need not make them.
         `files` and `state` must be everything the outputs show beyond `--affiliate`, site.yaml
-        and services.yaml, `now` included where they show it. Every path is asked, so each keeps its key for the next
-        build. Always False outside a build (the preview, in-memory renders)."""
+        and services.yaml, `now` included where they show it. Every path is asked, so each keeps
+        its key for the next build. Always False outside a build (the preview, in-memory renders)."""
         if self._keep is None:
             return False
         return all([self._keep(path, files, state) for path in paths])

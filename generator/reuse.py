@@ -46,7 +46,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from generator.derive import IncidentState, Snapshot
+from generator.derive import IncidentState, Snapshot, published
 from generator.render import Page
 
 
@@ -122,4 +122,4 @@ def _inputs(page: Page, shared: dict[str, Any]) -> tuple[list[str], str] | None:
 def _listed(states: Iterable[IncidentState]) -> tuple[list[str], str]:
     """The listed incidents' files, and how many updates of each are published at `now`."""
     listed = list(states)
-    return [state.incident.source for state in listed], ",".join(str(state.visible_updates) for state in listed)
+    return [state.incident.source for state in listed], published(listed)
