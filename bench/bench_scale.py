@@ -273,29 +273,11 @@ def _edits(result: Result, bench: Bench, only: frozenset[str]) -> None:
     edit = Edit(tree.edited, tree.hugo / "content" / "incidents" if bench.hugo else None)
     try:
         if "edit" in only:
-            before: dict[str, tuple[int, int]] = {}
-            counter = iter(range(1, bench.runs + 1))
-
-            def edited_ours() -> Sample:
-                nonlocal before
-                edit.apply(next(counter))
-                before = stamps(tree.output)
-                return bench.build()
-
-            _pairs(result, "edit", bench.runs, edited_ours, bench.hugo_build if bench.hugo else None)
-            result.notes["edit"] = f"{rewritten(before, stamps(tree.output))} of {len(before):,} files rewritten"
-            later = iter(range(bench.runs + 1, 2 * bench.runs + 1))
-
-            def edited_later() -> Sample:
-                nonlocal before
-                k = next(later)
-                edit.apply(k)
-                before = stamps(tree.output)
-                return bench.build(minutes_later(k))
-
-            _pairs(result, "edit later", bench.runs, edited_later, None)
-            result.notes["edit, --now later"] = (f"{rewritten(before, stamps(tree.output))} of {len(before):,} "
-                                                 "files rewritten (the pages that state the time, and what the edit changed)")
+            runs = bench.runs
+            result.notes["edit"] = _edit_pairs(result, bench, edit, "edit", range(1, runs + 1), False)
+            result.notes["edit, --now later"] = _edit_pairs(
+                result, bench, edit, "edit later", range(runs + 1, 2 * runs + 1), True
+            ) + " (the pages that state the time, and what the edit changed)"
         if bench.hugo and "server" in only:
             served = engine.server_rebuilds(bench.hugo, tree.hugo, edit.apply, bench.runs)
             result.figures.setdefault("incremental", {})["hugo"] = Figure.of(
@@ -304,6 +286,24 @@ def _edits(result: Result, bench: Bench, only: frozenset[str]) -> None:
                 f"{latency:.2f} s" for _, latency in served)
     finally:
         edit.restore()
+
+
+def _edit_pairs(result: Result, bench: Bench, edit: Edit, name: str, numbers: range, moved_on: bool) -> str:
+    """For each k of `numbers`, apply edit k and build, at `--now` k minutes on if `moved_on` (an
+    operator's build runs at the current time), else at the fixed one alternating with Hugo's
+    build; the figures go under `name`, and what the last build rewrote is returned."""
+    before: dict[str, tuple[int, int]] = {}
+    counter = iter(numbers)
+
+    def edited() -> Sample:
+        nonlocal before
+        k = next(counter)
+        edit.apply(k)
+        before = stamps(bench.tree.output)
+        return bench.build(minutes_later(k) if moved_on else synthetic.NOW)
+
+    _pairs(result, name, bench.runs, edited, bench.hugo_build if bench.hugo and not moved_on else None)
+    return f"{rewritten(before, stamps(bench.tree.output))} of {len(before):,} files rewritten"
 
 
 def _pairs(result: Result, name: str, runs: int, mine, theirs) -> list[Sample]:
