@@ -324,6 +324,10 @@ def cache_folder(content_dir: Path) -> Path:
 
 
 def manifest_path(content_dir: Path, output: Path) -> Path:
-    """Where the record of the last build into `output` lives: beside the content, never inside the site."""
-    tag = hashlib.sha256(str(output.absolute()).encode()).hexdigest()[:16]
+    """Where the record of the last build into `output` lives: beside the content, never inside the site.
+
+    Named by the output's absolute path with `..` and `.` resolved, so `-o public`, `-o ./public`
+    and `-o ../site/public` for one folder share it (and its spare tree) rather than each making
+    a full build of its own."""
+    tag = hashlib.sha256(os.path.abspath(output).encode()).hexdigest()[:16]
     return cache_folder(content_dir) / f"output-{tag}.json"

@@ -127,6 +127,13 @@ def test_unchanged_inputs_mean_nothing_is_rewritten(tree, tmp_path: Path) -> Non
     assert not build(tree.root, out, at("2025-09-27T11:00+09:00")).up_to_date
 
 
+def test_one_output_folder_named_two_ways_is_one_build(tree, tmp_path: Path) -> None:
+    """`-o out` and `-o sub/../out` are the same folder: the second build finds it up to date."""
+    (tmp_path / "sub").mkdir()
+    assert not build(tree.root, tmp_path / "out", at("2025-09-27T10:00+09:00")).up_to_date
+    assert build(tree.root, tmp_path / "sub" / ".." / "out", at("2025-09-27T10:00+09:00")).up_to_date
+
+
 def test_an_edit_rewrites_only_files_whose_bytes_changed(tree, tmp_path: Path) -> None:
     out = tmp_path / "out"
     tree.write("incidents/2024-01-01-old.yaml", (tree.root / INC).read_text(encoding="utf-8")
