@@ -19,9 +19,10 @@ docs/performance.md:
   page then states the time its status is as of;
 - a maintenance page: its window's file;
 - a history page: the files of the incidents it lists and how many updates of each are published;
-- a service page: `now` (it states the time its status is as of), the files of the incidents it
-  lists with their published updates, the service's state, and the file of the incident or
-  window that state names.
+- a service's first page: `now` (it states the time its status is as of), the files of the
+  incidents it lists with their published updates, the service's state, and the file of the
+  incident or window that state names; its further pages, which list older incidents only: the
+  files of those incidents and their published updates, as a history page.
 
 `now` is in no other page's key: an operator's build runs at the current time, and when every
 page stated it, a build after one edit rendered every page again (at 10,000 incidents 21,901 of
@@ -109,6 +110,8 @@ def _inputs(page: Page, shared: dict[str, Any]) -> tuple[list[str], str] | None:
         return [window.source], ""
     if page.template == "history.html":
         return _listed(state for _, states in shared["listing"][page.key] for state in states)
+    if page.template == "service.html" and page.context["page_number"] > 1:
+        return _listed(shared["listing"].get(page.key, ()))
     if page.template == "service.html":
         state = snap.services[page.context["service_id"]]
         named = [snap.incident(state.incident).incident.source] if state.incident else []

@@ -76,6 +76,24 @@ def test_pages_link_to_their_neighbours_and_say_where_the_reader_is(tree, tmp_pa
     assert {"../../services/id-check/2.html", "../../incidents/2025-09-01-n000.html"} <= set(last_service.links())
 
 
+def test_a_services_further_pages_list_older_incidents_and_point_to_its_status(tree, tmp_path: Path,
+                                                                               small_pages: None) -> None:
+    """Only a service's first page shows its current status, what to use instead and the time
+    that is as of; the further pages list older incidents and link back to the first."""
+    write_incidents(tree, 9)
+    build(tree.root, tmp_path / "out", at(NOW))
+    service = tmp_path / "out" / "services"
+    first = (service / "id-check.html").read_text(encoding="utf-8")
+    assert 'class="facts"' in first and 'class="as-of"' in first
+    for further in ("id-check/2.html", "id-check/3.html"):
+        html = (service / further).read_text(encoding="utf-8")
+        assert 'class="facts"' not in html and 'class="as-of"' not in html and 'class="instead"' not in html
+        page = Page.read(service / further)
+        assert "../../services/id-check.html" in page.links() and "현재 상태와 대체 수단 보기" in page.text
+    english = Page.read(tmp_path / "out" / "en" / "services" / "id-check" / "2.html")
+    assert "../../../en/services/id-check.html" in english.links() and "Current status and what to use instead" in english.text
+
+
 def test_a_single_page_has_no_pager(tree, tmp_path: Path) -> None:
     write_incidents(tree, 3)
     build(tree.root, tmp_path / "out", at(NOW))
