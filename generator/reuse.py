@@ -110,14 +110,14 @@ def _inputs(page: Page, shared: dict[str, Any]) -> tuple[list[str], str] | None:
         return [window.source], ""
     if page.template == "history.html":
         return _listed(state for _, states in shared["listing"][page.key] for state in states)
-    if page.template == "service.html" and page.context["page_number"] > 1:
-        return _listed(shared["listing"].get(page.key, ()))
     if page.template == "service.html":
+        files, published = _listed(shared["listing"].get(page.key, ()))
+        if page.context["page_number"] > 1:  # older incidents only, as a history page
+            return files, published
         state = snap.services[page.context["service_id"]]
         named = [snap.incident(state.incident).incident.source] if state.incident else []
         if state.maintenance:
             named += [m.source for m in shared["content"].maintenance if m.id == state.maintenance]
-        files, published = _listed(shared["listing"].get(page.key, ()))
         return named + files, f"{snap.now.isoformat()}|{state!r}|{published}"
     return None
 
