@@ -125,13 +125,13 @@ def parse_yaml(text: str, path: Path, name: str) -> Document:
         _check_shape(text, name)
         node = yaml.compose(text, Loader=_Loader)
     except yaml.MarkedYAMLError as exc:
-        raise LoadFailure(_syntax_problem(exc, name, text)) from None
+        raise LoadFailure(_depth_problem(exc, name) or _syntax_problem(exc, name, text)) from None
     except yaml.reader.ReaderError as exc:
         raise LoadFailure(_character_problem(exc, name, text)) from None
     except yaml.YAMLError as exc:
         raise LoadFailure(Problem(Location(name, 1, 1), f"YAML error: {exc}")) from None
     except RecursionError:
-        raise LoadFailure(Problem(Location(name, 1, 1), f"nesting is too deep (limit {MAX_DEPTH} levels)")) from None
+        raise LoadFailure(_too_deep(Location(name, 1, 1))) from None
     doc = Document(path=path, name=name, data=None)
     if node is None:
         doc.data = None
@@ -148,8 +148,7 @@ def _check_shape(text: str, name: str) -> None:
         if isinstance(event, yaml.CollectionStartEvent):
             depth += 1
             if depth > MAX_DEPTH:
-                raise LoadFailure(Problem(_event_loc(event, name), f"nesting is too deep (limit {MAX_DEPTH} levels)",
-                                          "a notice needs only a few levels; check the indentation"))
+                raise LoadFailure(_too_deep(_event_loc(event, name)))
         elif isinstance(event, yaml.CollectionEndEvent):
             depth -= 1
         if isinstance(event, yaml.NodeEvent):
@@ -157,6 +156,20 @@ def _check_shape(text: str, name: str) -> None:
             if values > MAX_VALUES:
                 raise LoadFailure(Problem(_event_loc(event, name), f"file holds more than {MAX_VALUES:,} values",
                                           "split it: one notice per file, and long histories into separate incidents"))
+
+
+def _too_deep(location: Location) -> Problem:
+    return Problem(location, f"nesting is too deep (limit {MAX_DEPTH} levels)",
+                   "a notice needs only a few levels; check the indentation")
+
+
+def _depth_problem(exc: yaml.MarkedYAMLError, name: str) -> Problem | None:
+    """PyYAML 6.0.3+ stops deep flow nesting in its scanner, before any event reaches our own
+    count: the user is told the same thing, in the same words, whichever stopped it."""
+    if "maximum nesting depth" not in str(exc.problem):
+        return None
+    mark = exc.problem_mark
+    return _too_deep(Location(name, mark.line + 1, mark.column + 1) if mark else Location(name, 1, 1))
 
 
 def _event_loc(event: yaml.Event, name: str) -> Location:
@@ -211,7 +224,7 @@ class _Converter:
             raise LoadFailure(Problem(self._loc(node), "anchors and aliases (&name / *name) are not supported",
                                        "write the value out in full; each notice should read on its own"))
         if depth > MAX_DEPTH:
-            raise LoadFailure(Problem(self._loc(node), f"nesting is too deep (limit {MAX_DEPTH} levels)"))
+            raise LoadFailure(_too_deep(self._loc(node)))
         self.seen.add(id(node))
         self.doc.value_marks[keys] = (node.start_mark.line + 1, node.start_mark.column + 1)
         if node.tag not in _PLAIN_TAGS:

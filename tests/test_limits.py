@@ -55,7 +55,9 @@ def test_an_alias_bomb_is_refused_at_its_first_alias(tree) -> None:
 def test_deep_nesting_is_refused_without_crashing(tree, text: str) -> None:
     """libyaml's composer recurses in C: before the depth pre-check, 100,000 '[' killed the process."""
     tree.write(INC, text + "\n")
-    assert_located_error(check(tree), SHOWN + ":", "nesting is too deep (limit 50 levels)")
+    result = check(tree)
+    assert_located_error(result, SHOWN + ":", "nesting is too deep (limit 50 levels)")
+    assert "hint: a notice needs only a few levels" in result.stderr
 
 
 def test_millions_of_tiny_values_are_refused_before_they_fill_memory(tree) -> None:
