@@ -26,9 +26,9 @@ from pathlib import Path
 
 from bench.synthetic import NOW, generate
 from generator.build import build
-from generator.cli import parse_now
-from generator.incremental import IncrementalSite
-from generator.serve import Session
+from generator.clock import parse_now
+from generator.preview.incremental import IncrementalSite
+from generator.preview.serve import Session
 
 MINUTES = re.compile(r"약 (\d+)분 뒤")
 

@@ -1,7 +1,7 @@
 """Time the preview's in-process rebuild after one incident edit; prints JSON for bench_scale.
 
 Run by bench/bench_scale.py in a child process of its own (so the preview's memory is measured
-alone). It drives generator.incremental through its public API, as the preview server does:
+alone). It drives generator.preview.incremental through its public API, as the preview server does:
 the start (`rebuild()` and the home page, which is all the server does before the browser shows
 something; pages are rendered as they are asked for, and the content cache is used as `check`
 leaves it), then every page and output rendered once (`files()`), then per edit `rebuild([path])`
@@ -21,8 +21,14 @@ from pathlib import Path
 
 from bench.bench_scale import Edit
 from bench.synthetic import NOW
-from generator.cli import parse_now
-from generator.incremental import IncrementalSite
+
+try:  # the stage packages' layout; revisions before it (measured for comparison) had flat modules
+    from generator.clock import parse_now
+    from generator.preview.incremental import IncrementalSite
+except ImportError:
+    from generator.incremental import IncrementalSite  # type: ignore[import-not-found,no-redef]
+
+    from generator.cli import parse_now  # type: ignore[attr-defined,no-redef]
 
 
 def _clock() -> Callable[[], tuple[float, float]]:

@@ -21,11 +21,12 @@ from collections import defaultdict
 from pathlib import Path
 
 from bench.synthetic import NOW
-from generator import render
-from generator.build import check
-from generator.cli import parse_now
-from generator.derive import snapshot
-from generator.theme import find_theme, load_theme
+from generator.clock import parse_now
+from generator.content.check import check
+from generator.site import render
+from generator.site.theme import find_theme, load_theme
+from generator.state.derive import snapshot
+from generator.state.plan import plan_pages, views
 
 
 def main() -> None:
@@ -39,9 +40,9 @@ def main() -> None:
     content = check(args.content).content
     snap = snapshot(content, parse_now(NOW))
     theme = load_theme(find_theme(content.site.theme, args.content.resolve()))
-    jobs = [(page, view, shared) for prefix, view, view_snap in render.views(content, snap)
+    jobs = [(page, view, shared) for prefix, view, view_snap in views(content, snap)
             for shared in [render.shared_context(view, view_snap, prefix)]
-            for page in render.plan_pages(view, view_snap, prefix, shared["incidents_by_service"])]
+            for page in plan_pages(view, view_snap, prefix, shared["incidents_by_service"])]
 
     best: dict[str, float] = {}
     counts: dict[str, int] = defaultdict(int)

@@ -27,7 +27,7 @@ sys.path.insert(0, str(ROOT / "tests"))
 from browser.harness import launch, static_server  # noqa: E402
 
 from generator.build import build  # noqa: E402
-from generator.model import parse_time  # noqa: E402
+from generator.content.model import parse_time  # noqa: E402
 
 
 def shoot(public: Path, out: Path) -> list[Path]:

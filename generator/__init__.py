@@ -1,7 +1,8 @@
 """Noticeboard: YAML notices in, a static status site out.
 
-The pipeline is load → validate → model → derive → render → write, one module per stage,
-so that a failure can always be attributed to the stage (and the file) that caused it.
+One subpackage per stage, each importing only the stages below it (docs/architecture.md):
+content → state → site and machine → output → preview and deploy, tied together by build.py
+and cli.py. A failure can always be attributed to the stage (and the file) that caused it.
 """
 
 __version__ = "0.1.0"

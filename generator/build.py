@@ -1,4 +1,5 @@
-"""The whole pipeline for one build: load → validate → model → derive → render → write.
+"""The whole pipeline for one build: check (content/) → derive (state/) → render the pages (site/)
+beside the machine outputs (machine/) → write (output/).
 
 Kept as one short function so the stages read in order; each stage lives in its own module.
 The stages are imported where they are first used: a build that finds nothing changed needs
@@ -7,31 +8,27 @@ none of them, and skipping their import takes it from 0.38 to 0.32 s at 10,000 i
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass, field
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from generator.errors import ContentError, Location, NoticeboardError, Problem
-from generator.cache import ContentCache, Digests, cache_folder, collector_paused, inputs_key, manifest_path
-from generator.load import ContentFiles, LoadFailure, load_content, parse_yaml, read_text
-from generator.manifest import Manifest, read_manifest, spare_folder, write_manifest
-from generator.theme import BUNDLED_THEMES, Theme, find_theme, load_theme
-from generator.write import recover, staged
+from generator.content.cache import Digests, cache_folder, collector_paused
+from generator.content.check import check
+from generator.content.load import LoadFailure, parse_yaml, read_text
+from generator.errors import NoticeboardError, Problem
+from generator.output.manifest import Manifest, inputs_key, manifest_path, read_manifest, spare_folder, write_manifest
+from generator.output.write import recover, staged
+from generator.site.theme import BUNDLED_THEMES, Theme, bundled_labels, find_theme, load_theme
 
 if TYPE_CHECKING:
-    from generator.derive import Snapshot
-    from generator.model import Content
+    from generator.content.model import Content
+    from generator.site.render import Sink
+    from generator.site.reuse import Reuse
+    from generator.state.derive import Snapshot
 
-DEFAULT_THEME = BUNDLED_THEMES / "default"  # machine.word's labels
-
-
-@dataclass(frozen=True)
-class CheckResult:
-    content: Content
-    warnings: tuple[Problem, ...]
-    sources: dict[str, str] = field(default_factory=dict)
+DEFAULT_THEME = BUNDLED_THEMES / "default"  # the machine outputs' words (theme.bundled_labels)
 
 
 @dataclass(frozen=True)
@@ -42,52 +39,54 @@ class BuildResult:
     up_to_date: bool = False
 
 
-def check(content_dir: Path, use_cache: bool = True) -> CheckResult:
-    """Load and validate; raise ContentError with every problem, or return the model.
-
-    Loading runs with the garbage collector paused, and `collector_paused` freezes the model out
-    of its reach afterwards: the model lives until the process ends and holds no cycles, and the
-    first full collection over 10,000 freshly loaded incidents cost as much as loading them."""
-    with collector_paused():
-        return _check(content_dir, use_cache)
-
-
-def _check(content_dir: Path, use_cache: bool) -> CheckResult:
-    from generator.coldcheck import prefill
-    from generator.model import build_model
-    from generator.validate import validate
-
-    cache = ContentCache.open(content_dir) if use_cache else ContentCache.scratch(content_dir)
-    prefill(content_dir, cache)
-    files = load_content(content_dir, cache)
-    problems = validate(files)
-    known = [w for folder in files.cached.values() for _, _, entry in folder for w in entry.warnings]
-    if files.site is None or files.services is None or any(p.severity == "error" for p in problems):
-        raise ContentError(problems + known)
-    content = build_model(files)
-    warnings = [p for p in problems if p.severity != "error"] + known
-    if use_cache:
-        remember(cache, files, content, warnings)
-    sources = {doc.name: doc.digest for doc in (*files.incidents, *files.maintenance) if doc.digest}
-    sources |= {name: entry.digest for folder in files.cached.values() for _, name, entry in folder}
-    return CheckResult(content, tuple(sorted(warnings, key=Problem.sort_key)), sources)
-
-
-def remember(cache: ContentCache, files: ContentFiles, content: Content, warnings: list[Problem]) -> None:
-    """Store every freshly checked notice, with its own warnings, so the next run can skip it."""
-    from generator.coldcheck import cache_entries
-
-    for name, entry in cache_entries(files, content, warnings):
-        cache.store(name, entry.digest, entry.value, entry.warnings)
-    cache.save()
-
-
 def render(content_dir: Path, now: datetime, theme: str | None = None, affiliate: str | None = None) -> BuildResult:
     """Everything a build produces, in memory (deploys, tests); with `affiliate`, that affiliate's own site."""
-    from generator.render import render_site
-
     site = _prepare(content_dir, now, theme, affiliate)
     return BuildResult(render_site(site.content, site.snap, site.theme), site.snap, site.warnings)
+
+
+def render_site(content: Content, snap: Snapshot, theme: Theme) -> dict[str, bytes]:
+    """All output files (pages, assets, machine outputs), keyed by their path inside the output folder."""
+    from generator.site.render import Collected
+
+    files = Collected()
+    render_into(files, content, snap, theme)
+    return files
+
+
+def render_into(sink: Sink, content: Content, snap: Snapshot, theme: Theme, reuse: Reuse | None = None) -> None:
+    """Every output file into `sink`: the theme's assets, the pages, and the machine outputs as
+    tasks beside the pages. Every path is claimed before it is made, so two outputs for one path
+    raise DuplicateOutputError; with `reuse`, pages and machine outputs the sink already holds
+    from the last build are not made again."""
+    from generator.machine.derived import Derived
+    from generator.machine.outputs import output_tasks
+    from generator.site.render import plan_jobs, render_jobs
+    from generator.state.plan import Claims, views
+
+    claims = Claims()
+    for path, data in theme.asset_files.items():
+        claims.claim(path)
+        sink.put(path, data)
+    planned = plan_jobs(content, snap, claims, reuse)
+    kept: set[str] = set()
+
+    def keep(path: str, files: Sequence[str], state: str) -> bool:
+        if reuse is None or not reuse.output(path, files, state):
+            return False
+        claims.claim(path)
+        kept.add(path)
+        return True
+
+    def put(path: str, data: bytes) -> None:
+        claims.claim(path)
+        sink.put(path, data)
+
+    def model() -> Derived:
+        return Derived(content, snap, bundled_labels(), views(content, snap), planned.by_service, planned.plans,
+                       keep=keep)
+
+    render_jobs(planned.jobs, theme, sink, output_tasks(model, put, kept.__contains__))
 
 
 @dataclass(frozen=True)
@@ -104,8 +103,8 @@ class _Prepared:
 
 def _prepare(content_dir: Path, now: datetime, theme: str | None, affiliate: str | None,
              use_cache: bool = True) -> _Prepared:
-    from generator.affiliates import section
-    from generator.derive import snapshot
+    from generator.state.affiliates import section
+    from generator.state.derive import implied_warnings, snapshot
 
     checked = check(content_dir, use_cache)
     theme_obj = load_theme(find_theme(theme or checked.content.site.theme, content_dir.resolve()),
@@ -116,20 +115,6 @@ def _prepare(content_dir: Path, now: datetime, theme: str | None, affiliate: str
     if affiliate:
         content, snap = section(content, snap, affiliate)
     return _Prepared(content, snap, theme_obj, warnings, checked.sources)
-
-
-def implied_warnings(content: Content, snap: Snapshot) -> tuple[Problem, ...]:
-    """Services shown affected only because an upstream they rely on is down: worth a second look."""
-    found = []
-    for state in snap.services.values():
-        if state.implied and state.incident:
-            incident = snap.incident(state.incident).incident
-            found.append(Problem(
-                Location(incident.source), f"service '{state.service}' is shown as {state.status} because it depends on "
-                f"'{state.upstream}', but no incident lists it",
-                f"list it under affected (with alternatives) if that is right, or add an entry with its real status"
-                f" (as of {snap.now.isoformat()})", severity="warning"))
-    return tuple(found)
 
 
 def build(content_dir: Path, output: Path, now: datetime, theme: str | None = None,
@@ -144,8 +129,7 @@ def build(content_dir: Path, output: Path, now: datetime, theme: str | None = No
     previous = read_manifest(manifest, output.absolute()) if manifest else None
     if key and previous is not None and previous.key == key:
         return BuildResult({}, None, (), up_to_date=True)
-    from generator.render import render_into
-    from generator.reuse import Reuse
+    from generator.site.reuse import Reuse
 
     site = _prepare(content_dir, now, theme, affiliate, use_cache)
     with staged(output, previous, spare_folder(manifest) if manifest else None) as staging:

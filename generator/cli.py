@@ -8,28 +8,18 @@ from __future__ import annotations
 
 import argparse
 import sys
-from datetime import datetime, timedelta, timezone
 from collections.abc import Callable
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from generator import __version__
-from generator.build import build, check, implied_warnings
-from generator.clock import YEARS, parse_time
+from generator.build import build
+from generator.clock import parse_now
+from generator.content.check import check
 from generator.errors import ContentError, NoticeboardError, Problem
-
-
-def parse_now(value: str | None) -> datetime:
-    """`--now` makes builds reproducible; without it, the current time (to the second)."""
-    if value is None:
-        return datetime.now(timezone.utc).replace(microsecond=0)
-    parsed = parse_time(value)
-    if parsed is None:
-        raise NoticeboardError(f"--now {value!r} is not a time with a time zone; hint: write it like 2025-09-27T10:00+09:00")
-    if parsed.year not in YEARS:
-        raise NoticeboardError(f"--now {value!r} is outside the years {YEARS.start}–{YEARS.stop - 1}; hint: check the year")
-    return parsed
+from generator.state.derive import implied_warnings
 
 
 def _print_warnings(warnings: tuple[Problem, ...] | list[Problem]) -> None:
@@ -38,7 +28,9 @@ def _print_warnings(warnings: tuple[Problem, ...] | list[Problem]) -> None:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    from generator.derive import snapshot  # imported when used, like the pipeline's stages in build.py
+    from generator.state.derive import (
+        snapshot,  # imported when used, like the pipeline's stages in build.py
+    )
 
     result = check(Path(args.content))
     content = result.content
@@ -66,7 +58,7 @@ def cmd_build(args: argparse.Namespace) -> int:
 
 
 def cmd_new(args: argparse.Namespace) -> int:
-    from generator.scaffold import new_incident, new_maintenance
+    from generator.content.scaffold import new_incident, new_maintenance
 
     content_dir = Path(args.content)
     content = check(content_dir).content
@@ -147,7 +139,7 @@ def _command(argv: list[str]) -> str | None:
 def _extra_commands() -> list[Callable[[Any], None]]:
     """Commands that live in their own modules (serve, deploy) add themselves to the parser here."""
     from generator.deploy.command import register as deploy
-    from generator.serve import register as serve
+    from generator.preview.serve import register as serve
 
     return [deploy, serve]
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 import shutil
 import textwrap
 import threading
-from types import ModuleType
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
+from types import ModuleType
 
 import pytest
 from hypothesis import settings

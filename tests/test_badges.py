@@ -10,8 +10,8 @@ import pytest
 from conftest import DEMO, DEMO_NOW, at
 from html_text import Page
 
-from generator.badges import COLOURS, LABEL_COLOUR
 from generator.build import build
+from generator.machine.badges import COLOURS, LABEL_COLOUR
 
 SVG = "{http://www.w3.org/2000/svg}"
 

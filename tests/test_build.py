@@ -11,11 +11,11 @@ import jinja2
 import pytest
 from conftest import DEMO, DEMO_NOW, ROOT, at, fork_even_small_jobs
 
-from generator import render as rendering
 from generator.build import build
+from generator.content.names import safe_relative
 from generator.errors import ContentError, OutputError
-from generator.staging import safe_relative
-from generator.write import recover, write_site
+from generator.output.write import recover, write_site
+from generator.site import render as rendering
 
 
 def tree_digest(root: Path) -> dict[str, str]:

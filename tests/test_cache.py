@@ -12,11 +12,12 @@ from pathlib import Path
 import pytest
 from conftest import DEMO_NOW, ROOT, at
 
-from generator import cache as cache_module
-from generator.build import build, check
-from generator.cache import CACHE_DIR, ContentCache
+from generator.build import build
+from generator.content import cache as cache_module
+from generator.content.cache import CACHE_DIR, ContentCache
+from generator.content.check import check
+from generator.content.load import load_content
 from generator.errors import ContentError
-from generator.load import load_content
 
 INC = "incidents/2025-09-26-id-outage.yaml"
 THEMES = ROOT / "themes"

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from conftest import ROOT
 
-from generator.build import check
+from generator.content.check import check
 
 
 def run(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:

@@ -8,11 +8,12 @@ import pytest
 from conftest import DEMO_NOW, at, fork_even_small_jobs
 from test_build import tree_digest
 
-from generator import coldcheck
-from generator.build import build, check
-from generator.cache import ContentCache, shard_of
+from generator.build import build
+from generator.content import coldcheck
+from generator.content.cache import ContentCache, shard_of
+from generator.content.check import check
+from generator.content.load import load_content
 from generator.errors import ContentError
-from generator.load import load_content
 
 INC = "incidents/2025-09-26-id-outage.yaml"
 TIERS = ("    body: {ko: 모두 복구되었습니다., en: All restored.}\n",

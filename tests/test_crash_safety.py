@@ -26,8 +26,8 @@ from typing import Any
 import pytest
 from conftest import DEMO
 
-from generator import write
-from generator.write import recover, write_site
+from generator.output import write
+from generator.output.write import recover, write_site
 
 OLD_SITE = {
     "index.html": b"old home", "history.html": b"same in both", "incidents/a.html": b"old a",

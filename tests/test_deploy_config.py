@@ -11,10 +11,10 @@ import pytest
 import yaml
 from jsonschema import Draft7Validator
 
-from generator.build import check
-from generator.deploy.config import FolderConfig, GitConfig, S3Config, load_targets
+from generator.content.check import check
+from generator.content.deploy_config import FolderConfig, GitConfig, S3Config, load_targets
+from generator.content.validate import schema
 from generator.errors import ContentError
-from generator.validate import schema
 
 GOOD = """
 deploy:

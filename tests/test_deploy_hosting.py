@@ -7,7 +7,7 @@ import fnmatch
 from conftest import at
 
 from generator.build import render
-from generator.hosting import cache_control, content_type
+from generator.machine.hosting import cache_control, content_type
 
 
 def _rules(headers: str) -> dict[str, list[str]]:

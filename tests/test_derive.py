@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from conftest import at
 
-from generator.build import check
-from generator.derive import incident_state, snapshot
+from generator.content.check import check
+from generator.state.derive import incident_state, snapshot
 
 
 def states(tree, now: str) -> dict[str, str]:

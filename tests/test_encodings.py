@@ -9,7 +9,8 @@ import pytest
 from cli_run import assert_located_error, run_cli
 from conftest import DEMO_NOW, at
 
-from generator.build import build, check
+from generator.build import build
+from generator.content.check import check
 
 INC = "incidents/2025-09-26-id-outage.yaml"
 SHOWN = "content/" + INC

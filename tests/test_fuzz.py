@@ -29,15 +29,15 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 from site_outputs import findings, scan_html
 
-from generator import yamlfile
-from generator.build import check
-from generator.cli import parse_now
-from generator.derive import snapshot
+from generator.build import render_site
+from generator.clock import parse_now
+from generator.content import yamlfile
+from generator.content.check import check
+from generator.content.fastyaml import Irregular
+from generator.content.load import LoadFailure, parse_yaml
 from generator.errors import ContentError, NoticeboardError, Problem
-from generator.fastyaml import Irregular
-from generator.load import LoadFailure, parse_yaml
-from generator.render import render_site
-from generator.theme import find_theme, load_theme
+from generator.site.theme import find_theme, load_theme
+from generator.state.derive import snapshot
 
 EXAMPLES = settings().max_examples
 FUZZ = settings(deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow,

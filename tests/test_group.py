@@ -8,8 +8,9 @@ import pytest
 from conftest import at
 from html_text import Page
 
-from generator.build import build, check, implied_warnings
-from generator.derive import snapshot
+from generator.build import build
+from generator.content.check import check
+from generator.state.derive import implied_warnings, snapshot
 
 SITE = """\
 title: {ko: 예시금융그룹 서비스 상태, en: Example Group status}

@@ -21,10 +21,11 @@ from conftest import DEMO, DEMO_NOW, ROOT, at
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from generator import listing
-from generator.build import check, render
+from generator.build import render
+from generator.content.check import check
 from generator.errors import ContentError
-from generator.incremental import IncrementalSite
+from generator.preview.incremental import IncrementalSite
+from generator.state import listing
 
 NOW = at(DEMO_NOW)
 NIRS = "incidents/2025-09-26-nirs-fire.yaml"

@@ -17,10 +17,10 @@ from conftest import at
 from every_field import NOW, content_with, write_content
 from site_outputs import findings, visible_text
 
-from generator.build import check
-from generator.derive import snapshot
-from generator.render import render_site
-from generator.theme import find_theme, load_theme
+from generator.build import render_site
+from generator.content.check import check
+from generator.site.theme import find_theme, load_theme
+from generator.state.derive import snapshot
 
 PAYLOADS = [
     "<script>alert(1)</script>",

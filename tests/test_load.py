@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from generator.load import LoadFailure, load_content, parse_yaml, read_text
+from generator.content.load import LoadFailure, load_content, parse_yaml, read_text
 
 
 def parse(text: str):

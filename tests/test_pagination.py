@@ -10,8 +10,8 @@ import pytest
 from conftest import INCIDENT, at
 from html_text import Page
 
-from generator import listing
 from generator.build import build
+from generator.state import listing
 
 NOW = "2025-12-31T10:00+09:00"
 

@@ -10,7 +10,8 @@ import pytest
 from cli_run import assert_no_crash, run_cli
 from conftest import DEMO_NOW, at
 
-from generator.build import build, check
+from generator.build import build
+from generator.content.check import check
 from generator.errors import ContentError, Problem
 
 INC = "incidents/2025-09-26-id-outage.yaml"

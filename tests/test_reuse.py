@@ -12,10 +12,13 @@ import pytest
 from conftest import DEMO, DEMO_NOW, ROOT, at
 
 from generator import build as building
-from generator import feeds, listing, machine, sitemap
-from generator import render as rendering
 from generator.build import build
 from generator.cli import main
+from generator.machine import derived as machine
+from generator.machine import feeds, sitemap
+from generator.site import render as rendering
+from generator.site import theme as theme_module
+from generator.state import listing
 
 NIRS = "incidents/2025-09-26-nirs-fire.yaml"
 CARD = "incidents/2025-03-14-card-payment-delay.yaml"
@@ -193,9 +196,9 @@ def made(monkeypatch: pytest.MonkeyPatch) -> dict[str, list[str]]:
     seen: dict[str, list[str]] = {"service feeds": [], "sitemaps": []}
     service_feeds, make_sitemap = feeds._service_feeds, sitemap.sitemap
 
-    def spy_feeds(memo: machine.Memo, site: object, service: object, *rest: object) -> dict[str, bytes]:
+    def spy_feeds(memo: machine.Memo, words: object, site: object, service: object, *rest: object) -> dict[str, bytes]:
         seen["service feeds"].append(service.id)  # type: ignore[attr-defined]
-        return service_feeds(memo, site, service, *rest)  # type: ignore[arg-type]
+        return service_feeds(memo, words, site, service, *rest)  # type: ignore[arg-type]
 
     def spy_sitemap(*args: object) -> dict[str, bytes]:
         seen["sitemaps"].append("sitemap.xml")
@@ -238,18 +241,18 @@ def test_machine_outputs_follow_noticeboards_own_labels_whatever_the_theme(
     bundled = project / "bundled"
     shutil.copytree(ROOT / "themes", bundled)
     monkeypatch.setattr(building, "DEFAULT_THEME", bundled / "default")
-    monkeypatch.setattr(machine, "BUNDLED_THEMES", bundled)
-    machine._default_theme.cache_clear()
+    monkeypatch.setattr(theme_module, "BUNDLED_THEMES", bundled)
+    theme_module.bundled_labels.cache_clear()
     try:
         rebuild(project, rendered)
         edit(project, "../bundled/default/labels.yaml", "recent_incidents: Recent incidents",
              "recent_incidents: Latest incidents")
-        machine._default_theme.cache_clear()
+        theme_module.bundled_labels.cache_clear()
         rebuild(project, rendered)
         assert "Latest incidents" in (project / "out" / "en" / "feeds" / "incidents.atom").read_text(encoding="utf-8")
         assert_same_as_cold_build(project)
     finally:
-        machine._default_theme.cache_clear()
+        theme_module.bundled_labels.cache_clear()
 
 
 def test_each_of_a_run_of_builds_equals_a_cold_build(project: Path, rendered: list[str]) -> None:

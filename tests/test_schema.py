@@ -8,8 +8,8 @@ import pytest
 from conftest import DEMO
 from jsonschema import Draft7Validator
 
-from generator.load import parse_yaml, read_text
-from generator.validate import schema
+from generator.content.load import parse_yaml, read_text
+from generator.content.validate import schema
 
 KINDS = {"site.yaml": "site", "services.yaml": "services", "incidents": "incident", "maintenance": "maintenance"}
 

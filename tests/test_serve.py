@@ -25,11 +25,11 @@ import pytest
 from conftest import DEMO_NOW, ROOT, at
 
 from generator.build import build, render
-from generator.hosting import content_type
-from generator.incremental import IncrementalSite
-from generator.overlay import describe, inject
-from generator.serve import Session, site_path
-from generator.watch import Debouncer, Watcher, is_litter
+from generator.machine.hosting import content_type
+from generator.preview.incremental import IncrementalSite
+from generator.preview.overlay import describe, inject
+from generator.preview.serve import Session, site_path
+from generator.preview.watch import Debouncer, Watcher, is_litter
 
 NOW = at(DEMO_NOW)
 CARD = "incidents/2025-03-14-card-payment-delay.yaml"

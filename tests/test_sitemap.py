@@ -8,9 +8,12 @@ from pathlib import Path
 import pytest
 from conftest import DEMO, DEMO_NOW, at
 
-from generator import sitemap
-from generator.build import build, check
-from generator.derive import snapshot
+from generator.build import build
+from generator.content.check import check
+from generator.machine import sitemap
+from generator.machine.derived import Derived
+from generator.site.theme import bundled_labels
+from generator.state.derive import snapshot
 
 NS = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
 
@@ -38,10 +41,11 @@ def test_widget_is_not_in_the_sitemap_but_every_page_is(demo_site: Path) -> None
 
 def test_past_the_protocol_limit_the_sitemap_becomes_an_index_of_parts(monkeypatch: pytest.MonkeyPatch) -> None:
     content = check(DEMO).content
-    whole = ET.fromstring(sitemap.produce(content, snapshot(content, at(DEMO_NOW)))["sitemap.xml"])
+    model = Derived(content, snapshot(content, at(DEMO_NOW)), bundled_labels())
+    whole = ET.fromstring(sitemap.produce(model)["sitemap.xml"])
     every = [loc.text for loc in whole.iter(f"{NS}loc")]
     monkeypatch.setattr(sitemap, "MAX_URLS", 40)
-    files = sitemap.produce(content, snapshot(content, at(DEMO_NOW)))
+    files = sitemap.produce(Derived(model.content, model.snap, model.words))
     index = ET.fromstring(files["sitemap.xml"])
     assert index.tag == f"{NS}sitemapindex"
     parts = [loc.text.removeprefix("https://status.example.com/") for loc in index.iter(f"{NS}loc")]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from generator.build import check
+from generator.content.check import check
 from generator.errors import ContentError
 
 INC = "incidents/2025-09-26-id-outage.yaml"

@@ -8,13 +8,14 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from generator.build import check, render
-from generator.cli import parse_now
-from generator.deploy.config import TargetConfig, load_targets
+from generator.build import render
+from generator.clock import parse_now
+from generator.content.check import check
+from generator.content.deploy_config import TargetConfig, load_targets
+from generator.content.names import safe_relative
 from generator.deploy.run import Outcome, deploy_all
 from generator.deploy.targets import MARKER
 from generator.errors import NoticeboardError, did_you_mean
-from generator.staging import safe_relative
 
 
 def register(sub: Any) -> None:

@@ -13,7 +13,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Literal
 
-from generator.hosting import ASSETS
+from generator.machine.hosting import ASSETS
 
 Action = Literal["new", "change", "delete"]
 Digest = Callable[[bytes], str]

@@ -11,7 +11,7 @@ from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
 
-from generator.deploy.config import TargetConfig
+from generator.content.deploy_config import TargetConfig
 from generator.deploy.plan import Plan, make_plan
 from generator.deploy.targets import Target, TargetError, open_target
 

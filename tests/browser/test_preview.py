@@ -14,10 +14,10 @@ from urllib.parse import urlsplit
 import pytest
 from conftest import DEMO_NOW, at
 
-from generator.build import check
+from generator.content.check import check
 from generator.errors import ContentError
-from generator.incremental import IncrementalSite
-from generator.serve import Session
+from generator.preview.incremental import IncrementalSite
+from generator.preview.serve import Session
 
 from .harness import run_axe
 

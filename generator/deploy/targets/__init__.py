@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Protocol
 
-from generator.deploy.config import FolderConfig, GitConfig, TargetConfig
+from generator.content.deploy_config import FolderConfig, GitConfig, TargetConfig
 from generator.deploy.plan import Plan
 from generator.errors import NoticeboardError
 

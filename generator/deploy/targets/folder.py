@@ -18,11 +18,11 @@ import tempfile
 from collections.abc import Mapping
 from pathlib import Path
 
-from generator.deploy.config import FolderConfig
+from generator.content.deploy_config import FolderConfig
+from generator.content.names import safe_relative
 from generator.deploy.plan import Plan
 from generator.deploy.targets import MARKER, MARKER_TEXT, TargetError
-from generator.staging import safe_relative
-from generator.write import recover
+from generator.output.write import recover
 
 _AT_FDCWD = -100
 _RENAME_EXCHANGE = 2

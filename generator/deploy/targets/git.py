@@ -17,7 +17,7 @@ import time
 from collections.abc import Mapping
 from pathlib import Path
 
-from generator.deploy.config import GitConfig
+from generator.content.deploy_config import GitConfig
 from generator.deploy.plan import Plan
 from generator.deploy.targets import TargetError
 

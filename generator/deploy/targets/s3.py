@@ -15,10 +15,10 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any
 
-from generator.deploy.config import S3Config
+from generator.content.deploy_config import S3Config
 from generator.deploy.plan import Plan
 from generator.deploy.targets import MARKER, MARKER_TEXT, TargetError
-from generator.hosting import cache_control, content_type
+from generator.machine.hosting import cache_control, content_type
 
 _MD5 = re.compile(r"^[0-9a-f]{32}$")
 _DELETE_BATCH = 1000
@@ -121,7 +121,12 @@ class S3Target:
 @contextmanager
 def _translated(config: S3Config) -> Iterator[None]:
     """botocore's exceptions as one readable line each; none of them carries a secret."""
-    from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError, ProfileNotFound
+    from botocore.exceptions import (
+        BotoCoreError,
+        ClientError,
+        NoCredentialsError,
+        ProfileNotFound,
+    )
 
     try:
         yield

@@ -1,0 +1,91 @@
+"""`noticeboard new`: start a notice from a valid skeleton instead of a blank file.
+
+Under pressure an operator copies the last notice and forgets to change the date; a scaffold
+with the current time in the site's zone, the schema line for editor validation, and a clear
+placeholder for the one thing we cannot guess (which service) avoids both.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from datetime import datetime
+from importlib import resources
+from pathlib import Path
+
+from generator.clock import iso
+from generator.errors import NoticeboardError
+
+PLACEHOLDER_SERVICE = "choose-a-service"
+
+
+def slugify(title: str) -> str:
+    """An ASCII id from a title; Korean-only titles give 'notice' (ids must stay plain ASCII for URLs)."""
+    slug = re.sub(r"[^a-z0-9]+", "-", title.lower()).strip("-")[:40].strip("-")
+    return slug or "notice"
+
+
+def schema_line(kind: str, target: Path) -> str:
+    schema = Path(str(resources.files("generator").joinpath("schema", f"{kind}.schema.json")))
+    return f"# yaml-language-server: $schema={Path(os.path.relpath(schema, target.parent)).as_posix()}\n"
+
+
+def _quote(text: str) -> str:
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def new_file(folder: Path, now: datetime, slug: str) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    stem = f"{now:%Y-%m-%d}-{slug}"
+    candidate, n = folder / f"{stem}.yaml", 2
+    while candidate.exists():
+        candidate, n = folder / f"{stem}-{n}.yaml", n + 1
+    return candidate
+
+
+def new_incident(content_dir: Path, title: str, now: datetime, language: str, services: list[str],
+                 known: list[str], slug: str | None = None) -> Path:
+    """Write a new incident file and return its path; unknown service ids are refused up front."""
+    unknown = [s for s in services if s not in known]
+    if unknown:
+        raise NoticeboardError(f"unknown service id(s): {', '.join(unknown)}; hint: known ids are {', '.join(known)}")
+    path = new_file(content_dir / "incidents", now, slug or slugify(title))
+    stamp = iso(now, now.tzinfo)  # type: ignore[arg-type]
+    affected = "".join(
+        f"  - service: {s}\n    status: major_outage\n    alternatives: []\n" for s in services
+    ) or (f"  - service: {PLACEHOLDER_SERVICE}   # one of: {', '.join(known)}\n"
+          "    status: major_outage\n    alternatives: []\n")
+    path.write_text(
+        schema_line("incident", path)
+        + f"title:\n  {language}: {_quote(title)}\n"
+        + "impact: major   # none | minor | major | critical\n"
+        + f"started: {stamp}\n"
+        + "affected:\n" + affected
+        + f"updates:\n  - at: {stamp}\n    status: investigating   # investigating | identified | monitoring | resolved\n"
+        + f"    body:\n      {language}: {_quote(_first_update(language))}\n",
+        encoding="utf-8",
+    )
+    return path
+
+
+def _first_update(language: str) -> str:
+    if language == "ko":
+        return "현재 일부 서비스 이용에 문제가 있어 원인을 확인하고 있습니다. 확인되는 대로 다시 안내드리겠습니다."
+    return "Some services are currently affected. We are investigating and will post an update soon."
+
+
+def new_maintenance(content_dir: Path, title: str, starts: datetime, ends: datetime, language: str,
+                    services: list[str], known: list[str], slug: str | None = None) -> Path:
+    unknown = [s for s in services if s not in known]
+    if unknown or not services:
+        raise NoticeboardError(f"give at least one known --service; hint: known ids are {', '.join(known)}")
+    path = new_file(content_dir / "maintenance", starts, slug or slugify(title))
+    tz = starts.tzinfo
+    path.write_text(
+        schema_line("maintenance", path)
+        + f"title:\n  {language}: {_quote(title)}\n"
+        + f"starts: {iso(starts, tz)}\nends: {iso(ends, tz)}\n"  # type: ignore[arg-type]
+        + "services:\n" + "".join(f"  - {s}\n" for s in services),
+        encoding="utf-8",
+    )
+    return path

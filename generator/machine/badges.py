@@ -1,0 +1,66 @@
+"""Shields-style SVG status badges: one for the whole site (and each affiliate), one per service.
+
+Partners put these in their own pages and READMEs. Each badge says its status in words (never
+by colour alone), carries a <title> and an aria-label for screen readers, and uses the site's
+status colours, all of which keep white text above WCAG's 4.5:1 contrast. The text width is an
+estimate; `textLength` makes the browser fit the text to it, so long Korean names never overflow.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+
+from generator.content.labels import Labels
+from generator.machine.derived import Derived, text
+from generator.machine.xml import XML_DECLARATION, strip_controls, xml_attributes, xml_leaf
+from generator.state.plan import language_prefix
+
+SVG = "http://www.w3.org/2000/svg"
+LABEL_COLOUR = "#555555"
+COLOURS = {"operational": "#146c2e", "under_maintenance": "#174ea6", "degraded_performance": "#8a4b00",
+           "partial_outage": "#8a4b00", "major_outage": "#a50e0e"}
+HEIGHT, PAD, FONT_SIZE = 20, 6, 11
+WIDE, NARROW = 11.0, 6.8  # px per character at 11px: full-width (Hangul, CJK) and everything else
+
+
+def produce(model: Derived) -> dict[str, bytes]:
+    """`badges/status.svg` per language and per affiliate section; `badges/services/ID.svg` per
+    service and language."""
+    files: dict[str, bytes] = {}
+    content, snap, words = model.content, model.snap, model.words
+    names = {a.id: a.name for a in content.site.affiliates}
+    for section, _, view_snap in model.views:
+        for language in content.site.languages:
+            affiliate = names.get(section.rstrip("/"))
+            label = text(affiliate, language, content) if affiliate else words.word(language, "home")
+            path = f"{language_prefix(content, language)}{section}badges/status.svg"
+            files[path] = badge(words, label or "", view_snap.overall, language)
+    for service in content.catalog.services:
+        for language in content.site.languages:
+            path = f"{language_prefix(content, language)}badges/services/{service.id}.svg"
+            files[path] = badge(words, text(service.name, language, content) or service.id, snap.services[service.id].status,
+                                language)
+    return files
+
+
+def text_width(value: str) -> int:
+    return round(sum(WIDE if unicodedata.east_asian_width(c) in "WF" else NARROW for c in value))
+
+
+def badge(words: Labels, label: str, status: str, language: str) -> bytes:
+    label, message = strip_controls(label), words.word(language, f"status.{status}")
+    title = f"{label}: {message}"
+    left, right = text_width(label) + 2 * PAD, text_width(message) + 2 * PAD
+    svg = xml_attributes({"xmlns": SVG, "width": str(left + right), "height": str(HEIGHT), "role": "img",
+                          "aria-label": title, "xml:lang": language})
+    group = xml_attributes({"fill": "#ffffff", "text-anchor": "middle", "font-size": str(FONT_SIZE),
+                            "font-family": "Verdana,DejaVu Sans,Noto Sans CJK KR,sans-serif"})
+    texts = [xml_leaf("text", value, {"x": f"{x:g}", "y": "14", "textLength": str(width),
+                                      "lengthAdjust": "spacingAndGlyphs"})
+             for x, width, value in ((left / 2, left - 2 * PAD, label), (left + right / 2, right - 2 * PAD, message))]
+    parts = [xml_leaf("title", title),
+             xml_leaf("rect", attributes={"width": str(left), "height": str(HEIGHT), "fill": LABEL_COLOUR}),
+             xml_leaf("rect", attributes={"x": str(left), "width": str(right), "height": str(HEIGHT),
+                                          "fill": COLOURS[status]}),
+             f"<g{group}>{''.join(texts)}</g>"]
+    return f"{XML_DECLARATION}<svg{svg}>{''.join(parts)}</svg>\n".encode("utf-8")

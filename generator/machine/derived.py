@@ -1,0 +1,145 @@
+"""What every machine-readable output (JSON API, feeds, calendar, badges, sitemap) agrees on.
+
+A monitor reading the JSON, a feed reader and a calendar app must see the same words, the same
+absolute addresses and the same stable ids, or a customer comparing them would see two stories.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Hashable, Sequence
+from datetime import datetime
+from typing import Any, TypeVar
+from urllib.parse import urlsplit
+
+from generator.content.labels import Labels
+from generator.content.model import Content, Site, Text
+from generator.state.derive import IncidentState, Snapshot, incidents_by_service
+from generator.state.plan import Page, plan_pages, views
+
+T = TypeVar("T")
+
+
+def text(value: Text | None, language: str, content: Content) -> str | None:
+    return None if value is None else value.get(language, content.site.default_language)
+
+
+def absolute(site: Site, path: str) -> str:
+    """Feeds, the API and calendars are read away from the site, so their links must be absolute."""
+    return site.base_url + path
+
+
+def tag_uri(site: Site, when: datetime, specific: str) -> str:
+    """An RFC 4151 tag: stable across rebuilds and hosts moving, unlike a URL-based id.
+
+    The authority is the base URL's host, the date the day the thing began (in the site's zone),
+    and the specific part the base URL's path plus a content id, so two sites on one host differ.
+    """
+    parts = urlsplit(site.base_url)
+    day = when.astimezone(site.tz).date().isoformat()
+    return f"tag:{parts.hostname or 'localhost'},{day}:{parts.path or '/'}{specific}"
+
+
+def last_activity(state: IncidentState) -> datetime:
+    """When the incident last changed as of `now`: its newest published update, else its start."""
+    visible = state.incident.updates[: state.visible_updates]
+    return max((u.at for u in visible), default=state.incident.started)
+
+
+class Memo:
+    """Results of pure functions kept from one production of the outputs to the next.
+
+    The preview produces the outputs again after every edit, and most of what they hold (an
+    incident's feed entry, a section's calendar, the sitemap) is the same as last time. A result
+    is reused only when the function's arguments equal those it was computed from (the model is
+    frozen, so unchanged parts are the same objects and compare at once), so it is exactly what
+    computing it again would give. Results not asked for in a production are dropped after it."""
+
+    def __init__(self) -> None:
+        self._last: dict[Hashable, tuple[tuple[Any, ...], Any]] = {}
+        self._now: dict[Hashable, tuple[tuple[Any, ...], Any]] = {}
+
+    def call(self, key: Hashable, function: Callable[..., T], *args: Any) -> T:
+        """`function(*args)`, which must read nothing but its arguments; `key` names the result."""
+        found = self._now.get(key) or self._last.get(key)
+        if found is None or found[0] != args:
+            found = (args, function(*args))
+        self._now[key] = found
+        return found[1]
+
+    def next_production(self) -> None:
+        """Start a production: what the last one used may be reused, anything older is let go."""
+        self._last, self._now = self._now, {}
+
+
+class Derived:
+    """What several producers read off one model, worked out once instead of once per producer,
+    view and language. At 10,000 incidents narrowing every incident to each affiliate's section
+    takes about a second, and the API, the feeds and the sitemap all need those sections.
+
+    The preview and the renderer, which know the sections, per-service lists and page plans of
+    their pages, hand them in (`views`, `by_service`, `plans`, by section); the preview adds the
+    `memo` it keeps between productions, a build the `keep` that says which outputs it can take
+    from the last build (see `unchanged`)."""
+
+    def __init__(self, content: Content, snap: Snapshot, words: Labels,
+                 views: list[tuple[str, Content, Snapshot]] | None = None,
+                 by_service: dict[str, dict[str, list[IncidentState]]] | None = None,
+                 plans: dict[str, list[Page]] | None = None, memo: Memo | None = None,
+                 keep: Callable[[str, Sequence[str], str], bool] | None = None) -> None:
+        self.content, self.snap, self.words = content, snap, words
+        self._views = views
+        self._by_service: dict[str, dict[str, list[IncidentState]]] = dict(by_service or {})
+        self._plans: dict[str, list[Page]] = dict(plans or {})
+        self._activity: dict[str, datetime] = {}
+        self.memo = memo or Memo()
+        self._keep = keep
+
+    def unchanged(self, paths: Sequence[str], files: Sequence[str], state: str = "") -> bool:
+        """Whether the build's output already holds each of `paths` as the last build made them
+        from the same notice `files` and `state` (reuse.py): the producer then need not make them.
+        `files` and `state` must be everything the outputs show beyond `--affiliate`, site.yaml
+        and services.yaml, `now` included where they show it. Every path is asked, so each keeps
+        its key for the next build. Always False outside a build (the preview, in-memory renders)."""
+        if self._keep is None:
+            return False
+        return all([self._keep(path, files, state) for path in paths])
+
+    @property
+    def views(self) -> list[tuple[str, Content, Snapshot]]:
+        """`render.views`: the group at the root, then each affiliate's section."""
+        if self._views is None:
+            self._views = views(self.content, self.snap)
+        return self._views
+
+    def by_service(self, section: str = "") -> dict[str, list[IncidentState]]:
+        """`incidents_by_service` of the view under `section` (the group's by default)."""
+        if section not in self._by_service:
+            _, content, snap = next(view for view in self.views if view[0] == section)
+            self._by_service[section] = incidents_by_service(content, snap)
+        return self._by_service[section]
+
+    def plan(self, section: str = "") -> list[Page]:
+        """`render.plan_pages` of the view under `section`: the HTML pages the site has."""
+        if section not in self._plans:
+            _, content, snap = next(view for view in self.views if view[0] == section)
+            self._plans[section] = plan_pages(content, snap, section, self.by_service(section))
+        return self._plans[section]
+
+    def activity(self, state: IncidentState) -> datetime:
+        """`last_activity`, per incident id: an affiliate's narrowed copy has the same updates."""
+        found = self._activity.get(state.incident.id)
+        if found is None:
+            found = self._activity[state.incident.id] = last_activity(state)
+        return found
+
+
+def shared_derived(words: Labels) -> Callable[[Content, Snapshot], Derived]:
+    """A `Derived` maker that hands every producer of one build the same object for the same model."""
+    last: list[Derived] = []
+
+    def derived(content: Content, snap: Snapshot) -> Derived:
+        if not last or last[0].content is not content or last[0].snap is not snap:
+            last[:] = [Derived(content, snap, words)]
+        return last[0]
+
+    return derived

@@ -1,0 +1,78 @@
+"""Scheduled maintenance as iCalendar (`maintenance.ics`), so a customer can subscribe in a calendar app.
+
+Written with the icalendar library (escaping, line folding, VTIMEZONE), not by hand. Events are
+in the site's zone with its VTIMEZONE; UIDs are the window's id at the site's host, so a changed
+window updates the customer's event instead of adding a second one.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+from urllib.parse import urlsplit
+
+from icalendar import Calendar, Event, vText
+
+from generator.content.markup import plain_text
+from generator.content.model import Maintenance, Site
+from generator.machine.derived import Derived, absolute
+from generator.machine.xml import strip_controls
+from generator.state.plan import language_prefix
+
+CALENDAR_LIMIT = 100  # the latest windows by start; older ones only burden every subscriber's refresh
+REFRESH = timedelta(hours=1)  # calendar apps poll no faster than this during an outage
+
+
+def produce(model: Derived) -> dict[str, bytes]:
+    """`maintenance.ics` per language, at the root and under each affiliate's section; a build
+    keeps those whose windows' files did not change (`Derived.unchanged`)."""
+    files: dict[str, bytes] = {}
+    content, snap = model.content, model.snap
+    for section, view_content, _ in model.views:
+        windows = [m.source for m in view_content.maintenance]
+        for language in content.site.languages:
+            path = f"{language_prefix(content, language)}{section}maintenance.ics"
+            if not model.unchanged([path], windows, snap.now.isoformat()):  # DTSTAMP is `now`
+                files[path] = model.memo.call(("calendar", path), calendar, view_content.site,
+                                              view_content.maintenance, snap.now, language)
+    return files
+
+
+def calendar(site: Site, maintenance: tuple[Maintenance, ...], now: datetime, language: str) -> bytes:
+    """The latest windows of a view; an incident edit leaves every calendar as it was."""
+    name = strip_controls(site.title.get(language, site.default_language))
+    cal = Calendar()
+    cal.add("prodid", "-//Noticeboard//Maintenance calendar//EN")
+    cal.add("version", "2.0")
+    cal.add("calscale", "GREGORIAN")
+    cal.add("method", "PUBLISH")
+    cal.add("name", vText(name))  # as vText: icalendar leaves these names unescaped otherwise
+    cal.add("x-wr-calname", vText(name))
+    cal.add("x-wr-timezone", site.timezone)
+    cal.add("refresh-interval", REFRESH, parameters={"VALUE": "DURATION"})
+    cal.add("x-published-ttl", "PT1H")
+    latest = sorted(maintenance, key=lambda m: (m.starts, m.id), reverse=True)[:CALENDAR_LIMIT]
+    for window in sorted(latest, key=lambda m: (m.starts, m.id)):
+        cal.add_component(_event(site, now, window, language))
+    if latest:
+        cal.add_missing_timezones()
+    return cal.to_ical()
+
+
+def _event(site: Site, now: datetime, window: Maintenance, language: str) -> Event:
+    """DTSTAMP (UTC, as RFC 5545 requires) is the build's `now`, never the wall clock, so rebuilds
+    are byte-identical."""
+    tz = site.tz
+    host = urlsplit(site.base_url).hostname or "localhost"
+    event = Event()
+    event.add("uid", f"maintenance-{window.id}@{host}")
+    event.add("dtstamp", now.astimezone(timezone.utc))
+    event.add("dtstart", window.starts.astimezone(tz))
+    event.add("dtend", window.ends.astimezone(tz))
+    event.add("summary", strip_controls(window.title.get(language, site.default_language) or window.id))
+    if window.body is not None:
+        event.add("description", strip_controls(plain_text(window.body.get(language, site.default_language))))
+    prefix = "" if language == site.default_language else f"{language}/"
+    event.add("url", absolute(site, f"{prefix}maintenance/{window.id}.html"))  # the group's: sections link to it
+    event.add("status", "CONFIRMED")
+    event.add("transp", "OPAQUE")
+    return event

@@ -1,0 +1,1 @@
+"""Stage 3a, site: the HTML pages, rendered from the state through a Jinja2 theme (autoescaped)."""

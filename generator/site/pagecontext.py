@@ -1,0 +1,137 @@
+"""The names a page's template can call besides its view's shared context: words, names, times
+and Markdown in the page's language, and links relative to the page.
+
+All but two of them (`page` and `canonical`) are the same for every page of one view in one
+language whose links start from the same folder depth, so they are made once for each such
+group and reused: made afresh for each of 21,811 pages, their twenty closures were a
+measurable part of rendering a small page.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
+
+from markupsafe import Markup, escape
+
+from generator.clock import EN_MONTH_NAMES, format_local, format_time, iso
+from generator.content.markup import markdown_html
+from generator.content.model import Content, Text
+from generator.site.chart import chart_svg, progress_points, tally_text
+from generator.site.theme import Theme
+from generator.state.listing import numbered
+from generator.state.plan import language_prefix
+
+if TYPE_CHECKING:
+    from generator.site.render import Page
+
+
+def page_names(page: Page, content: Content, theme: Theme) -> dict[str, Any]:
+    """Every helper name `page`'s template sees, with `page` itself."""
+    base = _link_base(page, content)
+    shared = _shared_names(content, theme, page.language, page.section, base)
+    site, section, key = content.site, page.section, page.key
+
+    def canonical(language: str) -> str:
+        return site.base_url + language_prefix(content, language) + section + key
+
+    return {**shared, "page": page, "canonical": canonical}
+
+
+def _link_base(page: Page, content: Content) -> str:
+    """What relative links start with: up to the site root, so the site works under any sub-path
+    and from file://; the 404 page is served at arbitrary depths, so it links from the base URL's path."""
+    if page.key == "404.html":
+        return urlsplit(content.site.base_url).path or "/"
+    return "../" * page.path.count("/")
+
+
+# Made names by (view, theme, language): the language's own, and per (section, link base) those
+# merged with the links'. Identity-checked, since ids are reused once an object is gone. A build
+# needs a few dozen; the preview makes new views on each edit, so the memo is emptied when full
+# rather than kept growing.
+_Made = tuple[Content, Theme, dict[str, Any], dict[tuple[str, str], dict[str, Any]]]
+_MADE: dict[tuple[int, int, str], _Made] = {}
+_MADE_LIMIT = 32
+
+
+def _shared_names(content: Content, theme: Theme, lang: str, section: str, base: str) -> dict[str, Any]:
+    memo_key = (id(content), id(theme), lang)
+    made = _MADE.get(memo_key)
+    if made is None or made[0] is not content or made[1] is not theme:
+        if len(_MADE) >= _MADE_LIMIT:
+            _MADE.clear()
+        made = _MADE[memo_key] = (content, theme, _language_names(content, theme, lang), {})
+    merged = made[3].get((section, base))
+    if merged is None:
+        merged = made[3][section, base] = {**made[2], **_link_names(content, theme, lang, section, base)}
+    return merged
+
+
+def _link_names(content: Content, theme: Theme, lang: str, section: str, base: str) -> dict[str, Any]:
+    def url(target: str, language: str | None = None) -> str:
+        return base + language_prefix(content, language or lang) + section + target
+
+    def group_url(target: str, language: str | None = None) -> str:
+        return base + language_prefix(content, language or lang) + target
+
+    def asset(rel: str) -> str:
+        return base + theme.assets[rel]
+
+    return {"url": url, "group_url": group_url, "asset": asset}
+
+
+_TIME_TAGS_KEPT = 256
+
+
+def _language_names(content: Content, theme: Theme, lang: str) -> dict[str, Any]:
+    default, tz = content.site.default_language, content.site.tz
+    words = theme.labels.of(lang)
+    names = {item_id: item.name.get(lang, default) for item_id, item in content.catalog.by_id.items()}
+
+    def text(value: Text | None) -> str:
+        return value.get(lang, default) if value is not None else ""
+
+    def label(key: str) -> str:
+        return words.get(key, key)
+
+    tags: dict[datetime, Markup] = {}
+
+    def time_tag(moment: datetime) -> Markup:
+        # A macro call cost more than the rest of a <time> element's rendering; as a plain
+        # function it made incident pages 35% faster (they show about ten times each). Two in
+        # five of an incident page's times are shown twice (in the timeline and the progress
+        # table), hence the few last ones kept. The ISO form holds only digits, '-', ':', 'T'
+        # and '+', so only the words are escaped.
+        found = tags.get(moment)
+        if found is None:
+            if len(tags) >= _TIME_TAGS_KEPT:
+                tags.clear()
+            at = moment.astimezone(tz)
+            found = tags[moment] = Markup(f'<time datetime="{at.isoformat(timespec="seconds")}">'
+                                          f'{escape(format_local(at, lang))}</time>')
+        return found
+
+    return {
+        "lang": lang, "t": text, "_": label,
+        "name": lambda item_id: names.get(item_id, item_id),
+        "when": lambda moment: format_time(moment, tz, lang),
+        "iso": lambda moment: iso(moment, tz),
+        "time_tag": time_tag,
+        "md": lambda value: Markup(markdown_html(text(value))),
+        "numbered": numbered,
+        "month_label": _month_label(words.get("month_format", "month_format")),
+        "progress_points": progress_points,
+        "tally": lambda tally, key, name="": tally_text(tally, label(key), name),
+        "chart": chart_svg,
+    }
+
+
+def _month_label(template: str) -> Callable[[tuple[int, int]], str]:
+    def fmt(year_month: tuple[int, int]) -> str:
+        year, month = year_month
+        return template.format(year=year, month=month, month_name=EN_MONTH_NAMES[month - 1])
+
+    return fmt
