@@ -16,7 +16,8 @@ from typing import TYPE_CHECKING, Any
 
 from generator.content.cache import Digests, cache_folder, collector_paused
 from generator.content.check import check
-from generator.content.load import LoadFailure, parse_yaml, read_text
+from generator.content.load import read_text
+from generator.content.yamlfile import LoadFailure, parse_yaml
 from generator.errors import NoticeboardError, Problem
 from generator.output.manifest import Manifest, inputs_key, manifest_path, read_manifest, spare_folder, write_manifest
 from generator.output.write import recover, staged

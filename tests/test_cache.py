@@ -14,6 +14,7 @@ from conftest import DEMO_NOW, ROOT, at
 
 from generator.build import build
 from generator.content import cache as cache_module
+from generator.content import stamp as stamp_module
 from generator.content.cache import CACHE_DIR, ContentCache
 from generator.content.check import check
 from generator.content.load import load_content
@@ -183,7 +184,7 @@ def test_an_output_changed_by_hand_is_rebuilt_in_full(tree, tmp_path: Path, tamp
 def trusting(monkeypatch: pytest.MonkeyPatch) -> Callable[[], None]:
     """Stamps of files written before a run count as settled at once (instead of 2 s later), so
     these tests exercise files found by their stamp alone; calling it lets the clock tick past them."""
-    monkeypatch.setattr(cache_module, "_SETTLE_NS", 0)
+    monkeypatch.setattr(stamp_module, "SETTLE_NS", 0)
     return lambda: time.sleep(0.05)
 
 

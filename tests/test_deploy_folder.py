@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -63,21 +64,23 @@ def test_a_deploy_that_dies_half_way_leaves_the_published_site_as_it_was(tree, w
     assert deploy(tree.root).code == 0
     before = tree_files(www)
     (tree.root / INCIDENT).unlink()
-    writes = {"count": 0}
-    real_write = Path.write_bytes
+    created = {"count": 0}
+    real_open = os.open
 
-    def failing_write(self: Path, data: bytes) -> int:
-        writes["count"] += 1
-        if writes["count"] > 3:
-            raise OSError(28, "No space left on device", str(self))
-        return real_write(self, data)
+    def disk_fills_up(path: str, flags: int, *args: int, **kwargs: object) -> int:
+        """The fourth new file finds the disk full, as a deploy that runs out of space would."""
+        if flags & os.O_CREAT:
+            created["count"] += 1
+            if created["count"] > 3:
+                raise OSError(28, "No space left on device", path)
+        return real_open(path, flags, *args, **kwargs)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(Path, "write_bytes", failing_write)
+    monkeypatch.setattr(os, "open", disk_fills_up)
     run = deploy(tree.root)
-    assert run.code == 1 and "FAILED: No space left on device" in run.out
+    assert run.code == 1 and "No space left on device" in run.out and "FAILED" in run.out
     assert tree_files(www) == before
 
-    monkeypatch.setattr(Path, "write_bytes", real_write)
+    monkeypatch.undo()
     run = deploy(tree.root)
     assert run.code == 0, run.out + run.err
     assert _published(www) == render(tree.root, at(NOW)).files

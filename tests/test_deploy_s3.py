@@ -271,7 +271,7 @@ def test_a_prefix_holding_someone_elses_objects_is_left_alone(site, weed: Weed, 
     client(weed).put_object(Bucket=bucket, Key="status/report.pdf", Body=b"not ours")
     run = deploy(tree.root)
     assert run.code == 1
-    assert "already holds objects that Noticeboard did not publish" in run.out
+    assert "already holds files that Noticeboard did not publish" in run.out
     listing = client(weed).list_objects_v2(Bucket=bucket).get("Contents", [])
     assert [item["Key"] for item in listing] == ["status/report.pdf"]
 

@@ -34,7 +34,7 @@ from generator.clock import parse_now
 from generator.content import yamlfile
 from generator.content.check import check
 from generator.content.fastyaml import Irregular
-from generator.content.load import LoadFailure, parse_yaml
+from generator.content.yamlfile import LoadFailure, parse_yaml
 from generator.errors import ContentError, NoticeboardError, Problem
 from generator.site.theme import find_theme, load_theme
 from generator.state.derive import snapshot

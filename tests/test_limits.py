@@ -14,8 +14,9 @@ import pytest
 from cli_run import assert_located_error, assert_no_crash, run_cli
 from conftest import DEMO_NOW
 
-from generator.content.load import MAX_FILE_BYTES, MAX_TEXT_CHARS, MAX_VALUES
+from generator.content.load import MAX_FILE_BYTES
 from generator.content.validate import MAX_UPDATES
+from generator.content.yamlfile import MAX_TEXT_CHARS, MAX_VALUES
 
 INC = "incidents/2025-09-26-id-outage.yaml"
 SHOWN = "content/" + INC

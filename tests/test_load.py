@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from generator.content.load import LoadFailure, load_content, parse_yaml, read_text
+from generator.content.load import load_content, read_text
+from generator.content.yamlfile import LoadFailure, parse_yaml
 
 
 def parse(text: str):

@@ -8,8 +8,9 @@ import pytest
 from conftest import DEMO
 from jsonschema import Draft7Validator
 
-from generator.content.load import parse_yaml, read_text
+from generator.content.load import read_text
 from generator.content.validate import schema
+from generator.content.yamlfile import parse_yaml
 
 KINDS = {"site.yaml": "site", "services.yaml": "services", "incidents": "incident", "maintenance": "maintenance"}
 

@@ -32,6 +32,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from generator.content.stamp import Stamp, settled, stamp_of
 from generator.errors import Problem
 
 CACHE_DIR = ".noticeboard-cache"
@@ -197,19 +198,6 @@ def shard_of(name: str) -> int:
     return zlib.crc32(name.encode()) % SHARDS
 
 
-Stamp = tuple[int, int, int, int, int]
-# A file whose mtime or ctime is this close to the moment it was looked at may still change
-# within the same timestamp tick (1-2 s on some file systems), keeping its stamp: such a file is
-# hashed again next time instead of being trusted ("racily clean", as git calls it).
-_SETTLE_NS = 2_000_000_000
-
-
-def stamp_of(stat: os.stat_result) -> Stamp:
-    """What changes whenever a file's bytes change: writing updates the ctime, which no tool can
-    set back, and replacing the file changes the inode; size and mtime catch the rest."""
-    return (stat.st_dev, stat.st_ino, stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns)
-
-
 @dataclass
 class Digests:
     """sha256 digests of files remembered with their stamps, so a file whose stamp has not moved
@@ -240,7 +228,7 @@ class Digests:
     def remember(self, path: str, stat: os.stat_result, digest: str) -> None:
         """Note `digest` for the file as it was at `stat` (taken before reading it, so a write
         racing the read moves the stamp and is noticed next time)."""
-        if max(stat.st_mtime_ns, stat.st_ctime_ns) < self.started - _SETTLE_NS:
+        if settled(stat, self.started):
             self.known[path] = (stamp_of(stat), digest)
         else:
             self.known.pop(path, None)

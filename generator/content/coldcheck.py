@@ -22,10 +22,12 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from generator.content.cache import SHARDS, ContentCache, Entry, Stamp, shard_of
-from generator.content.load import ContentFiles, Document, _list_yaml, _load_one, load_content
-from generator.content.model import Content, build_model
+from generator.content.cache import SHARDS, ContentCache, Entry, shard_of
+from generator.content.load import ContentFiles, list_notice_files, load_content, load_file
+from generator.content.model import Content, Incident, Maintenance, build_model
+from generator.content.stamp import Stamp
 from generator.content.validate import validate
+from generator.content.yamlfile import Document
 from generator.errors import Problem, display_path
 
 FOLDERS = ("incidents", "maintenance")
@@ -107,7 +109,7 @@ def _unknown(root: Path, cache: ContentCache) -> list[Job]:
     scratch = ContentFiles(root=root)
     for folder in FOLDERS:
         prefix = display_path(root / folder, root.parent) + "/"
-        jobs += [(str(path), folder, prefix + path.name) for path in _list_yaml(root / folder, scratch)
+        jobs += [(str(path), folder, prefix + path.name) for path in list_notice_files(root / folder, scratch)
                  if prefix + path.name not in cache.entries]
     return jobs
 
@@ -126,7 +128,7 @@ def _check_chunk(jobs: list[Job]) -> Checked:
     base = _FORKED[0]
     files = ContentFiles(root=base.root, site=base.site, services=base.services)
     for path, folder, name in jobs:
-        doc = _load_one(Path(path), base.root, base.root.parent, files, folder, base.cache, name)
+        doc = load_file(Path(path), base.root, base.root.parent, files, folder, base.cache, name)
         if doc is not None:
             getattr(files, folder).append(doc)
     problems = validate(files)
@@ -151,7 +153,8 @@ def _check_chunk(jobs: list[Job]) -> Checked:
 def cache_entries(files: ContentFiles, content: Content, warnings: list[Problem]) -> Iterator[tuple[str, Entry]]:
     """The cache entry of every freshly parsed notice in `files`, modelled in `content`: its model
     object and its own warnings."""
-    by_source = {item.source: item for item in (*content.incidents, *content.maintenance)}
+    by_source: dict[str, Incident | Maintenance] = {item.source: item for item in content.incidents}
+    by_source |= {item.source: item for item in content.maintenance}
     for doc in (*files.incidents, *files.maintenance):
         mine = tuple(w for w in warnings if w.location.file == doc.name)
         yield doc.name, Entry(doc.digest, by_source[doc.name], mine)

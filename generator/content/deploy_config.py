@@ -15,7 +15,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from generator.content.load import Document, KeyPath, parse_yaml, read_text
+from generator.content.load import read_text
+from generator.content.yamlfile import Document, KeyPath, parse_yaml
 from generator.errors import Problem
 
 DEFAULT_BRANCH = "gh-pages"

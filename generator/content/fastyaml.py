@@ -129,12 +129,13 @@ class _Builder:
         if not event.implicit[0] or (value and None not in self.firsts and value[0] not in self.firsts):
             tag = _STR
         else:
-            tag = self.resolve(ScalarNode, value, event.implicit)
+            tag = self.resolve(ScalarNode, value, event.implicit)  # type: ignore[no-untyped-call]
         if tag == _STR:
             return self.text(event)
         if tag not in self.dialect.plain_tags or len(value) > self.dialect.max_number_chars:
             raise Irregular
-        return self.scalars.construct_object(ScalarNode(tag, value, event.start_mark, event.end_mark))
+        marks = (event.start_mark, event.end_mark)  # libyaml's own Mark type, which constructors read alike
+        return self.scalars.construct_object(ScalarNode(tag, value, *marks))  # type: ignore[arg-type]
 
     def text(self, event: ScalarEvent) -> str:
         """Only a double-quoted scalar can make a character the raw text lacks (with an escape)."""

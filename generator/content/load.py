@@ -15,17 +15,7 @@ from pathlib import Path
 from stat import S_ISLNK, S_ISREG
 
 from generator.content.cache import ContentCache, Entry, file_digest
-
-# Also what the other stages (and docs/limits.md) know as load.*: a document, its limits, its failure.
-from generator.content.yamlfile import (  # noqa: F401
-    MAX_DEPTH,
-    MAX_TEXT_CHARS,
-    MAX_VALUES,
-    Document,
-    KeyPath,
-    LoadFailure,
-    parse_yaml,
-)
+from generator.content.yamlfile import Document, LoadFailure, parse_yaml
 from generator.errors import Location, Problem, display_path
 
 MAX_FILE_BYTES = 5 * 1024 * 1024
@@ -117,16 +107,16 @@ def load_content(content_dir: Path, cache: ContentCache | None = None,
             files.problems.append(Problem(Location(display_path(path, shown_root)), f"missing {filename}",
                                           "see docs/content-format.md for what this file holds"))
             continue
-        setattr(files, attr, _load_one(path, content_dir, shown_root, files))
+        setattr(files, attr, load_file(path, content_dir, shown_root, files))
     for folder in folders:
         prefix = display_path(content_dir / folder, shown_root) + "/"
-        docs = [_load_one(p, content_dir, shown_root, files, folder, cache, prefix + p.name)
-                for p in _list_yaml(content_dir / folder, files)]
+        docs = [load_file(p, content_dir, shown_root, files, folder, cache, prefix + p.name)
+                for p in list_notice_files(content_dir / folder, files)]
         getattr(files, folder).extend(d for d in docs if d is not None)
     return files
 
 
-def _list_yaml(folder: Path, files: ContentFiles) -> list[Path]:
+def list_notice_files(folder: Path, files: ContentFiles) -> list[Path]:
     """YAML files of one folder, skipping editor temp and swap files the operator never meant to publish."""
     if not folder.is_dir():
         return []
@@ -157,7 +147,7 @@ def _is_content_file(name: str) -> bool:
     return name.endswith(NOTICE_SUFFIXES)
 
 
-def _load_one(path: Path, content_dir: Path, shown_root: Path, files: ContentFiles, folder: str = "",
+def load_file(path: Path, content_dir: Path, shown_root: Path, files: ContentFiles, folder: str = "",
               cache: ContentCache | None = None, name: str = "") -> Document | None:
     """One file; `name`, how it is shown, is worked out from `shown_root` unless the caller knows it."""
     name = name or display_path(path, shown_root)
@@ -222,7 +212,7 @@ def _cached(path: Path, name: str, cache: ContentCache | None,
         return (cache.lookup(name, digest) if cache else None), raw, digest
     known = cache.digests.known_digest(str(path), stat)
     entry = cache.lookup(name, known) if known else None
-    if entry is not None:
+    if entry is not None and known is not None:
         return entry, b"", known
     raw = read_bytes(path, name)
     digest = file_digest(raw)

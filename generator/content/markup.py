@@ -80,7 +80,7 @@ def _to_html(text: str) -> str:
         try:
             raw = lib.cmark_render_html(root, _OPTIONS, lib.cmark_parser_get_syntax_extensions(parser))
             try:
-                return ffi.string(raw).decode("utf-8")
+                return str(ffi.string(raw).decode("utf-8"))
             finally:
                 _FREE(int(ffi.cast("uintptr_t", raw)))
         finally:

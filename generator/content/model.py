@@ -20,7 +20,8 @@ from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
 from generator.clock import parse_time
-from generator.content.load import ContentFiles, Document
+from generator.content.load import ContentFiles
+from generator.content.yamlfile import Document
 
 T = TypeVar("T")
 
@@ -43,7 +44,8 @@ class _Pickled:
     __slots__ = ()
 
     def __reduce__(self) -> tuple[type, tuple[Any, ...]]:
-        return type(self), tuple(getattr(self, name) for name in self.__slots__)  # type: ignore[attr-defined]
+        names: tuple[str, ...] = self.__slots__
+        return type(self), tuple(getattr(self, name) for name in names)
 
 
 @dataclass(frozen=True, slots=True)
@@ -273,7 +275,7 @@ def incident_order(incident: Incident) -> tuple[datetime, str]:
     return (incident.started, incident.id)
 
 
-def newest_first(kept: Sequence[T], fresh: Iterable[T], incident: Callable[[T], Incident] = lambda item: item) -> tuple[T, ...]:
+def newest_first(kept: Sequence[T], fresh: Iterable[T], incident: Callable[[T], Incident]) -> tuple[T, ...]:
     """`kept` (incidents, or things with one, already newest first) with `fresh` ones put in
     their places: after an edit the preview has 10,000 in order and one to place, and a binary
     search per fresh one is cheaper than sorting them all again."""

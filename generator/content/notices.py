@@ -19,14 +19,15 @@ from typing import Any
 
 from generator.content.cache import Entry
 from generator.content.check import check
-from generator.content.load import NOTICE_SUFFIXES, ContentFiles, Document, _list_yaml, _load_one
+from generator.content.load import NOTICE_SUFFIXES, ContentFiles, list_notice_files, load_file
 from generator.content.model import Content, Incident, Maintenance, build_model, document_id, incident_order
 from generator.content.references import check_references
+from generator.content.stamp import Stamp, stamp_at
 from generator.content.validate import check_structure, validate
+from generator.content.yamlfile import Document
 from generator.errors import ContentError, Problem, display_path
 
 FOLDERS = {"incidents": "incident", "maintenance": "maintenance"}
-Stamp = tuple[int, int, int]
 Cached = tuple[Path, str, Entry]  # as in ContentFiles.cached: path, shown name, the cache's entry
 
 
@@ -67,7 +68,7 @@ class Notices:
         """Everything from scratch, through the one check sequence `noticeboard check` runs (a
         notice whose bytes the content cache knows is neither parsed nor checked again: 10,000 of
         them took 5 s of the preview's start); raises ContentError."""
-        stamps = {p: _stamp(p) for folder in FOLDERS for p in _folder(self.root / folder)}
+        stamps = {p: stamp_at(p) for folder in FOLDERS for p in _folder(self.root / folder)}
         checked = check(self.root)
         files, content = checked.files, checked.content
         docs = files.incidents + files.maintenance
@@ -114,30 +115,30 @@ class Notices:
         return [self._models[path] for path in paths]
 
     def _listing(self, folder: str, files: ContentFiles, hints: set[Path]) -> list[Path]:
-        """`_list_yaml` again only when the folder changed: the watcher saw a file appear or vanish
+        """`list_notice_files` again only when the folder changed: the watcher saw a file appear or vanish
         there, or (without the watcher's word) the folder's stamp moved."""
         directory = self.root / folder
-        stamp = _stamp(directory)
+        stamp = stamp_at(directory)
         cached = self._listings.get(folder)
         if hints:
             moved = cached is None or any(h == directory or (h.parent == directory and (h in cached[1]) != h.exists())
                                           for h in hints)
         else:
             moved = cached is None or cached[0] != stamp or stamp is None
-        if moved:
+        if moved or cached is None:
             found = ContentFiles(root=self.root)
-            paths = [self._paths.setdefault(path, path) for path in _list_yaml(directory, found)]
+            paths = [self._paths.setdefault(path, path) for path in list_notice_files(directory, found)]
             cached = (stamp, frozenset(paths), paths, found.problems)
             self._listings[folder] = cached
         files.problems.extend(cached[3])
         return cached[2]
 
     def _refresh(self, path: Path, hints: set[Path]) -> _Source:
-        stamp = _stamp(path)
+        stamp = stamp_at(path)
         source = self._sources.get(path)
         if source is None or source.stamp != stamp or path in hints:
             scratch = ContentFiles(root=self.root)
-            doc = _load_one(path, self.root, self.root.parent, scratch, path.parent.name)
+            doc = load_file(path, self.root, self.root.parent, scratch, path.parent.name)
             source = _Source(stamp, doc, scratch.problems)
             self._sources[path] = source
             self.pending.add(path)
@@ -205,11 +206,3 @@ def _file_id(path: Path) -> str:
 
 def _folder(folder: Path) -> list[Path]:
     return sorted(folder.iterdir()) if folder.is_dir() else []
-
-
-def _stamp(path: Path) -> Stamp | None:
-    try:
-        st = path.stat()
-    except OSError:
-        return None
-    return (st.st_mtime_ns, st.st_size, st.st_ino)

@@ -13,8 +13,9 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from generator.clock import YEARS, parse_time
 from generator.content.deploy_config import deploy_problems
-from generator.content.load import ContentFiles, Document, KeyPath
+from generator.content.load import ContentFiles
 from generator.content.names import is_reserved_name
+from generator.content.yamlfile import Document, KeyPath
 from generator.errors import Location, Problem, did_you_mean
 
 ID_PATTERN = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$")
@@ -150,7 +151,7 @@ class _Catalog:
         data = doc.data
         self.upstreams = [u["id"] for u in data.get("upstreams") or ()]
         self.services = [s["id"] for g in data["groups"] for s in g["services"]]
-        entries = [(("upstreams", i, "id"), u) for i, u in enumerate(self.upstreams)]
+        entries: list[tuple[KeyPath, str]] = [(("upstreams", i, "id"), u) for i, u in enumerate(self.upstreams)]
         entries += [(("groups", gi, "id"), g["id"]) for gi, g in enumerate(data["groups"])]
         entries += [(("groups", gi, "services", si, "id"), s["id"])
                     for gi, g in enumerate(data["groups"]) for si, s in enumerate(g["services"])]
@@ -301,7 +302,8 @@ def _check_maintenance(doc: Document, catalog: _Catalog | None) -> list[Problem]
 
 def _check_file_ids(named: list[tuple[Path, str]]) -> list[Problem]:
     """File names become URLs, so they must be safe ids and unique."""
-    problems, seen = [], {}
+    problems: list[Problem] = []
+    seen: dict[tuple[str, str], str] = {}
     for path, name in named:
         ident = path.name.rsplit(".", 1)[0]
         folder = path.parent.name

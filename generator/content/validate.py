@@ -20,8 +20,9 @@ if TYPE_CHECKING:
     from jsonschema import Draft7Validator
     from jsonschema.exceptions import ValidationError
 
-from generator.content.load import ContentFiles, Document, KeyPath
+from generator.content.load import ContentFiles
 from generator.content.references import check_references
+from generator.content.yamlfile import Document, KeyPath
 from generator.errors import Problem, did_you_mean
 
 MAX_UPDATES = 1_000
@@ -31,7 +32,8 @@ MAX_UPDATES = 1_000
 def schema(name: str) -> dict[str, Any]:
     """The JSON Schema for one kind of content file, as shipped inside the package."""
     text = resources.files("generator").joinpath("schema", f"{name}.schema.json").read_text("utf-8")
-    return json.loads(text)
+    found: dict[str, Any] = json.loads(text)
+    return found
 
 
 @cache
@@ -54,7 +56,8 @@ def validate(files: ContentFiles) -> list[Problem]:
     """All problems (errors and warnings) of the loaded content, loading problems included."""
     problems = list(files.problems)
     valid: dict[str, list[Document]] = {"site": [], "services": [], "incidents": [], "maintenance": []}
-    kinds = [("site", "site", [files.site]), ("services", "services", [files.services]),
+    kinds: list[tuple[str, str, list[Document | None] | list[Document]]] = [
+        ("site", "site", [files.site]), ("services", "services", [files.services]),
              ("incidents", "incident", files.incidents), ("maintenance", "maintenance", files.maintenance)]
     for bucket, schema_name, docs in kinds:
         for doc in docs:
@@ -162,7 +165,7 @@ _TYPE_WORDS = {"string": "a text", "object": "a mapping (key: value)", "array": 
 
 def _type(doc: Document, error: ValidationError, path: KeyPath) -> list[Problem]:
     expected = error.validator_value if isinstance(error.validator_value, list) else [error.validator_value]
-    words = " or ".join(_TYPE_WORDS.get(t, t) for t in expected)
+    words = " or ".join(_TYPE_WORDS.get(str(t), str(t)) for t in expected)
     return [Problem(doc.loc(path), f"{_name(path)} should be {words}, not {_describe(error.instance)}",
                     _type_hint(expected), _field(path))]
 

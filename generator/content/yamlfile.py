@@ -234,7 +234,7 @@ class _Converter:
             return self._mapping(node, keys, depth)
         if isinstance(node, SequenceNode):
             return [self.convert(item, keys + (index,), depth + 1) for index, item in enumerate(node.value)]
-        if node.tag == _STR:
+        if isinstance(node, ScalarNode) and node.tag == _STR:
             return self._text(node)
         if len(node.value) > _MAX_NUMBER_CHARS:
             raise LoadFailure(Problem(self._loc(node), "this number is too long to be a count or a time",

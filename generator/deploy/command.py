@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -14,7 +15,7 @@ from generator.content.check import check
 from generator.content.deploy_config import TargetConfig, load_targets
 from generator.content.names import safe_relative
 from generator.deploy.run import Outcome, deploy_all
-from generator.deploy.targets import MARKER
+from generator.deploy.targets.base import MARKER
 from generator.errors import NoticeboardError, did_you_mean
 
 
@@ -38,6 +39,7 @@ def cmd_deploy(args: argparse.Namespace) -> int:
     content_dir = Path(args.content)
     checked = check(content_dir)
     configs = _select(load_targets(content_dir), args.target)
+    files: Mapping[str, bytes]
     if args.site:
         files, origin, warnings = read_site(Path(args.site)), f"{args.site}/", checked.warnings
     else:

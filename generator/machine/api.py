@@ -158,9 +158,10 @@ def _page(view: View) -> Json:
 def _components(view: View) -> list[Json]:
     """Groups and their services in display order, each group before its members, as Statuspage lists them."""
     catalog, snap = view.content.catalog, view.snap
-    created = view.iso(view.times.first)
+    tz = view.content.site.tz
+    created = iso(view.times.first, tz)
     restored = view.times.restored
-    changed = {sid: view.iso(moment) for sid, moment in view.times.changed.items()}
+    changed = {sid: iso(moment, tz) for sid, moment in view.times.changed.items()}
     services = {s.id: s for s in catalog.services}
     found: list[Json] = []
     for group in catalog.groups:

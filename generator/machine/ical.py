@@ -55,7 +55,7 @@ def calendar(site: Site, maintenance: tuple[Maintenance, ...], now: datetime, la
         cal.add_component(_event(site, now, window, language))
     if latest:
         cal.add_missing_timezones()
-    return cal.to_ical()
+    return bytes(cal.to_ical())
 
 
 def _event(site: Site, now: datetime, window: Maintenance, language: str) -> Event:

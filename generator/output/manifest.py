@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from generator.content.cache import PACKAGE, Digests, cache_folder, code_fingerprint
+from generator.content.stamp import linked_stamp
 
 
 @dataclass(frozen=True)
@@ -63,8 +64,7 @@ def _walk_stamps(folder: Path | str, prefix: str, stamps: dict[str, tuple[int, .
             if entry.is_dir(follow_symlinks=False):
                 _walk_stamps(entry.path, rel + "/", stamps)
             elif entry.is_file(follow_symlinks=False):
-                stat = entry.stat(follow_symlinks=False)
-                stamps[rel] = (stat.st_size, stat.st_mtime_ns)
+                stamps[rel] = linked_stamp(entry.stat(follow_symlinks=False))
             else:
                 raise _Untrusted(rel)
 

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from generator.content.names import check_relative
+from generator.content.stamp import linked_stamp
 from generator.errors import OutputError
 from generator.output.manifest import Manifest
 
@@ -27,8 +28,8 @@ def output_errors(output: Path) -> Iterator[None]:
     try:
         yield
     except OSError as exc:
-        raise OutputError(f"cannot write the site to {output}: {exc.strerror or exc}; hint: check the --output "
-                          "path, the free disk space and the permissions of its folder") from None
+        raise OutputError(f"cannot write the site to {output}: {exc.strerror or exc}; hint: check that path, "
+                          "the free disk space and the permissions of its folder") from None
 
 
 def claim(spare: Path, root: Path) -> Inventory | None:
@@ -117,6 +118,22 @@ class Staging:
         self.written[path] = list(entry)
         return True
 
+    def adopt(self, path: str) -> bool:
+        """Hard-link the live output's regular file at `path`, for a caller that knows it is
+        unchanged (a deploy whose plan does not send it); False if there is none to link."""
+        target, source = self._target(path), self._output + path
+        if os.path.islink(source) or not os.path.isfile(source):
+            return False
+        with output_errors(self.output):
+            self._vacate(path)
+            try:
+                os.link(source, target)
+            except OSError:
+                return False
+            with open(target, "rb") as handle:
+                self.written[path] = [hashlib.sha256(handle.read()).hexdigest(), *_stamp(target)]
+        return True
+
     def finish(self) -> None:
         """Remove what a recycled folder held that the new site does not have."""
         for path in self._present.files:
@@ -175,15 +192,14 @@ def _prefixes(folder: str) -> list[str]:
 
 
 def _stamped(path: str, entry: list[Any]) -> tuple[int, int] | None:
-    """(device, inode) of the file at `path` if it still has the size and mtime its manifest
-    `entry` records, else None."""
+    """(device, inode) of the file at `path` if it still has the stamp its manifest `entry`
+    records, else None."""
     try:
         stat = os.stat(path)
     except OSError:
         return None
-    return (stat.st_dev, stat.st_ino) if [stat.st_size, stat.st_mtime_ns] == entry[1:] else None
+    return (stat.st_dev, stat.st_ino) if list(linked_stamp(stat)) == entry[1:] else None
 
 
 def _stamp(path: str) -> list[int]:
-    stat = os.stat(path)
-    return [stat.st_size, stat.st_mtime_ns]
+    return list(linked_stamp(os.stat(path)))

@@ -328,7 +328,8 @@ def _views(content: Content, snap: Snapshot, previous: _Good | None) -> dict[str
         if not fresh.incidents and not changed & {i.id for i in old.content.incidents} and services == old.snap.services:
             found[prefix] = old
             continue
-        incidents = newest_first([i for i in old.content.incidents if i.id not in changed], fresh.incidents)
+        incidents = newest_first([i for i in old.content.incidents if i.id not in changed], fresh.incidents,
+                                 lambda incident: incident)
         states = newest_first([s for s in old.snap.incidents if s.incident.id not in changed], fresh_snap.incidents,
                               lambda state: state.incident)
         view_content = replace(old.content, incidents=incidents)

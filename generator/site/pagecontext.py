@@ -25,7 +25,7 @@ from generator.state.listing import numbered
 from generator.state.plan import language_prefix
 
 if TYPE_CHECKING:
-    from generator.site.render import Page
+    from generator.state.plan import Page
 
 
 def page_names(page: Page, content: Content, theme: Theme) -> dict[str, Any]:

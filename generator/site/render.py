@@ -128,7 +128,7 @@ def _share(pool: multiprocessing.pool.Pool, chunks: deque[tuple[int, int]], task
     runs `tasks`, then takes chunks from the back, and stores what is done as it comes. Each
     worker is given AHEAD chunks while tasks run, so it never waits, then two, so that at the end
     this process waits on no queue."""
-    flight: deque[multiprocessing.pool.AsyncResult] = deque()
+    flight: deque[multiprocessing.pool.AsyncResult[list[tuple[str, bytes]]]] = deque()
     while flight or chunks or tasks:
         while chunks and len(flight) < (AHEAD if tasks else 2) * workers:
             flight.append(pool.apply_async(_render_range, (chunks.popleft(),)))

@@ -23,7 +23,7 @@ from markupsafe import Markup, escape
 from generator.state.reads import current_recorder
 
 try:  # MarkupSafe 3 escapes in C, then wraps the result in a new Markup: the C part alone will do
-    from markupsafe import _escape_inner
+    from markupsafe import _escape_inner  # type: ignore[attr-defined]
 except ImportError:  # MarkupSafe 2, all C, has no such part
     _escape_inner = escape
 

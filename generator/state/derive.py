@@ -173,7 +173,7 @@ def _service_state(service: Service, content: Content, open_states: list[Inciden
                    upstreams: dict[str, str], active: tuple[Maintenance, ...]) -> ServiceState:
     """An incident entry naming the service wins; otherwise a down upstream makes it affected."""
     candidates: list[ServiceState] = []
-    explicit = [(s, s.status_of(service.id)) for s in open_states if s.status_of(service.id) is not None]
+    explicit = [(s, status) for s in open_states if (status := s.status_of(service.id)) is not None]
     for state, status in explicit:
         candidates.append(ServiceState(service.id, status, state.incident.id, _cause_upstream(state, service, content),
                                        alternatives=_alternatives(state.incident, service.id)))

@@ -7,42 +7,10 @@ is used, so boto3 is needed only by those who deploy to S3.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Protocol
-
 from generator.content.deploy_config import FolderConfig, GitConfig, TargetConfig
-from generator.deploy.plan import Plan
-from generator.errors import NoticeboardError
+from generator.deploy.targets.base import MARKER, Target, TargetError
 
-# Proof that a folder or bucket prefix holds a site Noticeboard published: a deploy replaces all
-# of it, so a mistyped path must not wipe files someone else put there.
-MARKER = ".noticeboard-deploy"
-MARKER_TEXT = "This location is published by `noticeboard deploy`; every deploy replaces all of it.\n"
-
-
-class TargetError(NoticeboardError):
-    """One host could not be read or updated; the message says why, without any credential."""
-
-
-class Target(Protocol):
-    def digest(self, data: bytes) -> str:
-        """The hash this host reports for a file with these bytes."""
-
-    def prepare(self, files: Mapping[str, bytes]) -> dict[str, bytes]:
-        """The files exactly as this host should hold them (a git branch adds its CNAME)."""
-
-    def state(self) -> dict[str, str | None]:
-        """What the host holds now: path → hash, or None where the host can't say."""
-
-    def apply(self, plan: Plan, files: Mapping[str, bytes]) -> str:
-        """Carry out the plan; returns a short note for the summary (e.g. the commit made)."""
-
-    def read(self, path: str) -> bytes:
-        """One published file, read back from the host."""
-
-    def close(self) -> None:
-        """Release temporary files and connections."""
-
+__all__ = ["MARKER", "Target", "TargetError", "open_target"]
 
 def open_target(config: TargetConfig) -> Target:
     if isinstance(config, FolderConfig):

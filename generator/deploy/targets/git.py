@@ -19,7 +19,7 @@ from pathlib import Path
 
 from generator.content.deploy_config import GitConfig
 from generator.deploy.plan import Plan
-from generator.deploy.targets import TargetError
+from generator.deploy.targets.base import TargetError
 
 _FETCHED = "refs/noticeboard/published"
 _BUILT = "refs/noticeboard/deploy"

@@ -17,7 +17,7 @@ from typing import Any
 
 from generator.content.deploy_config import S3Config
 from generator.deploy.plan import Plan
-from generator.deploy.targets import MARKER, MARKER_TEXT, TargetError
+from generator.deploy.targets.base import MARKER, MARKER_TEXT, TargetError, claim_listing
 from generator.machine.hosting import cache_control, content_type
 
 _MD5 = re.compile(r"^[0-9a-f]{32}$")
@@ -75,14 +75,10 @@ class S3Target:
                                                                                Prefix=prefix):
                 for item in page.get("Contents", ()):
                     key = item["Key"][len(prefix):]
-                    if key == MARKER:
-                        self.marked = True
-                    elif key and not key.endswith("/"):
+                    if key and not key.endswith("/"):
                         etag = item.get("ETag", "").strip('"')
                         found[key] = etag if _MD5.match(etag) else None
-        if found and not self.marked:
-            raise TargetError(f"bucket {self.config.bucket}/{prefix} already holds objects that Noticeboard did not "
-                              "publish; a deploy deletes whatever the site lacks, so use an empty bucket or prefix")
+        self.marked = claim_listing(found, f"bucket {self.config.bucket}/{prefix}", "use an empty bucket or prefix")
         return found
 
     def apply(self, plan: Plan, files: Mapping[str, bytes]) -> str:
@@ -112,7 +108,8 @@ class S3Target:
 
     def read(self, path: str) -> bytes:
         with _translated(self.config):
-            return self.client.get_object(Bucket=self.config.bucket, Key=self.config.prefix + path)["Body"].read()
+            body: bytes = self.client.get_object(Bucket=self.config.bucket, Key=self.config.prefix + path)["Body"].read()
+            return body
 
     def close(self) -> None:
         self.client.close()
