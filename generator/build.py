@@ -8,7 +8,7 @@ none of them, and skipping their import takes it from 0.38 to 0.32 s at 10,000 i
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -25,8 +25,8 @@ from generator.site.theme import BUNDLED_THEMES, Theme, bundled_labels, find_the
 
 if TYPE_CHECKING:
     from generator.content.model import Content
+    from generator.output.record import BuildRecord
     from generator.site.render import Sink
-    from generator.site.reuse import Reuse
     from generator.state.derive import Snapshot
 
 DEFAULT_THEME = BUNDLED_THEMES / "default"  # the machine outputs' words (theme.bundled_labels)
@@ -55,29 +55,37 @@ def render_site(content: Content, snap: Snapshot, theme: Theme) -> dict[str, byt
     return files
 
 
-def render_into(sink: Sink, content: Content, snap: Snapshot, theme: Theme, reuse: Reuse | None = None) -> None:
+def render_into(sink: Sink, content: Content, snap: Snapshot, theme: Theme, record: BuildRecord | None = None,
+                keep: Callable[[str], bool] | None = None) -> None:
     """Every output file into `sink`: the theme's assets, the pages, and the machine outputs as
     tasks beside the pages. Every path is claimed before it is made, so two outputs for one path
-    raise DuplicateOutputError; with `reuse`, pages and machine outputs the sink already holds
-    from the last build are not made again."""
-    from generator.machine.derived import Derived
+    raise DuplicateOutputError. With the last build's `record` of what each page and output read,
+    those it shows unchanged are taken with `keep` (into the sink, from the last build) instead
+    of being made again, and the record is brought up to date for the next build."""
+    from generator.machine.derived import Derived, OutputReuse
     from generator.machine.outputs import output_tasks
     from generator.site.render import plan_jobs, render_jobs
+    from generator.site.reuse import Reuse
+    from generator.state.fingerprint import Prints
     from generator.state.plan import Claims, views
 
     claims = Claims()
     for path, data in theme.asset_files.items():
         claims.claim(path)
         sink.put(path, data)
-    planned = plan_jobs(content, snap, claims, reuse)
+    prints = Prints()
     kept: set[str] = set()
 
-    def keep(path: str, files: Sequence[str], state: str) -> bool:
-        if reuse is None or not reuse.output(path, files, state):
+    def keep_output(path: str) -> bool:
+        if keep is None or not keep(path):
             return False
         claims.claim(path)
         kept.add(path)
         return True
+
+    pages = Reuse(record.pages, prints, keep) if record is not None and keep is not None else None
+    outputs = OutputReuse(record.outputs, prints, keep_output) if record is not None else None
+    planned = plan_jobs(content, snap, claims, pages)
 
     def put(path: str, data: bytes) -> None:
         claims.claim(path)
@@ -85,21 +93,23 @@ def render_into(sink: Sink, content: Content, snap: Snapshot, theme: Theme, reus
 
     def model() -> Derived:
         return Derived(content, snap, bundled_labels(), views(content, snap), planned.by_service, planned.plans,
-                       keep=keep)
+                       reuse=outputs)
 
-    render_jobs(planned.jobs, theme, sink, output_tasks(model, put, kept.__contains__))
+    render_jobs(planned.jobs, theme, sink, output_tasks(model, put, kept.__contains__), pages)
+    if record is not None and pages is not None and outputs is not None:
+        pages.finish()
+        record.outputs = outputs.made
 
 
 @dataclass(frozen=True)
 class _Prepared:
     """What rendering starts from: the model and snapshot (an affiliate's section, if asked), the
-    theme, the warnings to show, and each notice file's digest (for reuse.py's page keys)."""
+    theme and the warnings to show."""
 
     content: Content
     snap: Snapshot
     theme: Theme
     warnings: tuple[Problem, ...]
-    sources: dict[str, str]
 
 
 def _prepare(content_dir: Path, now: datetime, theme: str | None, affiliate: str | None,
@@ -115,7 +125,7 @@ def _prepare(content_dir: Path, now: datetime, theme: str | None, affiliate: str
     warnings = checked.warnings + implied_warnings(content, snap)
     if affiliate:
         content, snap = section(content, snap, affiliate)
-    return _Prepared(content, snap, theme_obj, warnings, checked.sources)
+    return _Prepared(content, snap, theme_obj, warnings)
 
 
 def build(content_dir: Path, output: Path, now: datetime, theme: str | None = None,
@@ -123,29 +133,33 @@ def build(content_dir: Path, output: Path, now: datetime, theme: str | None = No
     """Render straight into a staging folder, then swap it in; on any error the previous output
     stays as it was. Pages go to disk as they are rendered, so memory does not grow with the
     site; `files` then holds each file's manifest entry rather than its bytes. When nothing the
-    build reads has changed since the last build into `output`, nothing is done."""
+    build reads has changed since the last build into `output`, nothing is done; otherwise what
+    the last build made from what is still the same is taken from it (site/reuse.py)."""
     recover(output)
     manifest = manifest_path(content_dir, output) if use_cache else None
     key, base = _inputs_keys(content_dir, now, theme, affiliate) if manifest else ("", "")
     previous = read_manifest(manifest, output.absolute()) if manifest else None
     if key and previous is not None and previous.key == key:
         return BuildResult({}, None, (), up_to_date=True)
-    from generator.site.reuse import Reuse
+    from generator.output.record import read_record, write_record
 
     site = _prepare(content_dir, now, theme, affiliate, use_cache)
+    record = read_record(manifest, previous, base) if manifest and key else None
     with staged(output, previous, spare_folder(manifest) if manifest else None) as staging:
-        reuse = Reuse(base, site.sources, previous.keys if previous else {}, staging.keep) if key else None
-        render_into(staging, site.content, site.snap, site.theme, reuse)
+        render_into(staging, site.content, site.snap, site.theme, record, staging.keep)
     if manifest:
-        write_manifest(manifest, Manifest(key, staging.written, reuse.keys if reuse else {}))
+        if record is not None:
+            record.key = key
+            write_record(manifest, record)
+        write_manifest(manifest, Manifest(key, staging.written))
     return BuildResult(staging.written, site.snap, site.warnings)
 
 
 def _inputs_keys(content_dir: Path, now: datetime, theme: str | None, affiliate: str | None) -> tuple[str, str]:
-    """The digest of all the build's inputs, and of all but the notices and `now` (what every page
-    and machine output is made from, reuse.py's base key: those that show `now` add it to their
-    own keys); ('', '') when the theme can't be located yet. Both cover the bundled theme as
-    well: the machine outputs use its labels whatever theme the pages use."""
+    """The digest of all the build's inputs, and of all but the notices and `now`: what the record
+    of reads can't see (the code, the themes, site.yaml, services.yaml, `--affiliate`), which it
+    holds for only while they stay the same; ('', '') when the theme can't be located yet. Both
+    cover the bundled theme as well: the machine outputs use its labels whatever theme the pages use."""
     try:
         site = parse_yaml(read_text(content_dir / "site.yaml", "site.yaml"), content_dir / "site.yaml", "site.yaml")
         name = theme or (site.data.get("theme") if isinstance(site.data, dict) else None) or "default"

@@ -13,7 +13,6 @@ import pytest
 from conftest import DEMO_NOW, ROOT, at
 
 from generator.build import build
-from generator.content import cache as cache_module
 from generator.content import stamp as stamp_module
 from generator.content.cache import CACHE_DIR, ContentCache
 from generator.content.check import check

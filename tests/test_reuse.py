@@ -107,6 +107,28 @@ def test_after_any_change_the_output_equals_a_cold_build(project: Path, rendered
     assert_same_as_cold_build(project)
 
 
+MESSENGER = "incidents/2022-10-15-messenger-platform-fire.yaml"
+
+
+def test_a_theme_that_shows_more_than_the_default_is_never_served_stale(project: Path, rendered: list[str]) -> None:
+    """No rule says which notices a page shows: what each page read is recorded. A bank's theme
+    shows the messenger-platform fire's first 'will not be recovered' note on every service page
+    (no default page shows an incident's notes on a page of a service it did not hit); editing
+    the note must reach every service page, while pages that never read it are kept."""
+    edit(project, "../themes/default/templates/service.html", "<h1>{{ t(service.name) }}</h1>",
+         "<h1>{{ t(service.name) }}</h1>\n<p class=\"bank-note\">"
+         "{{ t(snap.incident('2022-10-15-messenger-platform-fire').incident.not_recovered[0]) }}</p>")
+    rebuild(project, rendered)
+    card_page = project / "out" / "services" / "card-payment.html"
+    assert "재발송되지 않습니다" in card_page.read_text(encoding="utf-8")
+    edit(project, MESSENGER, "재발송되지 않습니다.", "다시 보내지 않습니다.")
+    after = rebuild(project, rendered)
+    assert "services/card-payment.html" in after and "en/services/card-payment.html" in after
+    assert "다시 보내지 않습니다" in card_page.read_text(encoding="utf-8")
+    assert "incidents/2025-03-14-card-payment-delay.html" not in after, "pages that never read the note are kept"
+    assert_same_as_cold_build(project)
+
+
 def test_a_new_now_re_renders_only_the_pages_that_state_the_time(project: Path, rendered: list[str]) -> None:
     """An operator's build runs at the current time. A minute on, with no update published in
     between, the pages that state the time their status is as of are rendered again (homes,

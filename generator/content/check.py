@@ -21,12 +21,11 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True)
 class CheckResult:
-    """The model, the warnings to show, each notice file's digest by shown name, and the files
-    as loaded (the preview keeps them to re-read only what changes)."""
+    """The model, the warnings to show, and the files as loaded (the preview keeps them to re-read
+    only what changes)."""
 
     content: Content
     warnings: tuple[Problem, ...]
-    sources: dict[str, str]
     files: ContentFiles = field(compare=False, repr=False)
 
 
@@ -56,9 +55,7 @@ def _check(content_dir: Path, use_cache: bool) -> CheckResult:
     warnings = [p for p in problems if p.severity != "error"] + known
     if use_cache:
         remember(cache, files, content, warnings)
-    sources = {doc.name: doc.digest for doc in (*files.incidents, *files.maintenance) if doc.digest}
-    sources |= {name: entry.digest for folder in files.cached.values() for _, name, entry in folder}
-    return CheckResult(content, tuple(sorted(warnings, key=Problem.sort_key)), sources, files)
+    return CheckResult(content, tuple(sorted(warnings, key=Problem.sort_key)), files)
 
 
 def remember(cache: ContentCache, files: ContentFiles, content: Content, warnings: list[Problem]) -> None:

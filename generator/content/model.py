@@ -229,6 +229,7 @@ class Incident(_Pickled):
     updates: tuple[Update, ...]
     cause: Cause | None = None
     not_recovered: tuple[Text, ...] = ()
+    origin: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -240,6 +241,7 @@ class Maintenance(_Pickled):
     ends: datetime
     services: tuple[str, ...]
     body: Text | None = None
+    origin: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -370,7 +372,7 @@ def _incident(doc: Document, lang: str) -> Incident:
     return Incident(
         id=document_id(doc), source=doc.name, title=Text.of(data["title"], lang), impact=_shared(data["impact"]),
         started=_time(data["started"]), affected=affected, updates=updates, cause=cause,
-        not_recovered=tuple(Text.of(t, lang) for t in data.get("not_recovered") or ()),
+        not_recovered=tuple(Text.of(t, lang) for t in data.get("not_recovered") or ()), origin=_origin(doc),
     )
 
 
@@ -386,5 +388,12 @@ def _maintenance(doc: Document, lang: str) -> Maintenance:
     return Maintenance(
         id=document_id(doc), source=doc.name, title=Text.of(data["title"], lang),
         starts=_time(data["starts"]), ends=_time(data["ends"]), services=tuple(data["services"]),
-        body=_text(data.get("body"), lang),
+        body=_text(data.get("body"), lang), origin=_origin(doc),
     )
+
+
+def _origin(doc: Document) -> str | None:
+    """What an incident or window is wholly made from, beside site.yaml, services.yaml and the code:
+    its file, named with the digest of its bytes. Pages and outputs that read the object remember
+    it by this (state/fingerprint.py); a changed copy must carry an origin of its own, or none."""
+    return f"{doc.name}\0{doc.digest}" if doc.digest else None

@@ -14,7 +14,9 @@ from urllib.parse import urlsplit
 from generator.content.labels import Labels
 from generator.content.model import Content, Site, Text
 from generator.state.derive import IncidentState, Snapshot, incidents_by_service
+from generator.state.fingerprint import Print, Prints
 from generator.state.plan import Page, plan_pages, views
+from generator.state.record import fingerprint
 
 T = TypeVar("T")
 
@@ -71,6 +73,28 @@ class Memo:
         self._last, self._now = self._now, {}
 
 
+class OutputReuse:
+    """A build's answer for its machine outputs: the fingerprint of what each was made from last
+    time (`previous`) and now (`made`), and `keep`, which takes a file from the last build into
+    the new one. An output is what a pure function makes of its arguments, so they are all it
+    reads: the same record as the pages' (state/record.py), with one fact each."""
+
+    def __init__(self, previous: dict[str, Print], prints: Prints, keep: Callable[[str], bool]) -> None:
+        self.previous, self.prints, self._keep = previous, prints, keep
+        self.made: dict[str, Print] = {}
+
+    def kept(self, paths: Sequence[str], args: tuple[Any, ...]) -> bool:
+        """Whether every one of `paths` was taken from the last build, which made it from equal
+        `args`; either way each notes what it is made from now, for the next build. Every path
+        is asked, so a file that can be kept is, even when another must be made again."""
+        found = fingerprint(args, self.prints)
+        if found is None:
+            return False
+        for path in paths:
+            self.made[path] = found
+        return all([self.previous.get(path) == found and self._keep(path) for path in paths])
+
+
 class Derived:
     """What several producers read off one model, worked out once instead of once per producer,
     view and language. At 10,000 incidents narrowing every incident to each affiliate's section
@@ -78,31 +102,31 @@ class Derived:
 
     The preview and the renderer, which know the sections, per-service lists and page plans of
     their pages, hand them in (`views`, `by_service`, `plans`, by section); the preview adds the
-    `memo` it keeps between productions, a build the `keep` that says which outputs it can take
-    from the last build (see `unchanged`)."""
+    `memo` it keeps between productions, a build the `reuse` that takes outputs from the last
+    build (see `made`)."""
 
     def __init__(self, content: Content, snap: Snapshot, words: Labels,
                  views: list[tuple[str, Content, Snapshot]] | None = None,
                  by_service: dict[str, dict[str, list[IncidentState]]] | None = None,
                  plans: dict[str, list[Page]] | None = None, memo: Memo | None = None,
-                 keep: Callable[[str, Sequence[str], str], bool] | None = None) -> None:
+                 reuse: OutputReuse | None = None) -> None:
         self.content, self.snap, self.words = content, snap, words
         self._views = views
         self._by_service: dict[str, dict[str, list[IncidentState]]] = dict(by_service or {})
         self._plans: dict[str, list[Page]] = dict(plans or {})
         self._activity: dict[str, datetime] = {}
         self.memo = memo or Memo()
-        self._keep = keep
+        self._reuse = reuse
 
-    def unchanged(self, paths: Sequence[str], files: Sequence[str], state: str = "") -> bool:
-        """Whether the build's output already holds each of `paths` as the last build made them
-        from the same notice `files` and `state` (reuse.py): the producer then need not make them.
-        `files` and `state` must be everything the outputs show beyond `--affiliate`, site.yaml
-        and services.yaml, `now` included where they show it. Every path is asked, so each keeps
-        its key for the next build. Always False outside a build (the preview, in-memory renders)."""
-        if self._keep is None:
-            return False
-        return all([self._keep(path, files, state) for path in paths])
+    def made(self, paths: Sequence[str], key: Hashable, function: Callable[..., dict[str, bytes]],
+             *args: Any) -> dict[str, bytes]:
+        """The outputs at `paths`, which `function(*args)` makes and which show nothing but
+        `args`: nothing when a build takes them all from the last one, else from the memo. The
+        memo an output may be handed is how it is made, not what it shows, and is left out of
+        what it is made from."""
+        if self._reuse is not None and self._reuse.kept(paths, tuple(a for a in args if not isinstance(a, Memo))):
+            return {}
+        return self.memo.call(key, function, *args)
 
     @property
     def views(self) -> list[tuple[str, Content, Snapshot]]:

@@ -9,7 +9,7 @@ Feeds stop at the latest entries (by last update) so a long history never makes 
 from __future__ import annotations
 
 import heapq
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from email.utils import format_datetime
@@ -20,7 +20,7 @@ from generator.content.markup import render_markdown
 from generator.content.model import Service, Site
 from generator.machine.derived import Derived, Memo, absolute, last_activity, tag_uri, text
 from generator.machine.xml import XML_DECLARATION, xml_block, xml_leaf, xml_text
-from generator.state.derive import IncidentState, published
+from generator.state.derive import IncidentState
 from generator.state.plan import language_prefix
 
 SITE_LIMIT = 50
@@ -42,35 +42,28 @@ class Feed:
 def produce(model: Derived) -> dict[str, bytes]:
     """`feeds/incidents.{atom,rss}` per language and per affiliate section; `feeds/services/ID.*` per
     service and language (at the root only: a service is the same in every view). A build keeps
-    the feeds whose incidents' files did not change (`Derived.unchanged`)."""
+    the feeds made from the same incidents' states (`Derived.made`)."""
     files: dict[str, bytes] = {}
     content, snap = model.content, model.snap
     for section, view_content, view_snap in model.views:
         newest = _newest(view_snap.incidents, SITE_LIMIT, model.activity)
-        listed = [s.incident.source for s in newest]
+        updated = max((model.activity(s) for s in newest), default=snap.now)
         site = view_content.site
         for language in content.site.languages:
             prefix = language_prefix(content, language) + section
-            if model.unchanged(_paths(prefix, "feeds/incidents"), listed, _published(newest, snap.now)):
-                continue
             title = f"{text(site.title, language, content)} · {model.words.word(language, 'recent_incidents')}"
-            files.update(_pair(model.memo, model.words, site, snap.now, language, prefix, "feeds/incidents", title,
-                               f"{prefix}history.html", newest))
+            files.update(model.made(_paths(prefix, "feeds/incidents"), ("site feed", prefix), _pair, model.memo,
+                                    model.words, site, updated, language, prefix, "feeds/incidents", title,
+                                    f"{prefix}history.html", newest))
     touched = model.by_service()
     for service in content.catalog.services:
-        states = tuple(touched.get(service.id, ()))
+        newest = _newest(touched.get(service.id, ()), SERVICE_LIMIT, model.activity)
+        updated = max((model.activity(s) for s in newest), default=snap.now)
         paths = [path for language in content.site.languages
                  for path in _paths(language_prefix(content, language), f"feeds/services/{service.id}")]
-        if not model.unchanged(paths, [s.incident.source for s in states], _published(states, snap.now)):
-            files.update(model.memo.call(("service feeds", service.id), _service_feeds, model.memo, model.words, content.site,
-                                         service, states, snap.now))
+        files.update(model.made(paths, ("service feeds", service.id), _service_feeds, model.memo, model.words,
+                                content.site, service, newest, updated))
     return files
-
-
-def _published(states: Sequence[IncidentState], now: datetime) -> str:
-    """What a feed shows of `now`, for its key (reuse.py): how many updates of each listed
-    incident are published, or `now` itself for a feed with no entries, which is that recent."""
-    return published(states) if states else now.isoformat()
 
 
 def _paths(prefix: str, stem: str) -> list[str]:
@@ -78,34 +71,33 @@ def _paths(prefix: str, stem: str) -> list[str]:
     return [f"{prefix}{stem}.atom", f"{prefix}{stem}.rss"]
 
 
-def _service_feeds(memo: Memo, words: Labels, site: Site, service: Service, states: tuple[IncidentState, ...],
-                   now: datetime) -> dict[str, bytes]:
+def _service_feeds(memo: Memo, words: Labels, site: Site, service: Service, newest: tuple[IncidentState, ...],
+                   updated: datetime) -> dict[str, bytes]:
     """A service's feeds in every language: the same until an incident that hits it changes."""
     files: dict[str, bytes] = {}
-    newest = _newest(states, SERVICE_LIMIT, last_activity)
     for language in site.languages:
         prefix = "" if language == site.default_language else f"{language}/"
         default = site.default_language
         title = f"{service.name.get(language, default)} · {site.title.get(language, default)}"
-        files.update(_pair(memo, words, site, now, language, prefix, f"feeds/services/{service.id}", title,
+        files.update(_pair(memo, words, site, updated, language, prefix, f"feeds/services/{service.id}", title,
                            f"{prefix}services/{service.id}.html", newest))
     return files
 
 
 def _newest(states: Iterable[IncidentState], limit: int,
-            activity: Callable[[IncidentState], datetime]) -> list[IncidentState]:
+            activity: Callable[[IncidentState], datetime]) -> tuple[IncidentState, ...]:
     """A feed's incidents: the latest `limit` by last update, newest first (the same in every language)."""
-    return heapq.nlargest(limit, states, key=lambda s: (activity(s), s.incident.id))
+    return tuple(heapq.nlargest(limit, states, key=lambda s: (activity(s), s.incident.id)))
 
 
-def _pair(memo: Memo, words: Labels, site: Site, now: datetime, language: str, prefix: str, stem: str, title: str,
-          page: str, newest: list[IncidentState]) -> dict[str, bytes]:
+def _pair(memo: Memo, words: Labels, site: Site, updated: datetime, language: str, prefix: str, stem: str,
+          title: str, page: str, newest: tuple[IncidentState, ...]) -> dict[str, bytes]:
     """A feed's Atom and RSS documents. Most entries of a service's feed are also in the site feed
     or in other services' feeds, so each is written once per language and kept in the memo: the
     preview writes again only those of changed incidents."""
     description = (site.description.get(language, site.default_language) if site.description else None) or title
     feed = Feed(title, description, language, absolute(site, page), absolute(site, f"{prefix}{stem}.atom"),
-                absolute(site, f"{prefix}{stem}.rss"), max((last_activity(s) for s in newest), default=now))
+                absolute(site, f"{prefix}{stem}.rss"), updated)
     written = [memo.call(("feed entry", s.incident.id, language), _entry, words, site, s, language) for s in newest]
     atom_path, rss_path = _paths(prefix, stem)
     return {atom_path: atom(feed, site, [a for a, _ in written]), rss_path: rss(feed, site, [r for _, r in written])}

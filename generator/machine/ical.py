@@ -24,16 +24,14 @@ REFRESH = timedelta(hours=1)  # calendar apps poll no faster than this during an
 
 def produce(model: Derived) -> dict[str, bytes]:
     """`maintenance.ics` per language, at the root and under each affiliate's section; a build
-    keeps those whose windows' files did not change (`Derived.unchanged`)."""
+    keeps those made from the same windows at the same `now`, which DTSTAMP states (`Derived.made`)."""
     files: dict[str, bytes] = {}
     content, snap = model.content, model.snap
     for section, view_content, _ in model.views:
-        windows = [m.source for m in view_content.maintenance]
         for language in content.site.languages:
             path = f"{language_prefix(content, language)}{section}maintenance.ics"
-            if not model.unchanged([path], windows, snap.now.isoformat()):  # DTSTAMP is `now`
-                files[path] = model.memo.call(("calendar", path), calendar, view_content.site,
-                                              view_content.maintenance, snap.now, language)
+            files.update(model.made([path], ("calendar", path), _calendar_file, path, view_content.site,
+                                    view_content.maintenance, snap.now, language))
     return files
 
 
@@ -76,3 +74,8 @@ def _event(site: Site, now: datetime, window: Maintenance, language: str) -> Eve
     event.add("status", "CONFIRMED")
     event.add("transp", "OPAQUE")
     return event
+
+
+def _calendar_file(path: str, site: Site, maintenance: tuple[Maintenance, ...], now: datetime,
+                   language: str) -> dict[str, bytes]:
+    return {path: calendar(site, maintenance, now, language)}

@@ -19,14 +19,11 @@ UNLISTED = {"404.html", "widget.html"}  # not pages anyone should land on from a
 
 def produce(model: Derived) -> dict[str, bytes]:
     """`sitemap.xml` (or its parts) and `robots.txt` for every view's pages; a build keeps them
-    while the site has the same pages (`Derived.unchanged`)."""
+    while the site has the same pages (`Derived.made`)."""
     content = model.content
     pages = tuple((section, key) for section, _, _ in model.views
                   for key in dict.fromkeys(p.key for p in model.plan(section)) if key not in UNLISTED)
-    listed = "\n".join(f"{section}\0{key}" for section, key in pages)
-    if model.unchanged(_paths(len(pages) * len(content.site.languages)), (), listed):
-        return {}
-    return model.memo.call(("sitemap",), sitemap, content.site, pages)
+    return model.made(_paths(len(pages) * len(content.site.languages)), ("sitemap",), sitemap, content.site, pages)
 
 
 def _paths(urls: int) -> list[str]:

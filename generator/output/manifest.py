@@ -1,8 +1,9 @@
 """The record of the last build into an output folder, kept beside the content (never in the site).
 
 It lets the next build skip what did not change: the inputs' key says whether anything did (a
-no-op build), each file's digest, size and mtime let an unchanged file be hard-linked rather than
-rewritten, and each page's or machine output's key (reuse.py) says whether it must be made again.
+no-op build), and each file's digest, size and mtime let an unchanged file be hard-linked rather
+than rewritten. What each page and output read, which says whether it must be made again, is
+kept beside it (record.py), read only by a build that has something to do.
 It is trusted only while every output file still has the size and mtime it records, so a site
 changed by hand is rebuilt rather than half-kept.
 """
@@ -13,7 +14,7 @@ import hashlib
 import json
 import os
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -23,19 +24,17 @@ from generator.content.stamp import linked_stamp
 
 @dataclass(frozen=True)
 class Manifest:
-    """What the last build wrote: the inputs' key, each file's digest, size and mtime, and the
-    key of what each page or machine output was made from, where it has one (reuse.py)."""
+    """What the last build wrote: the inputs' key, and each file's digest, size and mtime."""
 
     key: str
     files: dict[str, list[Any]]
-    keys: dict[str, str] = field(default_factory=dict)
 
 
 def read_manifest(path: Path, output: Path) -> Manifest | None:
     """The last build's manifest, trusted only if every output file still matches it."""
     try:
         raw = json.loads(path.read_text(encoding="utf-8"))
-        found = Manifest(str(raw["key"]), dict(raw["files"]), dict(raw.get("keys", {})))
+        found = Manifest(str(raw["key"]), dict(raw["files"]))
     except (OSError, ValueError, KeyError, TypeError):
         return None
     stamps: dict[str, tuple[int, ...]] = {}
@@ -74,8 +73,7 @@ def write_manifest(path: Path, manifest: Manifest) -> None:
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         temp = path.with_suffix(".tmp")
-        temp.write_text(json.dumps({"key": manifest.key, "files": manifest.files, "keys": manifest.keys},
-                                   sort_keys=True), encoding="utf-8")
+        temp.write_text(json.dumps({"key": manifest.key, "files": manifest.files}, sort_keys=True), encoding="utf-8")
         os.replace(temp, path)
     except OSError:
         return

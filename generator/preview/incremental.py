@@ -32,14 +32,16 @@ from generator.errors import Problem
 from generator.machine.derived import Derived, Memo
 from generator.machine.outputs import produce_all
 from generator.site import render as rendering
-from generator.site.templating import TrackingContext
+from generator.site.reuse import identity
 from generator.site.theme import Theme, bundled_labels, find_theme, load_theme
 from generator.state import listing
 from generator.state.affiliates import section
 from generator.state.derive import IncidentState, Snapshot, implied_warnings, incident_state, snapshot
+from generator.state.fingerprint import Prints
 from generator.state.listing import Lists
 from generator.state.plan import DuplicateOutputError, Page, plan_pages, views
-from generator.state.reads import Fact, Reads, recording, tracked
+from generator.state.reads import Tracked, tracked
+from generator.state.record import Record
 
 
 @dataclass(frozen=True)
@@ -55,14 +57,16 @@ class Rebuilt:
 
 @dataclass
 class _View:
-    """One view's model and context, its pages, and which rendered page read which fact (and its value)."""
+    """One view's model and context (and the same behind recording proxies), its pages, and the
+    record of what each rendered page read (state/record.py)."""
 
     content: Content
     snap: Snapshot
     lists: Lists
     shared: dict[str, Any]
+    tracked: Tracked
     paths: list[str] = field(default_factory=list)
-    reads: Reads = field(default_factory=Reads)
+    record: Record = field(default_factory=Record)
 
 
 @dataclass
@@ -70,7 +74,6 @@ class _Page:
     page: Page
     view: str
     data: bytes | None = None
-    facts: frozenset[Fact] = frozenset()
 
 
 @dataclass
@@ -103,6 +106,7 @@ class IncrementalSite:
         self._states_now: datetime | None = None
         self._needs_full = True
         self._memo = Memo()
+        self._prints = Prints()
 
     @property
     def theme_root(self) -> Path | None:
@@ -181,7 +185,6 @@ class IncrementalSite:
 
     def _theme(self, content: Content) -> Theme:
         theme = load_theme(find_theme(self.theme_name or content.site.theme, self.root), cache_folder(self.root))
-        theme.env.context_class = TrackingContext
         for name in theme.env.list_templates(extensions=["html"]):
             theme.env.get_template(name)  # a template that does not compile fails the build, not a request
         return theme
@@ -216,12 +219,13 @@ class IncrementalSite:
     def _plan(self, good: _Good, previous: _Good | None) -> None:
         """Every page of the new build, reusing the rendered bytes of pages whose facts held."""
         outdated: set[str] = set()
+        self._prints.fresh()
         for prefix, view in good.views.items():
             old_view = previous.views.get(prefix) if previous else None
             if previous is not None and old_view is view:
                 entries = [previous.pages[path] for path in view.paths]
             else:
-                entries = self._replan(prefix, view, previous, old_view, outdated)
+                entries = self._replan(prefix, view, previous, old_view, outdated, self._prints)
             for entry in entries:
                 if entry.page.path in good.pages or entry.page.path in good.theme.asset_files:
                     self._needs_full = True
@@ -234,7 +238,7 @@ class IncrementalSite:
 
     @staticmethod
     def _replan(prefix: str, view: _View, previous: _Good | None, old_view: _View | None,
-                outdated: set[str]) -> list[_Page]:
+                outdated: set[str], prints: Prints) -> list[_Page]:
         """The view's pages: those no changed fact was read by keep their bytes; the new view
         takes over the record of who read what, minus the pages that will render again.
         `outdated` collects the pages that were shown before and differ or are new or gone now."""
@@ -242,23 +246,23 @@ class IncrementalSite:
             entries = [_Page(page, prefix) for page in _planned(view, prefix)]
             view.paths = [entry.page.path for entry in entries]
             return entries
-        stale = old_view.reads.stale(view.shared)
+        stale = old_view.record.stale(view.shared, prints)
         entries = []
         for page in _planned(view, prefix):
             old = previous.pages.get(page.path)
             if old is None:
                 outdated.add(page.path)
-            keep = (old is not None and old.data is not None and page.path not in stale and old.page == page
-                    and old.page.context == page.context)
+            keep = (old is not None and old.data is not None and page.path not in stale
+                    and old_view.record.holds(page.path, identity(page)))
             entries.append(old if keep and old is not None else _Page(page, prefix))
         view.paths = [entry.page.path for entry in entries]
-        view.reads = old_view.reads
+        view.record = old_view.record
         kept = {id(entry) for entry in entries}
         for path in old_view.paths:
             gone = previous.pages[path]
             if id(gone) not in kept and gone.data is not None:
                 outdated.add(path)
-                view.reads.forget(path, gone.facts)
+                view.record.forget(path)
         return entries
 
     # Rendering -----------------------------------------------------------------------------
@@ -266,11 +270,9 @@ class IncrementalSite:
     def _render(self, good: _Good, entry: _Page) -> bytes:
         if entry.data is None:
             view = good.views[entry.view]
-            context, recorder = tracked(view.shared)
-            with recording(recorder):
-                html = rendering.render_page(entry.page, view.content, good.theme, context)
-            entry.data, entry.facts = html.encode("utf-8"), frozenset(recorder.facts)
-            view.reads.add(entry.page.path, recorder.facts)
+            html, values = rendering.render_recorded(entry.page, view.content, good.theme, view.tracked)
+            entry.data = html.encode("utf-8")
+            view.record.add(entry.page.path, identity(entry.page), values, (values, self._prints))
         return entry.data
 
     def _machine(self, good: _Good) -> dict[str, bytes]:
@@ -340,4 +342,5 @@ def _views(content: Content, snap: Snapshot, previous: _Good | None) -> dict[str
 
 
 def _view(content: Content, snap: Snapshot, prefix: str, lists: Lists) -> _View:
-    return _View(content, snap, lists, rendering.shared_context(content, snap, prefix, lists))
+    shared = rendering.shared_context(content, snap, prefix, lists)
+    return _View(content, snap, lists, shared, tracked(shared))

@@ -31,6 +31,7 @@ from generator.state.affiliates import services_of
 from generator.state.derive import Snapshot
 from generator.state.listing import Lists
 from generator.state.plan import Claims, Page, plan_pages, views
+from generator.state.reads import Fact, Tracked, recording, tracked
 
 
 class Sink(Protocol):
@@ -48,10 +49,13 @@ class Collected(dict[str, bytes]):
 
 
 class Keeper(Protocol):
-    """What a build can take from the last one instead of rendering again: True when the page's
-    file is already in the sink."""
+    """What a build can take from the last one instead of rendering again (site/reuse.py)."""
 
-    def page(self, page: Page, shared: dict[str, Any]) -> bool: ...
+    def page(self, page: Page, shared: dict[str, Any]) -> bool:
+        """True when the page's file is already in the sink, as the last build rendered it."""
+
+    def note(self, path: str, facts: tuple[Fact, ...]) -> None:
+        """What the page at `path` read as it was rendered now."""
 
 
 @dataclass
@@ -65,21 +69,24 @@ class Planned:
 
 
 def plan_jobs(content: Content, snap: Snapshot, claims: Claims, keeper: Keeper | None = None) -> Planned:
-    """Every page of every view, claimed; those `keeper` says the sink holds already are left out."""
+    """Every page of every view, claimed; those `keeper` says the sink holds already are left out,
+    and the others are rendered with their reads recorded for it."""
     planned = Planned()
     with collector_paused():  # what is planned lives until the end; collections over it took 1 s at 50,000 incidents
         for prefix, view_content, view_snap in views(content, snap):
             shared = shared_context(view_content, view_snap, prefix)
+            context: dict[str, Any] | Tracked = tracked(shared) if keeper else shared
             by_service = planned.by_service[prefix] = shared["incidents_by_service"]
             plan = planned.plans[prefix] = plan_pages(view_content, view_snap, prefix, by_service)
             for page in plan:
                 claims.claim(page.path)
                 if not (keeper and keeper.page(page, shared)):
-                    planned.jobs.append((page, view_content, shared))
+                    planned.jobs.append((page, view_content, context))
     return planned
 
 
-Job = tuple[Page, Content, dict[str, Any]]
+Job = tuple[Page, Content, "dict[str, Any] | Tracked"]
+Rendered = tuple[str, bytes, tuple[Fact, ...]]
 # Fewer pages than this render in this process alone. An operator's build after one edit renders
 # what states the time (each service's first page: 600) and what the edit changed, 700 pages or
 # so. Forking for them took it from 4.4 to 3.9 s at 10,000 incidents (median of 10, when every
@@ -90,9 +97,11 @@ AHEAD = 8
 _FORKED: list[tuple[list[Job], Theme]] = []
 
 
-def render_jobs(jobs: list[Job], theme: Theme, sink: Sink, tasks: deque[Callable[[], None]] | None = None) -> None:
+def render_jobs(jobs: list[Job], theme: Theme, sink: Sink, tasks: deque[Callable[[], None]] | None = None,
+                keeper: Keeper | None = None) -> None:
     """Render pages into `sink` and run `tasks` (the machine outputs, which put their own files);
-    large sites use every core, since Jinja rendering is CPU-bound.
+    large sites use every core, since Jinja rendering is CPU-bound. Pages planned with their reads
+    tracked (a `keeper` was given) are recorded, and what each read is handed to the keeper.
 
     This process works beside one forked worker per further core. Workers are forked so they
     inherit the model instead of receiving it pickled, except where threads run (the preview
@@ -102,11 +111,16 @@ def render_jobs(jobs: list[Job], theme: Theme, sink: Sink, tasks: deque[Callable
     incidents 1.6 -> 1.0 GB). One process writes: two writing into the same folders cost 3-4
     times the system time (ext4 directory locking).
     """
+    def store(done: list[Rendered]) -> None:
+        for path, data, facts in done:
+            sink.put(path, data)
+            if keeper:
+                keeper.note(path, facts)
+
     cores = os.cpu_count() or 1
     if len(jobs) < PARALLEL_THRESHOLD or cores < 2 or threading.active_count() > 1 \
             or "fork" not in multiprocessing.get_all_start_methods():
-        for page, view, shared in jobs:
-            sink.put(page.path, render_page(page, view, theme, shared).encode("utf-8"))
+        store([render_job(job, theme) for job in jobs])
         while tasks:
             tasks.popleft()()
         return
@@ -117,31 +131,46 @@ def render_jobs(jobs: list[Job], theme: Theme, sink: Sink, tasks: deque[Callable
         step = min(CHUNK_PAGES, -(-len(jobs) // (cores * 4)))
         chunks = deque((i, min(i + step, len(jobs))) for i in range(0, len(jobs), step))
         with multiprocessing.get_context("fork").Pool(cores - 1) as pool:
-            _share(pool, chunks, tasks or deque(), cores - 1, sink)
+            _share(pool, chunks, tasks or deque(), cores - 1, store)
     finally:
         _FORKED.clear()
 
 
 def _share(pool: multiprocessing.pool.Pool, chunks: deque[tuple[int, int]], tasks: deque[Callable[[], None]],
-           workers: int, sink: Sink) -> None:
+           workers: int, store: Callable[[list[Rendered]], None]) -> None:
     """render_jobs' loop here: the workers take chunks from the front of `chunks`; this process
     runs `tasks`, then takes chunks from the back, and stores what is done as it comes. Each
     worker is given AHEAD chunks while tasks run, so it never waits, then two, so that at the end
     this process waits on no queue."""
-    flight: deque[multiprocessing.pool.AsyncResult[list[tuple[str, bytes]]]] = deque()
+    flight: deque[multiprocessing.pool.AsyncResult[list[Rendered]]] = deque()
     while flight or chunks or tasks:
         while chunks and len(flight) < (AHEAD if tasks else 2) * workers:
             flight.append(pool.apply_async(_render_range, (chunks.popleft(),)))
         if flight and (flight[0].ready() or not (chunks or tasks)):
-            done = flight.popleft().get()
+            store(flight.popleft().get())
         elif tasks:
             tasks.popleft()()
             _let_go()
-            continue
         else:
-            done = _render_range(chunks.pop())
-        for path, data in done:
-            sink.put(path, data)
+            store(_render_range(chunks.pop()))
+
+
+def render_job(job: Job, theme: Theme) -> Rendered:
+    """One page's path and bytes, and, where its context is tracked, the facts it read (their
+    fingerprints are the build's process's to take, once for each fact however many pages read it)."""
+    page, content, context = job
+    if not isinstance(context, Tracked):
+        return page.path, render_page(page, content, theme, context).encode("utf-8"), ()
+    html, facts = render_recorded(page, content, theme, context)
+    return page.path, html.encode("utf-8"), tuple(facts)
+
+
+def render_recorded(page: Page, content: Content, theme: Theme, view: Tracked) -> tuple[str, dict[Fact, Any]]:
+    """One page, and each fact it read with the value it saw."""
+    recorder = view.recorder()
+    with recording(recorder):
+        html = render_page(page, content, theme, view.context)
+    return html, recorder.facts
 
 
 def _let_go() -> None:
@@ -161,13 +190,12 @@ def _release_free_heap() -> None:
         trim(0)
 
 
-def _render_range(bounds: tuple[int, int]) -> list[tuple[str, bytes]]:
+def _render_range(bounds: tuple[int, int]) -> list[Rendered]:
     """One chunk of pages; the memory it used is handed back once it is done (60 MB in each
     process by the end, at 50,000 incidents)."""
     jobs, theme = _FORKED[0]
     try:
-        return [(page.path, render_page(page, view, theme, shared).encode("utf-8"))
-                for page, view, shared in jobs[bounds[0]:bounds[1]]]
+        return [render_job(job, theme) for job in jobs[bounds[0]:bounds[1]]]
     finally:
         _release_free_heap()
 

@@ -18,9 +18,10 @@ from jinja2 import nodes
 from jinja2.ext import Extension
 from jinja2.parser import Parser
 from jinja2.runtime import Context, Macro
+from jinja2.utils import missing
 from markupsafe import Markup, escape
 
-from generator.state.reads import current_recorder
+from generator.state.reads import RECORDER, Fact, Recorder, current_recorder, recording
 
 try:  # MarkupSafe 3 escapes in C, then wraps the result in a new Markup: the C part alone will do
     from markupsafe import _escape_inner  # type: ignore[attr-defined]
@@ -29,10 +30,8 @@ except ImportError:  # MarkupSafe 2, all C, has no such part
 
 
 class PageContext(Context):
-    # Whether `{% cache %}` parts are kept for the next page; the preview's context turns it off.
-    parts_reused = True
-
-    """Jinja's context with a quicker way to call a function or macro from a template.
+    """Jinja's context, which notes the names a recorded page resolves, with a quicker way to call
+    a function or macro from a template.
 
     Every call in a template (`_('home')`, `t(x)`, `m.status_badge(s)`) goes through
     `Context.call`, which asks each callable, with three `hasattr`s, whether it wants the context
@@ -40,6 +39,22 @@ class PageContext(Context):
     methods that carry no `jinja_pass_arg` mark, and macros (which always take the evaluation
     context), are called here directly, exactly as `Context.call` would; anything else goes to it.
     """
+
+    def resolve_or_missing(self, key: str) -> Any:
+        """Jinja's lookup of a name a template mentions (its documented place for custom lookups:
+        the page's variables, then the globals), noted by the page's recorder if its reads are
+        recorded (state/reads.py) and the name is one of the values recorded whole. Written out
+        rather than calling Jinja's own: pages resolve about fifty names each."""
+        if key in self.vars:
+            value = self.vars[key]
+        elif key in self.parent:
+            value = self.parent[key]
+        else:
+            return missing
+        recorder = RECORDER.get()
+        if recorder is not None and key in recorder.plain:
+            recorder.facts[(key,)] = value
+        return value
 
     def call(__self, __obj: Any, *args: Any, **kwargs: Any) -> Any:  # noqa: N805 (Jinja's own spelling)
         kind = type(__obj)
@@ -93,14 +108,14 @@ class CachedParts(Extension):
     (`{% cache "nav", page.key == "index.html" %}`) make separate copies for each of their values.
 
     A cached part must not show anything of the page itself (`page`, `canonical`, the page's
-    own variables) beyond those values. The preview renders every part on every page, since it
-    records what each page reads; tests compare its pages with a build's."""
+    own variables) beyond those values. Where reads are recorded (state/reads.py), a part's reads
+    are recorded once, as it is rendered, and handed to every page that shows it."""
 
     tags = {"cache"}
 
     def __init__(self, environment: jinja2.Environment) -> None:
         super().__init__(environment)
-        self.parts: dict[tuple[Any, ...], tuple[Any, Any, Markup]] = {}
+        self.parts: dict[tuple[Any, ...], tuple[Any, Any, Markup, dict[Fact, Any]]] = {}
 
     def parse(self, parser: Parser) -> nodes.Node:
         lineno = next(parser.stream).lineno
@@ -112,26 +127,16 @@ class CachedParts(Extension):
         return nodes.CallBlock(call, [], [], body).set_lineno(lineno)
 
     def _part(self, context: Context, key: tuple[Any, ...], caller: Callable[[], Markup]) -> Markup:
-        if not getattr(context, "parts_reused", False):
-            return caller()
         content, snap = context.resolve_or_missing("content"), context.resolve_or_missing("snap")
         scope = (id(content), id(snap), context.resolve_or_missing("lang"),
                  context.call(context.resolve_or_missing("url"), ""),
                  context.call(context.resolve_or_missing("group_url"), ""))
+        page = current_recorder()
         found = self.parts.get(scope + key)
         if found is None or found[0] is not content or found[1] is not snap:
-            found = self.parts[scope + key] = (content, snap, caller())
+            part = Recorder(page.plain if page is not None else frozenset())
+            with recording(part):
+                found = self.parts[scope + key] = (content, snap, caller(), part.facts)
+        if page is not None:
+            page.facts.update(found[3])
         return found[2]
-
-
-class TrackingContext(PageContext):
-    """A Jinja context that tells the current recorder which variables a template resolves."""
-
-    parts_reused = False  # a {% cache %} part's reads belong to every page that shows it
-
-    def resolve_or_missing(self, key: str) -> Any:
-        value = super().resolve_or_missing(key)
-        recorder = current_recorder()
-        if recorder is not None and key in recorder.plain:
-            recorder.add((key,), value)
-        return value

@@ -68,7 +68,10 @@ def _narrow(incident: Incident, relevant: set[str]) -> Incident:
     """The incident with only what concerns the section; the incident itself when that is all of
     it, rather than a copy held by the build and by every render worker."""
     affected = tuple(a for a in incident.affected if a.target in relevant)
-    return incident if len(affected) == len(incident.affected) else replace(incident, affected=affected)
+    if len(affected) == len(incident.affected):
+        return incident
+    origin = incident.origin and incident.origin + "\0" + ",".join(a.target for a in affected)
+    return replace(incident, affected=affected, origin=origin)
 
 
 def _narrow_state(state: IncidentState, incident: Incident, relevant: set[str]) -> IncidentState:
@@ -77,7 +80,8 @@ def _narrow_state(state: IncidentState, incident: Incident, relevant: set[str]) 
     restorations = tuple(r for r in state.restorations if r.target in relevant)
     if incident is state.incident and (len(current), len(restorations)) == (len(state.current), len(state.restorations)):
         return state
-    return replace(state, incident=incident, current=current, restorations=restorations)
+    origin = incident.origin and f"{incident.origin}\0{state.visible_updates}\0{','.join(t for t, _ in current)}"
+    return replace(state, incident=incident, current=current, restorations=restorations, origin=origin)
 
 
 def _joined(first: Text, second: Text, languages: tuple[str, ...]) -> Text:

@@ -7,7 +7,6 @@ a parameter, so builds are reproducible and the demo can be shown mid-outage.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import cache, cached_property
@@ -36,6 +35,9 @@ class IncidentState:
     current: tuple[tuple[str, str], ...]
     restorations: tuple[Restoration, ...]
     visible_updates: int
+    # What the state is wholly made from (state/fingerprint.py): its incident's origin and how many
+    # of its updates are published, the only thing `incident_state` reads of `now`.
+    origin: str | None = None
 
     def status_of(self, target: str) -> str | None:
         return dict(self.current).get(target)
@@ -120,6 +122,7 @@ def incident_state(incident: Incident, now: datetime) -> IncidentState:
         incident=incident, status=current_status, is_open=is_open, resolved_at=None if is_open else resolved_at,
         current=tuple(sorted(_pair(*item) for item in status.items())),
         restorations=tuple(sorted(restored.values(), key=lambda r: (r.at, r.target))), visible_updates=visible,
+        origin=incident.origin and f"{incident.origin}\0{visible}",
     )
 
 
@@ -128,13 +131,6 @@ def _pair(target: str, status: str) -> tuple[str, str]:
     """One tuple per service and status, however many incidents' states hold it (150,000 tuples at
     50,000 incidents otherwise, held by the build and by every render worker)."""
     return target, status
-
-
-def published(states: Iterable[IncidentState]) -> str:
-    """How many updates of each incident are published at the snapshot's `now`: all that an
-    incident's state reads of `now`, so what a page or feed kept from the last build is keyed
-    by beside the incidents' files (reuse.py)."""
-    return ",".join(str(state.visible_updates) for state in states)
 
 
 def snapshot(content: Content, now: datetime) -> Snapshot:

@@ -1,17 +1,20 @@
-"""What each page read while it rendered, so the preview re-renders only pages whose inputs changed.
+"""What a page reads while it renders, recorded as facts.
 
 A page is a function of its template and the values it reads from the render context. While a
 page renders we record those reads as *facts*: a path from a context variable to a value, like
-`snap.services['id-check']` or `snap.incident('2025-09-26-nirs-fire')`. After an edit, a page is
-reused only if every fact it recorded resolves to an equal value in the new build.
+`snap.services['id-check']` or `snap.incident('2025-09-26-nirs-fire')`, each with the value the
+page saw. The record of them (record.py) decides, for the build and the preview alike, which
+pages must be rendered again: those that read a fact whose value is different now.
 
 Reads are recorded at two levels. Jinja resolves every context variable a template (or a macro
-module it imports) mentions through `TrackingContext`, which records the variable as a whole.
-The big, shared values (the snapshot, the content, any dict) are handed to templates behind
-thin proxies that record the attribute, key or method call actually used instead, so a service
-page depends on its own service's state, not on the whole site's. Anything a proxy does not
-understand is recorded as a read of the whole value, which is always safe, merely slower.
-Each fact is recorded with the value the page saw, so checking it later resolves only the new value.
+module it imports) mentions through the theme's tracking context (site/templating.py), which
+records the variable as a whole. The big, shared values (the snapshot, the content, any dict)
+are handed to templates behind thin proxies that record the attribute, key or method call
+actually used instead, so a service page depends on its own service's state, not on the whole
+site's. Anything a proxy does not understand is recorded as a read of the whole value, which is
+always safe, merely slower. Proxies report to whichever recorder is current (a context variable),
+so one set of proxies serves every page of a view, and a part of a page rendered once and reused
+on other pages (`{% cache %}`) can hand its reads to each page that shows it.
 """
 
 from __future__ import annotations
@@ -30,7 +33,8 @@ PROXIED_TYPES = (Snapshot, Content)
 
 
 class Recorder:
-    """The facts one page read, with the value each had; `plain` names the context variables recorded whole."""
+    """The facts one page (or one part of a page) read, with the value each had; `plain` names
+    the context variables recorded whole."""
 
     def __init__(self, plain: frozenset[str]) -> None:
         self.plain = plain
@@ -40,29 +44,39 @@ class Recorder:
         self.facts[fact] = value
 
 
-_RECORDER: ContextVar[Recorder | None] = ContextVar("noticeboard_recorder", default=None)
+RECORDER: ContextVar[Recorder | None] = ContextVar("noticeboard_recorder", default=None)
 
 
 def current_recorder() -> Recorder | None:
     """The recorder of the page being rendered in this thread, if its reads are being recorded."""
-    return _RECORDER.get()
+    return RECORDER.get()
 
 
 @contextlib.contextmanager
 def recording(recorder: Recorder) -> Iterator[Recorder]:
-    token = _RECORDER.set(recorder)
+    token = RECORDER.set(recorder)
     try:
         yield recorder
     finally:
-        _RECORDER.reset(token)
+        RECORDER.reset(token)
 
 
-def tracked(shared: dict[str, Any]) -> tuple[dict[str, Any], Recorder]:
-    """The shared context with its big values behind proxies, and the recorder they report to."""
+@dataclass(frozen=True)
+class Tracked:
+    """One view's shared context with its big values behind proxies, for every page of the view,
+    and the names of the values a page's recorder records whole."""
+
+    context: dict[str, Any]
+    plain: frozenset[str]
+
+    def recorder(self) -> Recorder:
+        return Recorder(self.plain)
+
+
+def tracked(shared: dict[str, Any]) -> Tracked:
     proxied = {name for name, value in shared.items() if _proxied(value)}
-    recorder = Recorder(frozenset(shared) - proxied)
-    context = {name: _wrap(value, (name,), recorder) if name in proxied else value for name, value in shared.items()}
-    return context, recorder
+    context = {name: _wrap(value, (name,)) if name in proxied else value for name, value in shared.items()}
+    return Tracked(context, frozenset(shared) - proxied)
 
 
 def resolve(shared: dict[str, Any], fact: Fact) -> Any:
@@ -73,87 +87,29 @@ def resolve(shared: dict[str, Any], fact: Fact) -> Any:
             value = _STEPS[step[0]](value, step)
         return value
     except Exception as exc:  # a lookup that fails in one build and not the other is a change
-        return _Raised(type(exc).__name__, str(exc))
+        return Raised(type(exc).__name__, str(exc))
 
 
-class _Read:
-    """The value one fact had when last rendered or checked, and the pages that read it."""
-
-    __slots__ = ("value", "readers")
-
-    def __init__(self, value: Any) -> None:
-        self.value, self.readers = value, set[str]()
-
-
-class Reads:
-    """Which rendered pages of one view read which fact, and the value each fact had for them.
-
-    Facts are kept grouped by everything but their last step (10,000 incident pages each read
-    `snap.incident(...)`; 6,000 section entries each read `services_hit[...]`), so checking them
-    after an edit resolves each shared path once and then only the last steps, in a tight loop:
-    that check runs on every save in the preview."""
-
-    def __init__(self) -> None:
-        self._groups: dict[tuple[Fact, str], dict[Fact, _Read]] = {}
-
-    def add(self, path: str, facts: dict[Fact, Any]) -> None:
-        for fact, value in facts.items():
-            prefix, step = _split(fact)
-            group = self._groups.setdefault((prefix, step[0]), {})
-            read = group.get(step)
-            if read is None:
-                read = group[step] = _Read(value)
-            read.value = value
-            read.readers.add(path)
-
-    def stale(self, shared: dict[str, Any]) -> set[str]:
-        """Pages that read a fact whose value differs in `shared` (a newer build's context). Each
-        fact's new value is kept, since the pages that stay read the same."""
-        found: set[str] = set()
-        for (prefix, kind), group in self._groups.items():
-            parent = resolve(shared, prefix) if prefix else shared
-            last = _last_step(parent, kind)
-            for step, read in group.items():
-                after = last(step)
-                if read.value is not after and read.value != after:
-                    found |= read.readers
-                read.value = after
-        return found
-
-    def forget(self, path: str, facts: frozenset[Fact]) -> None:
-        """A page that will render again (or is gone) no longer reads what it read."""
-        for fact in facts:
-            prefix, step = _split(fact)
-            group = self._groups.get((prefix, step[0]))
-            read = group.get(step) if group is not None else None
-            if read is not None:
-                read.readers.discard(path)
-                if not read.readers:
-                    del group[step]  # type: ignore[union-attr]
-                    if not group:
-                        del self._groups[(prefix, step[0])]
-
-
-def _split(fact: Fact) -> tuple[Fact, Fact]:
+def split(fact: Fact) -> tuple[Fact, Fact]:
     """A fact as (the path to its parent, its last step); a whole context variable is a key of the context."""
     if len(fact) == 1:
         return (), ("key", fact[0])
     return fact[:-1], fact[-1]
 
 
-def _last_step(parent: Any, kind: str) -> Callable[[Fact], Any]:
+def last_step(parent: Any, kind: str) -> Callable[[Fact], Any]:
     """How to take one last step of `kind` from `parent`, failures included as values."""
-    if isinstance(parent, _Raised):
+    if isinstance(parent, Raised):
         return lambda step: parent
     if kind == "key" and type(parent) is dict:
-        return lambda step: parent.get(step[1], _MISSING)
+        return lambda step: parent.get(step[1], MISSING)
     take = _STEPS[kind]
 
     def last(step: Fact) -> Any:
         try:
             return take(parent, step)
         except Exception as exc:
-            return _Raised(type(exc).__name__, str(exc))
+            return Raised(type(exc).__name__, str(exc))
 
     return last
 
@@ -163,14 +119,14 @@ def _proxied(value: Any) -> bool:
 
 
 @dataclass(frozen=True)
-class _Raised:
+class Raised:
     """A fact whose lookup raised; equal to another only if it raised the same way."""
 
     kind: str
     message: str
 
 
-_MISSING = _Raised("KeyError", "missing")
+MISSING = Raised("KeyError", "missing")
 
 
 def _attr(value: Any, step: Fact) -> Any:
@@ -182,71 +138,77 @@ def _call(value: Any, step: Fact) -> Any:
 
 
 def _key(value: Any, step: Fact) -> Any:
-    return value.get(step[1], _MISSING)
+    return value.get(step[1], MISSING)
 
 
 _STEPS = {"attr": _attr, "call": _call, "key": _key}
 
 
-def _wrap(value: Any, fact: Fact, recorder: Recorder) -> Any:
+def _note(fact: Fact, value: Any) -> None:
+    recorder = RECORDER.get()
+    if recorder is not None:
+        recorder.facts[fact] = value
+
+
+def _wrap(value: Any, fact: Fact) -> Any:
     """Dicts and model objects get a proxy that records finer reads; anything else is read whole now."""
     if isinstance(value, dict):
-        return _MappingProxy(value, fact, recorder)
+        return _MappingProxy(value, fact)
     if isinstance(value, PROXIED_TYPES):
-        return _ObjectProxy(value, fact, recorder)
-    recorder.add(fact, value)
+        return _ObjectProxy(value, fact)
+    _note(fact, value)
     return value
 
 
 class _ObjectProxy:
     """Attribute reads and method calls on a model object, each recorded as its own fact."""
 
-    __slots__ = ("_target", "_fact", "_recorder")
+    __slots__ = ("_target", "_fact")
 
-    def __init__(self, target: Any, fact: Fact, recorder: Recorder) -> None:
-        self._target, self._fact, self._recorder = target, fact, recorder
+    def __init__(self, target: Any, fact: Fact) -> None:
+        self._target, self._fact = target, fact
 
     def __getattr__(self, name: str) -> Any:
         value = getattr(self._target, name)
         fact = self._fact + (("attr", name),)
         if callable(value) and not isinstance(value, type):
-            return _Method(value, fact, self._recorder)
-        return _wrap(value, fact, self._recorder)
+            return _Method(value, fact)
+        return _wrap(value, fact)
 
     def __bool__(self) -> bool:
-        self._recorder.add(self._fact, self._target)
+        _note(self._fact, self._target)
         return bool(self._target)
 
 
 class _Method:
-    __slots__ = ("_method", "_fact", "_recorder")
+    __slots__ = ("_method", "_fact")
 
-    def __init__(self, method: Any, fact: Fact, recorder: Recorder) -> None:
-        self._method, self._fact, self._recorder = method, fact, recorder
+    def __init__(self, method: Any, fact: Fact) -> None:
+        self._method, self._fact = method, fact
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         value = self._method(*args, **kwargs)
         step = ("call", args, tuple(sorted(kwargs.items())))
         try:
-            self._recorder.add(self._fact + (step,), value)
+            _note(self._fact + (step,), value)
         except TypeError:  # unhashable arguments: depend on the whole object instead
-            self._recorder.add(self._fact[:-1], self._method.__self__)
+            _note(self._fact[:-1], self._method.__self__)
         return value
 
 
 class _MappingProxy:
     """Lookups by key are recorded per key; anything that sees every entry reads the whole dict."""
 
-    __slots__ = ("_target", "_fact", "_recorder")
+    __slots__ = ("_target", "_fact")
 
-    def __init__(self, target: dict[Any, Any], fact: Fact, recorder: Recorder) -> None:
-        self._target, self._fact, self._recorder = target, fact, recorder
+    def __init__(self, target: dict[Any, Any], fact: Fact) -> None:
+        self._target, self._fact = target, fact
 
     def _read_key(self, key: Any) -> None:
         try:
-            self._recorder.add(self._fact + (("key", key),), self._target.get(key, _MISSING))
+            _note(self._fact + (("key", key),), self._target.get(key, MISSING))
         except TypeError:
-            self._recorder.add(self._fact, self._target)
+            _note(self._fact, self._target)
 
     def __getitem__(self, key: Any) -> Any:
         self._read_key(key)
@@ -261,7 +223,7 @@ class _MappingProxy:
         return key in self._target
 
     def _whole(self) -> dict[Any, Any]:
-        self._recorder.add(self._fact, self._target)
+        _note(self._fact, self._target)
         return self._target
 
     def __iter__(self) -> Iterator[Any]:
