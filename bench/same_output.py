@@ -33,7 +33,7 @@ LATER = "2025-09-27T10:07+09:00"
 
 @contextmanager
 def checkout(revision: str | None, scratch: Path) -> Iterator[Path]:
-    """A tree of `revision` (None: the working tree as it is)."""
+    """A tree of `revision` (None: the working tree as it is), where `python -m generator` runs it."""
     if revision is None:
         yield REPO
         return

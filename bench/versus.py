@@ -23,36 +23,20 @@ import argparse
 import json
 import shutil
 import statistics
-import subprocess
 import sys
 import tempfile
-from collections.abc import Callable, Iterator
-from contextlib import ExitStack, contextmanager
+from collections.abc import Callable
+from contextlib import ExitStack
 from pathlib import Path
 
 from bench import synthetic
 from bench.bench_scale import Edit
 from bench.measure import Sample, SetAside, run
+from bench.same_output import checkout
 
 REPO = Path(__file__).resolve().parent.parent
 LATER = "2025-09-27T10:07+09:00"
 GROUPS = ("cold", "noop", "edit", "later", "check", "preview")
-
-
-@contextmanager
-def version(revision: str | None, scratch: Path) -> Iterator[Path]:
-    """The code of `revision` (None: the working tree), where `python -m generator` runs it."""
-    if revision is None:
-        yield REPO
-        return
-    tree = scratch / f"code-{revision}"
-    subprocess.run(["git", "-C", str(REPO), "worktree", "add", "--detach", str(tree), revision], check=True,
-                   capture_output=True)
-    try:
-        yield tree
-    finally:
-        subprocess.run(["git", "-C", str(REPO), "worktree", "remove", "--force", str(tree)], check=True,
-                       capture_output=True)
 
 
 class Side:
@@ -133,7 +117,7 @@ def main(argv: list[str] | None = None) -> int:
             synthetic.generate(content, incidents=args.incidents)
         sides = []
         for name, revision in (("old", args.base), ("new", args.head)):
-            code = stack.enter_context(version(revision, scratch))
+            code = stack.enter_context(checkout(revision, scratch))
             sides.append(Side(code, scratch / f"{name}-{args.incidents}", content))
         print(f"{args.incidents:,} incidents, {args.runs} runs each, old = {args.base}, new = {args.head or 'working tree'}")
         print(f"{'':8} {'old wall':>9} {'new wall':>9} {'ratio':>6} {'old cpu':>9} {'new cpu':>9}")

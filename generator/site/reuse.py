@@ -17,14 +17,14 @@ from typing import Any
 from generator.state.fingerprint import Prints
 from generator.state.plan import Page
 from generator.state.reads import Fact
-from generator.state.record import Record
+from generator.state.record import Identity, Record
 
 
-def identity(page: Page) -> str:
+def identity(page: Page) -> Identity:
     """What makes a page the same page besides its path: its template and its own variables
     (a list's page number and page count, an incident's id: short texts and numbers, which the
     plan always puts in the same order)."""
-    return f"{page.template}\0{page.context!r}"
+    return (page.template, *page.context.items())
 
 
 class Reuse:
