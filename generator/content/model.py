@@ -116,6 +116,7 @@ class Site:
     description: Text | None = None
     contacts: tuple[Contact, ...] = ()
     affiliates: tuple[Affiliate, ...] = ()
+    history_days: int = 90  # days of availability bars (`availability.days`; docs/availability.md)
 
     @property
     def default_language(self) -> str:
@@ -311,7 +312,7 @@ def _site(data: dict[str, Any]) -> Site:
         title=Text.of(data["title"], lang), languages=tuple(data["languages"]), timezone=data["timezone"],
         base_url=data["base_url"], theme=data.get("theme", "default"),
         description=_text(data.get("description"), lang), contacts=_contacts(data.get("contacts"), lang),
-        affiliates=affiliates,
+        affiliates=affiliates, history_days=(data.get("availability") or {}).get("days", 90),
     )
 
 

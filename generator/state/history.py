@@ -1,0 +1,318 @@
+"""Availability history: per service, group and affiliate, what each of the last days held, and
+how available each was over the last 30 days and over all the days shown; per incident, how long
+each service it hit was down. Computed at build time from the notices, in the site's time zone.
+
+The rule (docs/availability.md), chosen from the hosted status pages' published ones:
+
+- Time is classed by the status the site showed then (timeline.py, derive's own rule). A major
+  outage counts fully as down and a partial outage 30% (Instatus's and Statuspage's weighting: a
+  partial outage leaves most customers served); degraded performance is shown but not counted as
+  down (Statuspage, Instatus and incident.io all treat it as up).
+- Time inside one of the service's maintenance windows, or shown as under maintenance, is left
+  out of both sides: announced work neither lowers nor raises the figure. An outage that overruns
+  its window counts from the window's end.
+- A service shown down only because an upstream it relies on is down (implied) counts like one an
+  incident names: customers were told it was unavailable. An incident that names the service
+  decides its status instead, as on the live page.
+- Days start at midnight in the site's zone (23 or 25 hours long where clocks change); today
+  runs until `now`. A figure is rounded down to a hundredth of a percent, so a service with any
+  downtime never shows 100%.
+
+A group's or affiliate's figure pools its services' time: the share of all its service-minutes
+that were available. Its day holds the sum of its services' seconds and is coloured by the worst.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_right
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from generator.content.model import Content, Maintenance
+from generator.state.affiliates import services_of
+from generator.state.derive import IncidentState, Snapshot, services_via, upstreams_of
+from generator.state.timeline import MAINTENANCE, Replay, Span, Subject, replay, seconds, spans
+
+KINDS = ("major_outage", "partial_outage", "degraded_performance", "under_maintenance")
+WEIGHT_TENTHS = (10, 3, 0)  # how much of a second of each outage kind counts as down, in tenths
+MONTH = 30
+Seconds = tuple[int, int, int, int]  # per kind of KINDS
+
+
+@dataclass(frozen=True, slots=True)
+class Day:
+    """A day with anything to show: seconds per kind of KINDS, and the incidents behind them."""
+
+    date: date
+    seconds: Seconds
+    incidents: tuple[str, ...]
+
+    @property
+    def status(self) -> str:
+        """The worst kind the day held, which colours its bar."""
+        return next((kind for kind, amount in zip(KINDS, self.seconds) if amount), "operational")
+
+
+@dataclass(frozen=True, slots=True)
+class Period:
+    """Availability over the last `days` days: hundredths of a percent rounded down (None when all
+    of it was maintenance), and the seconds of each kind of KINDS."""
+
+    days: int
+    availability: int | None
+    seconds: Seconds
+
+
+@dataclass(frozen=True, slots=True)
+class History:
+    """One service's, group's or affiliate's history: the days shown (`first` to `last`, today),
+    those of them with anything to show, and the periods (30 days, then all the days shown)."""
+
+    first: date
+    last: date
+    days: tuple[Day, ...]
+    periods: tuple[Period, ...]
+
+    @property
+    def overall(self) -> Period:
+        """Availability over all the days shown."""
+        return self.period((self.last - self.first).days + 1)
+
+    @property
+    def month(self) -> Period:
+        """Availability over the last 30 days."""
+        return self.period(MONTH)
+
+    def period(self, days: int) -> Period:
+        return next(p for p in self.periods if p.days == days)
+
+
+@dataclass(frozen=True, slots=True)
+class Outage:
+    """How long one incident kept one service in each outage kind (major, partial, degraded),
+    maintenance windows left out; `implied` when it hit the service through an upstream."""
+
+    service: str
+    implied: bool
+    seconds: tuple[int, int, int]
+
+
+def availability(seconds: Seconds, elapsed: int) -> int | None:
+    """Hundredths of a percent available of `elapsed` seconds (of every member's time, pooled),
+    rounded down; exact in integers, so the page, the API and a test agree to the digit."""
+    counted = elapsed - seconds[3]
+    if counted <= 0:
+        return None
+    down_tenths = sum(weight * amount for weight, amount in zip(WEIGHT_TENTHS, seconds))
+    return (10 * counted - down_tenths) * 10000 // (10 * counted)
+
+
+def percent(hundredths: int) -> str:
+    """A figure as pages and badges state it: '99.35' for 9935 hundredths; '100' when nothing was down."""
+    return "100" if hundredths == 10000 else f"{hundredths // 100}.{hundredths % 100:02d}"
+
+
+class Outages(dict[str, tuple[Outage, ...]]):
+    """Each incident's outage per service, worked out when a page first asks (10,000 incident
+    pages, each reading only its own): a dict to the record of reads, whose proxies look keys up
+    with `get`."""
+
+    def __init__(self, content: Content, snap: Snapshot) -> None:
+        super().__init__()
+        self._content, self._snap = content, snap
+        self._via = services_via(content)
+        self._order = {s.id: n for n, s in enumerate(content.catalog.services)}
+        self._upstreams = {s.id: tuple(upstreams_of(s, content)) for s in content.catalog.services}
+
+    def __missing__(self, incident_id: str) -> tuple[Outage, ...]:
+        found = self[incident_id] = self._outages(self._snap.incident(incident_id))
+        return found
+
+    def get(self, key: str, default: Any = None) -> Any:
+        try:
+            return self[key]
+        except KeyError:
+            return default
+
+    def _outages(self, state: IncidentState) -> tuple[Outage, ...]:
+        steps = replay(state.incident, self._snap.now)
+        since, until = steps.times[0], steps.end or seconds(self._snap.now)
+        direct = {t for t in steps.targets if t in self._order}
+        implied = {s for t in steps.targets for s in self._via.get(t, ())} - direct
+        rows = []
+        for service in sorted(direct | implied, key=self._order.__getitem__):
+            windows = _windows(self._content.maintenance, service, since, until)
+            total = [0, 0, 0]
+            for span in spans(Subject(service, self._upstreams[service], windows), [steps], since, until):
+                kind = _kind(span.status, span.window)
+                if kind < 3:
+                    total[kind] += span.end - span.start
+            if any(total):
+                rows.append(Outage(service, service in implied, (total[0], total[1], total[2])))
+        return tuple(rows)
+
+
+@dataclass(frozen=True)
+class SiteHistory:
+    """One view's histories: `entries` by service and group id (unique together), `affiliates`
+    by affiliate id, `total` over all its services, and `outages` by incident id."""
+
+    entries: dict[str, History]
+    affiliates: dict[str, History]
+    total: History
+    outages: Outages
+
+
+def site_history(content: Content, snap: Snapshot) -> SiteHistory:
+    """The histories of the view `content` and `snap` make. The last answer is kept for the same
+    two objects: the pages and the machine outputs of one build both read it."""
+    if _LAST and _LAST[0][0] is content and _LAST[0][1] is snap:
+        return _LAST[0][2]
+    found = _site_history(content, snap)
+    _LAST[:] = [(content, snap, found)]
+    return found
+
+
+_LAST: list[tuple[Content, Snapshot, SiteHistory]] = []
+
+
+@dataclass(frozen=True)
+class _Frame:
+    """The days worked out: day `k` starts at `bounds[k]`; the last one (today) runs to `until`;
+    the last `shown` of them are shown."""
+
+    first: date
+    bounds: tuple[int, ...]
+    until: int
+    shown: int
+
+    @property
+    def count(self) -> int:
+        return len(self.bounds) - 1
+
+
+_Tally = dict[int, tuple[list[int], set[str]]]  # day index -> seconds per kind, incidents
+
+
+def _site_history(content: Content, snap: Snapshot) -> SiteHistory:
+    frame = _frame(content.site.tz, snap.now, content.site.history_days)
+    since = frame.bounds[0]
+    replays = [replay(s.incident, snap.now) for s in snap.incidents if _reaches(s, since)]
+    naming: dict[str, list[Replay]] = {}
+    for found in replays:
+        for target in found.targets:
+            naming.setdefault(target, []).append(found)
+    tallies: dict[str, _Tally] = {}
+    for service in content.catalog.services:
+        upstreams = tuple(upstreams_of(service, content))
+        relevant = _unique(found for target in (service.id, *upstreams) for found in naming.get(target, ()))
+        windows = _windows(content.maintenance, service.id, since, frame.until)
+        subject = Subject(service.id, upstreams, windows)
+        tallies[service.id] = _tally(spans(subject, relevant, since, frame.until), frame)
+    entries = {sid: _history([tally], frame) for sid, tally in tallies.items()}
+    entries.update({g.id: _history([tallies[s] for s in g.services], frame) for g in content.catalog.groups})
+    affiliates = {a.id: _history([tallies[s] for s in services_of(content, a.id)], frame)
+                  for a in content.site.affiliates}
+    return SiteHistory(entries, affiliates, _history(list(tallies.values()), frame), Outages(content, snap))
+
+
+def _frame(tz: ZoneInfo, now: datetime, shown: int) -> _Frame:
+    """The days of the window in the site's zone: enough for the days shown and for 30."""
+    today = now.astimezone(tz).date()
+    count = max(shown, MONTH)
+    first = today - timedelta(days=count - 1)
+    bounds = tuple(day_start(first + timedelta(days=k), tz) for k in range(count + 1))
+    return _Frame(first, bounds, seconds(now), shown)
+
+
+def day_start(day: date, tz: ZoneInfo) -> int:
+    """Midnight of `day` in `tz`, in seconds; where clocks skip midnight, the first moment the day has."""
+    return seconds(datetime.combine(day, time(0), tzinfo=tz))
+
+
+def _reaches(state: IncidentState, since: int) -> bool:
+    """Whether the incident was open at any time from `since` on."""
+    return state.is_open or state.resolved_at is None or seconds(state.resolved_at) > since
+
+
+def _unique(replays: Iterable[Replay]) -> list[Replay]:
+    return list({id(found): found for found in replays}.values())
+
+
+def _windows(windows: Sequence[Maintenance], service: str, since: int, until: int) -> tuple[tuple[int, int], ...]:
+    """The service's maintenance windows that overlap `since`–`until`, in seconds."""
+    found = ((seconds(m.starts), seconds(m.ends)) for m in windows if service in m.services)
+    return tuple(sorted((start, end) for start, end in found if start < until and end > since))
+
+
+def _kind(status: str, window: bool) -> int:
+    """Which of KINDS a span counts as; 4 for available time."""
+    if window or status == MAINTENANCE:
+        return 3
+    return KINDS.index(status) if status in KINDS else 4
+
+
+def _tally(found: Iterable[Span], frame: _Frame) -> _Tally:
+    """Seconds of each kind per day, cutting spans at midnight in the site's zone."""
+    tally: _Tally = {}
+    bounds = frame.bounds
+    for span in found:
+        kind = _kind(span.status, span.window)
+        if kind == 4 and not span.incidents:
+            continue
+        start, end = span.start, span.end
+        day = bisect_right(bounds, start) - 1
+        while day < frame.count and bounds[day] < end:
+            piece = min(end, bounds[day + 1]) - max(start, bounds[day])
+            entry = tally.setdefault(day, ([0, 0, 0, 0], set()))
+            if kind < 4:
+                entry[0][kind] += piece
+            entry[1].update(span.incidents)
+            day += 1
+    return tally
+
+
+def _history(tallies: Sequence[_Tally], frame: _Frame) -> History:
+    """A history from its members' tallies (one for a service), their seconds pooled."""
+    merged: dict[int, tuple[list[int], set[str]]] = {}
+    for tally in tallies:
+        for day, (amounts, incidents) in tally.items():
+            entry = merged.setdefault(day, ([0, 0, 0, 0], set()))
+            for kind, amount in enumerate(amounts):
+                entry[0][kind] += amount
+            entry[1].update(incidents)
+    hidden = frame.count - frame.shown
+    days = tuple(Day(frame.first + timedelta(days=day), _four(amounts), tuple(sorted(incidents)))
+                 for day, (amounts, incidents) in sorted(merged.items())
+                 if day >= hidden and (any(amounts) or incidents))
+    periods = tuple(_period(merged, frame, length, len(tallies)) for length in sorted({MONTH, frame.shown}))
+    return History(frame.first + timedelta(days=hidden), frame.first + timedelta(days=frame.count - 1), days,
+                   periods)
+
+
+def _period(merged: dict[int, tuple[list[int], set[str]]], frame: _Frame, length: int, members: int) -> Period:
+    start = frame.count - length
+    total = [0, 0, 0, 0]
+    for day, (amounts, _) in merged.items():
+        if day >= start:
+            total = [a + b for a, b in zip(total, amounts)]
+    found = _four(total)
+    return Period(length, availability(found, members * (frame.until - frame.bounds[start])), found)
+
+
+def _four(amounts: list[int]) -> Seconds:
+    return amounts[0], amounts[1], amounts[2], amounts[3]
+
+
+def minutes(amount: int) -> int:
+    """Seconds as whole minutes, rounded up: a short outage never reads as none."""
+    return -(-amount // 60)
+
+
+def marked_days(history: History) -> Iterator[tuple[int, Day]]:
+    """Each day with anything to show, with its place among the days shown (0 = the first)."""
+    for day in history.days:
+        yield (day.date - history.first).days, day
