@@ -9,7 +9,7 @@ locale must produce the same bytes as a developer's laptop).
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone
 from functools import cache
 from zoneinfo import ZoneInfo
 
@@ -70,6 +70,13 @@ def format_local(at: datetime, language: str) -> str:
     if language == "ko":
         return f"{at.year}년 {at.month}월 {at.day}일 ({_KO_WEEKDAYS[at.weekday()]}) {clock} {zone}"
     return f"{_EN_WEEKDAYS[at.weekday()]} {at.day} {_EN_MONTHS[at.month - 1]} {at.year}, {clock} {zone}"
+
+
+def format_date(day: date, language: str) -> str:
+    """'2025년 9월 26일 (금)' in Korean, 'Fri 26 Sep 2025' otherwise: a day of the site's calendar."""
+    if language == "ko":
+        return f"{day.year}년 {day.month}월 {day.day}일 ({_KO_WEEKDAYS[day.weekday()]})"
+    return f"{_EN_WEEKDAYS[day.weekday()]} {day.day} {_EN_MONTHS[day.month - 1]} {day.year}"
 
 
 def iso(moment: datetime, tz: ZoneInfo) -> str:

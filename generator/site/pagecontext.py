@@ -21,6 +21,8 @@ from generator.content.markup import markdown_html
 from generator.content.model import Content, Text
 from generator.site.chart import chart_svg, progress_points, tally_text
 from generator.site.theme import Theme
+from generator.site.uptime import bars, date_tag, day_summary, duration, figure, minutes_text, outage_kinds
+from generator.state.history import percent
 from generator.state.listing import numbered
 from generator.state.plan import language_prefix
 
@@ -126,6 +128,14 @@ def _language_names(content: Content, theme: Theme, lang: str) -> dict[str, Any]
         "progress_points": progress_points,
         "tally": lambda tally, key, name="": tally_text(tally, label(key), name),
         "chart": chart_svg,
+        "uptime_bars": lambda history, tall=False: bars(history, label, lang, tall),
+        "figure": lambda period: figure(period, label),
+        "day_summary": lambda day: day_summary(day, label),
+        "date_tag": lambda day: date_tag(day, lang),
+        "duration": lambda amount: duration(amount, label),
+        "minutes_text": lambda amount: minutes_text(amount, label),
+        "outage_kinds": outage_kinds,
+        "percent": percent,
     }
 
 
