@@ -14,7 +14,8 @@ from generator.content.check import check
 from generator.content.model import Content
 from generator.state.derive import snapshot, upstreams_of
 from generator.state.history import Day, History, SiteHistory, minutes, site_history
-from generator.state.timeline import Subject, replay, seconds, spans
+from generator.state.outages import Outages
+from generator.state.timeline import Subject, kind_of, replay, seconds, spans, windows_of
 
 NOW = "2025-09-30T12:00+09:00"
 # The 90 days end today, 30 September, at noon: 89 whole days from 3 July, and 12 hours.
@@ -217,6 +218,35 @@ def test_at_every_moment_the_history_shows_what_the_page_showed_then(source: str
             shown = next(s.status for s in timeline if s.start <= moment < s.end)
             when = datetime.fromtimestamp(moment, timezone.utc)
             assert shown == snapshot(content, when).services[service.id].status, (service.id, when)
+
+
+@pytest.mark.parametrize("source", ["demo", "known", "synthetic"])
+def test_an_incidents_minutes_by_service_are_its_own_timeline(source: str, known, tmp_path: Path) -> None:
+    """The incident page's minutes, worked out step by step, equal what the general timeline
+    gives for that incident alone: the services it names, those it hits through an upstream."""
+    from bench.synthetic import generate
+
+    root, now = {"demo": (DEMO, "2025-11-01T00:00+09:00"), "known": (known.root, NOW),
+                 "synthetic": (generate(tmp_path / "synthetic", incidents=300), "2025-09-27T10:00+09:00")}[source]
+    content = check(root).content
+    snap = snapshot(content, at(now))
+    found = Outages(content, snap)
+    via = {s.id: set(upstreams_of(s, content)) for s in content.catalog.services}
+    for state in snap.incidents:
+        steps = replay(state.incident, snap.now)
+        since, until = steps.times[0], steps.end or seconds(snap.now)
+        expected = []
+        for service in content.catalog.services:
+            if service.id not in steps.targets and not via[service.id] & steps.targets:
+                continue
+            subject = Subject(service.id, tuple(upstreams_of(service, content)),
+                              windows_of(content.maintenance, service.id, since, until))
+            total = [0] * 5
+            for span in spans(subject, [steps], since, until):
+                total[kind_of(span)] += span.end - span.start
+            if any(total[:3]):
+                expected.append((service.id, service.id not in steps.targets, tuple(total[:3])))
+        assert [(o.service, o.implied, o.seconds) for o in found[state.incident.id]] == expected, state.incident.id
 
 
 def test_the_days_shown_end_today_and_a_day_with_nothing_is_not_listed(known) -> None:

@@ -280,8 +280,7 @@ def _incident_extra(view: View, state: IncidentState, visible: tuple[Update, ...
                      for a in incident.affected if a.target in catalog.by_id],
         "restored": [{"id": r.target, "restored_at": view.iso(r.at)} for r in state.restorations],
         "not_recovered": [view.t(item) for item in incident.not_recovered],
-        "outages": outages_json(tuple(o for o in view.model.history.outages[incident.id]
-                                      if o.service in view.snap.services)),
+        "outages": outages_json(o for o in view.model.history.outages[incident.id] if o.service in view.snap.services),
         "progress": None if progress is None else {
             "restored": progress.overall.restored, "total": progress.overall.total,
             "percent": round(progress.overall.percent, 1),

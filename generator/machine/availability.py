@@ -7,9 +7,12 @@ the page), under `noticeboard` keys that Statuspage clients ignore. docs/api.md 
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
-from generator.state.history import KINDS, History, Outage, Period, minutes
+from generator.state.history import History, Period, minutes
+from generator.state.outages import Outage
+from generator.state.timeline import KINDS
 
 Json = dict[str, Any]
 
@@ -30,7 +33,7 @@ def history_json(history: History) -> Json:
     }
 
 
-def outages_json(outages: tuple[Outage, ...]) -> list[Json]:
+def outages_json(outages: Iterable[Outage]) -> list[Json]:
     """An incident's outage time per service: `[{id, implied, minutes{…}}]`."""
     return [{"id": o.service, "implied": o.implied, "minutes": _minutes(KINDS[:3], o.seconds)} for o in outages]
 

@@ -10,13 +10,15 @@ and only the days that held something get a bar of their own over it, with a too
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable
 from datetime import date
 
 from markupsafe import Markup, escape
 
 from generator.clock import format_date
-from generator.state.history import KINDS, Day, History, Outage, Period, marked_days, minutes, percent
+from generator.state.history import Day, History, Period, marked_days, minutes, percent
+from generator.state.outages import Outage
+from generator.state.timeline import KINDS
 
 STEP, BAR = 4, 3  # each day takes 4 units of the strip, its bar 3
 HEIGHTS = {False: 20, True: 32}  # the home page's compact strip, a service page's
@@ -41,9 +43,10 @@ def minutes_text(amount: int, label: Words) -> str:
     return label("duration_m").format(minutes=f"{minutes(amount):,}")
 
 
-def outage_kinds(rows: Sequence[Outage]) -> list[tuple[str, int]]:
+def outage_kinds(rows: Iterable[Outage]) -> list[tuple[str, int]]:
     """The outage kinds (and their place in `Outage.seconds`) any of an incident's services had."""
-    return [(kind, index) for index, kind in enumerate(KINDS[:3]) if any(row.seconds[index] for row in rows)]
+    found = tuple(rows)
+    return [(kind, index) for index, kind in enumerate(KINDS[:3]) if any(row.seconds[index] for row in found)]
 
 
 def figure(period: Period, label: Words) -> str:

@@ -28,15 +28,14 @@ from bisect import bisect_right
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from typing import Any
 from zoneinfo import ZoneInfo
 
-from generator.content.model import Content, Maintenance
+from generator.content.model import Content
 from generator.state.affiliates import services_of
-from generator.state.derive import IncidentState, Snapshot, services_via, upstreams_of
-from generator.state.timeline import MAINTENANCE, Replay, Span, Subject, replay, seconds, spans
+from generator.state.derive import IncidentState, Snapshot, upstreams_of
+from generator.state.outages import Outages
+from generator.state.timeline import AVAILABLE, KINDS, Replay, Span, Subject, kind_of, replay, seconds, spans, windows_of
 
-KINDS = ("major_outage", "partial_outage", "degraded_performance", "under_maintenance")
 WEIGHT_TENTHS = (10, 3, 0)  # how much of a second of each outage kind counts as down, in tenths
 MONTH = 30
 Seconds = tuple[int, int, int, int]  # per kind of KINDS
@@ -90,16 +89,6 @@ class History:
         return next(p for p in self.periods if p.days == days)
 
 
-@dataclass(frozen=True, slots=True)
-class Outage:
-    """How long one incident kept one service in each outage kind (major, partial, degraded),
-    maintenance windows left out; `implied` when it hit the service through an upstream."""
-
-    service: str
-    implied: bool
-    seconds: tuple[int, int, int]
-
-
 def availability(seconds: Seconds, elapsed: int) -> int | None:
     """Hundredths of a percent available of `elapsed` seconds (of every member's time, pooled),
     rounded down; exact in integers, so the page, the API and a test agree to the digit."""
@@ -113,46 +102,6 @@ def availability(seconds: Seconds, elapsed: int) -> int | None:
 def percent(hundredths: int) -> str:
     """A figure as pages and badges state it: '99.35' for 9935 hundredths; '100' when nothing was down."""
     return "100" if hundredths == 10000 else f"{hundredths // 100}.{hundredths % 100:02d}"
-
-
-class Outages(dict[str, tuple[Outage, ...]]):
-    """Each incident's outage per service, worked out when a page first asks (10,000 incident
-    pages, each reading only its own): a dict to the record of reads, whose proxies look keys up
-    with `get`."""
-
-    def __init__(self, content: Content, snap: Snapshot) -> None:
-        super().__init__()
-        self._content, self._snap = content, snap
-        self._via = services_via(content)
-        self._order = {s.id: n for n, s in enumerate(content.catalog.services)}
-        self._upstreams = {s.id: tuple(upstreams_of(s, content)) for s in content.catalog.services}
-
-    def __missing__(self, incident_id: str) -> tuple[Outage, ...]:
-        found = self[incident_id] = self._outages(self._snap.incident(incident_id))
-        return found
-
-    def get(self, key: str, default: Any = None) -> Any:
-        try:
-            return self[key]
-        except KeyError:
-            return default
-
-    def _outages(self, state: IncidentState) -> tuple[Outage, ...]:
-        steps = replay(state.incident, self._snap.now)
-        since, until = steps.times[0], steps.end or seconds(self._snap.now)
-        direct = {t for t in steps.targets if t in self._order}
-        implied = {s for t in steps.targets for s in self._via.get(t, ())} - direct
-        rows = []
-        for service in sorted(direct | implied, key=self._order.__getitem__):
-            windows = _windows(self._content.maintenance, service, since, until)
-            total = [0, 0, 0]
-            for span in spans(Subject(service, self._upstreams[service], windows), [steps], since, until):
-                kind = _kind(span.status, span.window)
-                if kind < 3:
-                    total[kind] += span.end - span.start
-            if any(total):
-                rows.append(Outage(service, service in implied, (total[0], total[1], total[2])))
-        return tuple(rows)
 
 
 @dataclass(frozen=True)
@@ -209,7 +158,7 @@ def _site_history(content: Content, snap: Snapshot) -> SiteHistory:
     for service in content.catalog.services:
         upstreams = tuple(upstreams_of(service, content))
         relevant = _unique(found for target in (service.id, *upstreams) for found in naming.get(target, ()))
-        windows = _windows(content.maintenance, service.id, since, frame.until)
+        windows = windows_of(content.maintenance, service.id, since, frame.until)
         subject = Subject(service.id, upstreams, windows)
         tallies[service.id] = _tally(spans(subject, relevant, since, frame.until), frame)
     entries = {sid: _history([tally], frame) for sid, tally in tallies.items()}
@@ -242,33 +191,20 @@ def _unique(replays: Iterable[Replay]) -> list[Replay]:
     return list({id(found): found for found in replays}.values())
 
 
-def _windows(windows: Sequence[Maintenance], service: str, since: int, until: int) -> tuple[tuple[int, int], ...]:
-    """The service's maintenance windows that overlap `since`–`until`, in seconds."""
-    found = ((seconds(m.starts), seconds(m.ends)) for m in windows if service in m.services)
-    return tuple(sorted((start, end) for start, end in found if start < until and end > since))
-
-
-def _kind(status: str, window: bool) -> int:
-    """Which of KINDS a span counts as; 4 for available time."""
-    if window or status == MAINTENANCE:
-        return 3
-    return KINDS.index(status) if status in KINDS else 4
-
-
 def _tally(found: Iterable[Span], frame: _Frame) -> _Tally:
     """Seconds of each kind per day, cutting spans at midnight in the site's zone."""
     tally: _Tally = {}
     bounds = frame.bounds
     for span in found:
-        kind = _kind(span.status, span.window)
-        if kind == 4 and not span.incidents:
+        kind = kind_of(span)
+        if kind == AVAILABLE and not span.incidents:
             continue
         start, end = span.start, span.end
         day = bisect_right(bounds, start) - 1
         while day < frame.count and bounds[day] < end:
             piece = min(end, bounds[day + 1]) - max(start, bounds[day])
             entry = tally.setdefault(day, ([0, 0, 0, 0], set()))
-            if kind < 4:
+            if kind < AVAILABLE:
                 entry[0][kind] += piece
             entry[1].update(span.incidents)
             day += 1

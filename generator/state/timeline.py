@@ -20,10 +20,13 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from generator.content.model import Incident, severity
+from generator.content.model import Incident, Maintenance, severity
 
 OPERATIONAL = "operational"
 MAINTENANCE = "under_maintenance"
+# The kinds of time the history counts, in the order of its tuples of seconds; anything else is available.
+KINDS = ("major_outage", "partial_outage", "degraded_performance", "under_maintenance")
+MAINTENANCE_KIND, AVAILABLE = 3, len(KINDS)
 
 
 def seconds(moment: datetime) -> int:
@@ -118,25 +121,50 @@ def spans(subject: Subject, replays: Sequence[Replay], since: int, until: int) -
     return merged
 
 
+def kind_of(span: Span) -> int:
+    """Which of KINDS a span counts as (maintenance inside a window, whatever else was shown), or
+    AVAILABLE."""
+    return MAINTENANCE_KIND if span.window else kind_of_status(span.status)
+
+
+def kind_of_status(status: str) -> int:
+    return KINDS.index(status) if status in KINDS else AVAILABLE
+
+
+def windows_of(windows: Sequence[Maintenance], service: str, since: int, until: int) -> tuple[tuple[int, int], ...]:
+    """The service's maintenance windows that overlap `since`–`until`, in seconds."""
+    found = ((seconds(m.starts), seconds(m.ends)) for m in windows if service in m.services)
+    return tuple(sorted((start, end) for start, end in found if start < until and end > since))
+
+
 def _status_at(subject: Subject, replays: Sequence[Replay], moment: int) -> tuple[str, bool, tuple[str, ...]]:
     """derive._service_state at one moment: an open incident naming the service wins; else a
     down upstream implies its status; a window adds maintenance; the worst candidate is shown."""
-    open_steps = [(found.incident, status) for found in replays if (status := found.at(moment)) is not None]
-    explicit = [(incident, status[subject.service]) for incident, status in open_steps if subject.service in status]
-    candidates = [status for _, status in explicit]
-    causes = {incident for incident, status in explicit if status != OPERATIONAL}
-    if not explicit:
+    service = subject.service
+    open_steps, candidates, causes = [], [], set()
+    for found in replays:
+        status = found.at(moment)
+        if status is None:
+            continue
+        open_steps.append((found.incident, status))
+        own = status.get(service)
+        if own is not None:
+            candidates.append(own)
+            if own != OPERATIONAL:
+                causes.add(found.incident)
+    if not candidates:
         for upstream in subject.upstreams:
             given = [(incident, status[upstream]) for incident, status in open_steps if upstream in status]
-            worst = _worst(status for _, status in given)
-            if worst != OPERATIONAL:
-                candidates.append(worst)
+            implied = worst(status for _, status in given)
+            if implied != OPERATIONAL:
+                candidates.append(implied)
                 causes |= {incident for incident, status in given if status != OPERATIONAL}
-    window = any(start <= moment < end for start, end in subject.windows)
+    window = bool(subject.windows) and any(start <= moment < end for start, end in subject.windows)
     if window:
         candidates.append(MAINTENANCE)
-    return _worst(candidates), window, tuple(sorted(causes))
+    return worst(candidates), window, tuple(sorted(causes))
 
 
-def _worst(statuses: Iterable[str]) -> str:
+def worst(statuses: Iterable[str]) -> str:
+    """The most severe of `statuses`; operational when there are none."""
     return max(statuses, key=severity, default=OPERATIONAL)
