@@ -15,7 +15,7 @@ from generator.content.model import Content
 from generator.state.derive import snapshot, upstreams_of
 from generator.state.history import Day, History, SiteHistory, minutes, site_history
 from generator.state.outages import Outages
-from generator.state.timeline import Subject, kind_of, replay, seconds, spans, windows_of
+from generator.state.replay import Subject, kind_of, replay, seconds, spans, windows_of
 
 NOW = "2025-09-30T12:00+09:00"
 # The 90 days end today, 30 September, at noon: 89 whole days from 3 July, and 12 hours.

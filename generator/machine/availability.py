@@ -12,7 +12,7 @@ from typing import Any
 
 from generator.state.history import History, Period, minutes
 from generator.state.outages import Outage
-from generator.state.timeline import KINDS
+from generator.state.replay import KINDS
 
 Json = dict[str, Any]
 

@@ -18,7 +18,7 @@ from markupsafe import Markup, escape
 from generator.clock import format_date
 from generator.state.history import Day, History, Period, marked_days, minutes, percent
 from generator.state.outages import Outage
-from generator.state.timeline import KINDS
+from generator.state.replay import KINDS
 
 STEP, BAR = 4, 3  # each day takes 4 units of the strip, its bar 3
 HEIGHTS = {False: 20, True: 32}  # the home page's compact strip, a service page's

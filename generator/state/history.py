@@ -4,7 +4,7 @@ each service it hit was down. Computed at build time from the notices, in the si
 
 The rule (docs/availability.md), chosen from the hosted status pages' published ones:
 
-- Time is classed by the status the site showed then (timeline.py, derive's own rule). A major
+- Time is classed by the status the site showed then (replay.py, derive's own rule). A major
   outage counts fully as down and a partial outage 30% (Instatus's and Statuspage's weighting: a
   partial outage leaves most customers served); degraded performance is shown but not counted as
   down (Statuspage, Instatus and incident.io all treat it as up).
@@ -34,7 +34,7 @@ from generator.content.model import Content
 from generator.state.affiliates import services_of
 from generator.state.derive import IncidentState, Snapshot, upstreams_of
 from generator.state.outages import Outages
-from generator.state.timeline import AVAILABLE, KINDS, Replay, Span, Subject, kind_of, replay, seconds, spans, windows_of
+from generator.state.replay import AVAILABLE, KINDS, Replay, Span, Subject, kind_of, replay, seconds, spans, windows_of
 
 WEIGHT_TENTHS = (10, 3, 0)  # how much of a second of each outage kind counts as down, in tenths
 MONTH = 30

@@ -20,7 +20,7 @@ from typing import Any
 
 from generator.content.model import Content
 from generator.state.derive import IncidentState, Snapshot, services_via, upstreams_of
-from generator.state.timeline import AVAILABLE, MAINTENANCE_KIND, kind_of_status, replay, seconds, windows_of, worst
+from generator.state.replay import AVAILABLE, MAINTENANCE_KIND, kind_of_status, replay, seconds, windows_of, worst
 
 
 @dataclass(frozen=True, slots=True)
