@@ -38,12 +38,13 @@ class BuildResult:
     snapshot: Snapshot | None
     warnings: tuple[Problem, ...]
     up_to_date: bool = False
+    content: Content | None = None
 
 
 def render(content_dir: Path, now: datetime, theme: str | None = None, affiliate: str | None = None) -> BuildResult:
     """Everything a build produces, in memory (deploys, tests); with `affiliate`, that affiliate's own site."""
     site = _prepare(content_dir, now, theme, affiliate)
-    return BuildResult(render_site(site.content, site.snap, site.theme), site.snap, site.warnings)
+    return BuildResult(render_site(site.content, site.snap, site.theme), site.snap, site.warnings, content=site.content)
 
 
 def render_site(content: Content, snap: Snapshot, theme: Theme) -> dict[str, bytes]:
@@ -114,15 +115,17 @@ class _Prepared:
 
 def _prepare(content_dir: Path, now: datetime, theme: str | None, affiliate: str | None,
              use_cache: bool = True) -> _Prepared:
+    from generator.content.locate import locate
     from generator.state.affiliates import section
-    from generator.state.derive import implied_warnings, snapshot
+    from generator.state.derive import snapshot
+    from generator.state.reminders import state_warnings
 
     checked = check(content_dir, use_cache)
     theme_obj = load_theme(find_theme(theme or checked.content.site.theme, content_dir.resolve()),
                            cache_folder(content_dir) if use_cache else None)
     with collector_paused():  # the snapshot lives as long as the model and is as free of cycles
         content, snap = checked.content, snapshot(checked.content, now)
-    warnings = checked.warnings + implied_warnings(content, snap)
+    warnings = checked.warnings + locate(state_warnings(content, snap), content_dir)
     if affiliate:
         content, snap = section(content, snap, affiliate)
     return _Prepared(content, snap, theme_obj, warnings)
@@ -137,9 +140,9 @@ def build(content_dir: Path, output: Path, now: datetime, theme: str | None = No
     the last build made from what is still the same is taken from it (site/reuse.py)."""
     recover(output)
     manifest = manifest_path(content_dir, output) if use_cache else None
-    key, base = _inputs_keys(content_dir, now, theme, affiliate) if manifest else ("", "")
+    key, base = _inputs_keys(content_dir, theme, affiliate) if manifest else ("", "")
     previous = read_manifest(manifest, output.absolute()) if manifest else None
-    if key and previous is not None and previous.key == key:
+    if key and previous is not None and previous.key == key and previous.holds_at(now):
         return BuildResult({}, None, (), up_to_date=True)
     from generator.output.record import read_record, write_record
 
@@ -151,14 +154,15 @@ def build(content_dir: Path, output: Path, now: datetime, theme: str | None = No
         if record is not None:
             record.key = key
             write_record(manifest, record)
-        write_manifest(manifest, Manifest(key, staging.written))
-    return BuildResult(staging.written, site.snap, site.warnings)
+        write_manifest(manifest, Manifest(key, staging.written, site.snap.changed_at, site.snap.next_change))
+    return BuildResult(staging.written, site.snap, site.warnings, content=site.content)
 
 
-def _inputs_keys(content_dir: Path, now: datetime, theme: str | None, affiliate: str | None) -> tuple[str, str]:
-    """The digest of all the build's inputs, and of all but the notices and `now`: what the record
-    of reads can't see (the code, the themes, site.yaml, services.yaml, `--affiliate`), which it
-    holds for only while they stay the same; ('', '') when the theme can't be located yet. Both
+def _inputs_keys(content_dir: Path, theme: str | None, affiliate: str | None) -> tuple[str, str]:
+    """The digest of all the build's inputs but `now` (which the manifest's stretch of time
+    answers for), and of all but the notices: what the record of reads can't see (the code, the
+    themes, site.yaml, services.yaml, `--affiliate`), which it holds for only while they stay
+    the same; ('', '') when the theme can't be located yet. Both
     cover the bundled theme as well: the machine outputs use its labels whatever theme the pages use."""
     try:
         site = parse_yaml(read_text(content_dir / "site.yaml", "site.yaml"), content_dir / "site.yaml", "site.yaml")
@@ -169,7 +173,7 @@ def _inputs_keys(content_dir: Path, now: datetime, theme: str | None, affiliate:
     digests = Digests.open(content_dir)
     try:
         themes = list(dict.fromkeys([theme_dir.resolve(), DEFAULT_THEME.resolve()]))
-        key = inputs_key([content_dir, *themes], f"{now.isoformat()}|{affiliate or ''}", digests)
+        key = inputs_key([content_dir, *themes], affiliate or "", digests)
         shared = "|".join(digests.digest(str(content_dir / name)) for name in ("site.yaml", "services.yaml"))
         base = inputs_key(themes, f"{affiliate or ''}|{shared}", digests)
     except OSError:

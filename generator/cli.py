@@ -9,9 +9,9 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from generator import __version__
@@ -19,7 +19,10 @@ from generator.build import build
 from generator.clock import parse_now
 from generator.content.check import check
 from generator.errors import ContentError, NoticeboardError, Problem
-from generator.state.derive import implied_warnings
+
+if TYPE_CHECKING:
+    from generator.content.model import Content
+    from generator.state.derive import Snapshot
 
 
 def _print_warnings(warnings: tuple[Problem, ...] | list[Problem]) -> None:
@@ -28,33 +31,57 @@ def _print_warnings(warnings: tuple[Problem, ...] | list[Problem]) -> None:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    from generator.state.derive import (
-        snapshot,  # imported when used, like the pipeline's stages in build.py
-    )
+    from generator.content.locate import locate  # imported when used, like the pipeline's stages in build.py
+    from generator.state.derive import snapshot
+    from generator.state.reminders import state_warnings
 
     result = check(Path(args.content))
     content = result.content
-    warnings = result.warnings + implied_warnings(content, snapshot(content, parse_now(args.now)))
+    snap = snapshot(content, parse_now(args.now))
+    warnings = result.warnings + locate(state_warnings(content, snap), Path(args.content))
     _print_warnings(warnings)
     verdict = f"no errors, {len(warnings)} warning{'s' if len(warnings) != 1 else ''} to review" if warnings else "nothing wrong found"
     print(f"ok: {len(content.incidents)} incidents, {len(content.maintenance)} maintenance windows, "
           f"{len(content.catalog.services)} services — {verdict}")
+    _print_schedule(content, snap)
     return 0
 
 
 def cmd_build(args: argparse.Namespace) -> int:
-    result = build(Path(args.content), Path(args.output), parse_now(args.now), args.theme, args.affiliate,
+    now = parse_now(args.now)
+    result = build(Path(args.content), Path(args.output), now, args.theme, args.affiliate,
                    use_cache=not args.no_cache)
     if result.up_to_date:
-        print(f"{args.output}/ is up to date: nothing the site is built from has changed since the last build")
+        print(f"{args.output}/ is up to date: nothing the site is built from has changed since the last build, and "
+              "no notice's time has come since")
         return 0
     _print_warnings(result.warnings)
-    snap = result.snapshot
-    assert snap is not None
+    snap, content = result.snapshot, result.content
+    assert snap is not None and content is not None
     down = sum(1 for s in snap.services.values() if s.status != "operational")
-    print(f"built {len(result.files)} files into {args.output}/ as of {snap.now.isoformat()} "
+    print(f"built {len(result.files)} files into {args.output}/ as of {_local(snap.now, content)} "
           f"({down} of {len(snap.services)} services not operational)")
+    _print_schedule(content, snap)
     return 0
+
+
+def _print_schedule(content: Content, snap: Snapshot) -> None:
+    """What the site will show by itself later, and when it next changes with no edit: the moment
+    a scheduler (or `deploy --watch`) should build again."""
+    from generator.state.reminders import upcoming
+
+    later = upcoming(content, snap.now)
+    for item in later[:5]:
+        print(f"  appears {_local(item.at, content)}: {item.what} of {item.source}")
+    if len(later) > 5:
+        print(f"  … and {len(later) - 5} more")
+    if snap.next_change is not None:
+        print(f"next change by itself: {_local(snap.next_change, content)} (build or deploy again then)")
+
+
+def _local(moment: datetime, content: Content) -> str:
+    """Times as the operator reads them: in the site's time zone, to the second where it has one."""
+    return moment.astimezone(content.site.tz).isoformat(timespec="minutes" if not moment.second else "seconds")
 
 
 def cmd_new(args: argparse.Namespace) -> int:

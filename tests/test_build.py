@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import hashlib
 import multiprocessing.pool
+import os
 import shutil
+import time
 from pathlib import Path
+from typing import Any
 
 import jinja2
 import pytest
@@ -96,9 +99,25 @@ def test_a_template_error_in_a_worker_leaves_the_last_good_site_and_no_staging(t
     assert isinstance(raised.value.__cause__, multiprocessing.pool.RemoteTraceback), "not raised in a worker"
 
 
+_SLOW: list[Any] = []  # the building process's pid and the real chunk renderer, for _slow_worker
+
+
+def _slow_worker(bounds: tuple[int, int]) -> list[rendering.Rendered]:
+    """However busy the machine, the worker stays at the front of the pages while the building
+    process, done with the machine outputs, takes the last ones (at module level: the pool
+    hands the worker its function by name)."""
+    building, render_range = _SLOW
+    if os.getpid() != building:
+        time.sleep(0.5)
+    result: list[rendering.Rendered] = render_range(bounds)
+    return result
+
+
 def test_a_template_error_beside_the_worker_leaves_the_last_good_site(tmp_path: Path, forked: None,
                                                                        monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(rendering, "AHEAD", 1)  # the worker takes one chunk while the feeds are made, not all
+    _SLOW[:] = [os.getpid(), rendering._render_range]
+    monkeypatch.setattr(rendering, "_render_range", _slow_worker)
     # The English home of the bank's section is among the last pages, which the building process renders first.
     raised = _build_with_broken(tmp_path, "index.html",
                                 '{% if page.path.startswith("en/bank/") %}{{ no_such_thing.x }}{% endif %}')

@@ -7,6 +7,7 @@ import os
 import shutil
 import time
 from collections.abc import Callable
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -120,12 +121,17 @@ def mtimes(root: Path) -> dict[str, int]:
 
 
 def test_unchanged_inputs_mean_nothing_is_rewritten(tree, tmp_path: Path) -> None:
+    """Up to date means: the same inputs, and no notice's time has come since (an operator's
+    build, or a scheduled deploy's, runs at the current time)."""
     out = tmp_path / "out"
-    assert not build(tree.root, out, at("2025-09-27T10:00+09:00")).up_to_date
+    first = build(tree.root, out, at("2025-09-27T10:00+09:00"))
+    assert not first.up_to_date and first.snapshot is not None and first.snapshot.next_change is not None
     before = mtimes(out)
     assert build(tree.root, out, at("2025-09-27T10:00+09:00")).up_to_date
+    due = first.snapshot.next_change
+    assert build(tree.root, out, due - timedelta(seconds=1)).up_to_date, "nothing came due: still up to date"
     assert mtimes(out) == before
-    assert not build(tree.root, out, at("2025-09-27T11:00+09:00")).up_to_date
+    assert not build(tree.root, out, due).up_to_date, "a notice's time came: the site changes by itself"
 
 
 def test_one_output_folder_named_two_ways_is_one_build(tree, tmp_path: Path) -> None:

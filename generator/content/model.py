@@ -116,6 +116,7 @@ class Site:
     description: Text | None = None
     contacts: tuple[Contact, ...] = ()
     affiliates: tuple[Affiliate, ...] = ()
+    update_every_hours: float = 2.0  # how long an open incident may go without an update
 
     @property
     def default_language(self) -> str:
@@ -210,6 +211,8 @@ class Update(_Pickled):
     body: Text
     changes: tuple[tuple[str, str], ...] = ()
     progress: Progress | None = None
+    scheduled: bool = False  # `at` is meant to be in the future
+    next_update: datetime | None = None  # when the next update is promised
 
 
 @dataclass(frozen=True, slots=True)
@@ -230,6 +233,7 @@ class Incident(_Pickled):
     cause: Cause | None = None
     not_recovered: tuple[Text, ...] = ()
     origin: str | None = None
+    scheduled: bool = False  # `started` is meant to be in the future
 
 
 @dataclass(frozen=True, slots=True)
@@ -311,7 +315,7 @@ def _site(data: dict[str, Any]) -> Site:
         title=Text.of(data["title"], lang), languages=tuple(data["languages"]), timezone=data["timezone"],
         base_url=data["base_url"], theme=data.get("theme", "default"),
         description=_text(data.get("description"), lang), contacts=_contacts(data.get("contacts"), lang),
-        affiliates=affiliates,
+        affiliates=affiliates, update_every_hours=float(data.get("update_every_hours", 2)),
     )
 
 
@@ -363,7 +367,8 @@ def _incident(doc: Document, lang: str) -> Incident:
     updates = tuple(
         Update(_time(u["at"]), _shared(u["status"]), Text.of(u["body"], lang),
                tuple((_shared(t), _shared(s)) for t, s in (u.get("services") or {}).items()),
-               _progress(u.get("progress"), lang))
+               _progress(u.get("progress"), lang), u.get("scheduled") is True,
+               _time(u["next_update"]) if "next_update" in u else None)
         for u in data["updates"]
     )
     raw_cause = data.get("cause")
@@ -373,6 +378,7 @@ def _incident(doc: Document, lang: str) -> Incident:
         id=document_id(doc), source=doc.name, title=Text.of(data["title"], lang), impact=_shared(data["impact"]),
         started=_time(data["started"]), affected=affected, updates=updates, cause=cause,
         not_recovered=tuple(Text.of(t, lang) for t in data.get("not_recovered") or ()), origin=_origin(doc),
+        scheduled=data.get("scheduled") is True,
     )
 
 

@@ -261,10 +261,24 @@ def _check_updates(doc: Document, catalog: _Catalog | None, started: Any) -> lis
             problems.append(Problem(doc.loc(("updates", i, "at")), "updates are out of order",
                                     "list updates oldest first and add new ones at the bottom", f"updates.{i}.at"))
         previous = at if at is not None else previous
+        problems += _check_promise(doc, i, at, update.get("next_update"))
         problems += _check_progress(doc, ("updates", i, "progress"), update.get("progress"))
         if catalog:
             for target in update.get("services") or {}:
                 problems += catalog.check(doc, ("updates", i, "services", target), target, "any")
+    return problems
+
+
+def _check_promise(doc: Document, index: int, at: Any, promised: str | None) -> list[Problem]:
+    """A next update promised before the update that promises it was posted is a typo."""
+    if promised is None:
+        return []
+    path = ("updates", index, "next_update")
+    when, problems = _check_time(doc, path, promised)
+    if when is not None and at is not None and when <= at:
+        problems.append(Problem(doc.loc(path), "the next update is promised before this update was posted",
+                                f"this update is dated {doc.data['updates'][index]['at']}; give a later time",
+                                f"updates.{index}.next_update"))
     return problems
 
 

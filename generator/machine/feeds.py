@@ -47,7 +47,7 @@ def produce(model: Derived) -> dict[str, bytes]:
     content, snap = model.content, model.snap
     for section, view_content, view_snap in model.views:
         newest = _newest(view_snap.incidents, SITE_LIMIT, model.activity)
-        updated = max((model.activity(s) for s in newest), default=snap.now)
+        updated = max((model.activity(s) for s in newest), default=view_snap.as_of)
         site = view_content.site
         for language in content.site.languages:
             prefix = language_prefix(content, language) + section
@@ -58,7 +58,7 @@ def produce(model: Derived) -> dict[str, bytes]:
     touched = model.by_service()
     for service in content.catalog.services:
         newest = _newest(touched.get(service.id, ()), SERVICE_LIMIT, model.activity)
-        updated = max((model.activity(s) for s in newest), default=snap.now)
+        updated = max((model.activity(s) for s in newest), default=snap.as_of)
         paths = [path for language in content.site.languages
                  for path in _paths(language_prefix(content, language), f"feeds/services/{service.id}")]
         files.update(model.made(paths, ("service feeds", service.id), _service_feeds, model.memo, model.words,

@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from generator.content.cache import cache_folder, collector_paused
+from generator.content.locate import locate
 from generator.content.model import Content, newest_first
 from generator.content.notices import FOLDERS, Loaded, Notices
 from generator.errors import Problem
@@ -36,12 +37,14 @@ from generator.site.reuse import identity
 from generator.site.theme import Theme, bundled_labels, find_theme, load_theme
 from generator.state import listing
 from generator.state.affiliates import section
-from generator.state.derive import IncidentState, Snapshot, implied_warnings, incident_state, snapshot
+from generator.state.derive import IncidentState, Snapshot, incident_state, snapshot
 from generator.state.fingerprint import Prints
 from generator.state.listing import Lists
 from generator.state.plan import DuplicateOutputError, Page, plan_pages, views
 from generator.state.reads import Tracked, tracked
 from generator.state.record import Record
+from generator.state.reminders import state_warnings
+from generator.state.timeline import timeline
 
 
 @dataclass(frozen=True)
@@ -195,7 +198,8 @@ class IncrementalSite:
         content = loaded.content
         snap = self._snapshot(content, now)
         views = _views(content, snap, previous)
-        return _Good(loaded, content, snap, theme, views, {}, loaded.warnings + implied_warnings(content, snap))
+        warnings = loaded.warnings + locate(state_warnings(content, snap), self.root)
+        return _Good(loaded, content, snap, theme, views, {}, warnings)
 
     def _snapshot(self, content: Content, now: datetime) -> Snapshot:
         """`derive.snapshot`, replaying only incidents that changed: service states depend on open
@@ -214,7 +218,9 @@ class IncrementalSite:
             if state.is_open:
                 still_open.append(incident)
         self._states, self._states_now = cache, now
-        return replace(snapshot(replace(content, incidents=tuple(still_open)), now), incidents=tuple(states))
+        times = timeline(content, now)
+        return replace(snapshot(replace(content, incidents=tuple(still_open)), now), incidents=tuple(states),
+                       changed_at=times.changed_at, next_change=times.next_change)
 
     def _plan(self, good: _Good, previous: _Good | None) -> None:
         """Every page of the new build, reusing the rendered bytes of pages whose facts held."""
@@ -335,7 +341,9 @@ def _views(content: Content, snap: Snapshot, previous: _Good | None) -> dict[str
         states = newest_first([s for s in old.snap.incidents if s.incident.id not in changed], fresh_snap.incidents,
                               lambda state: state.incident)
         view_content = replace(old.content, incidents=incidents)
-        view_snap = replace(old.snap, incidents=states, services=services)
+        times = timeline(view_content, snap.now)
+        view_snap = replace(old.snap, incidents=states, services=services, changed_at=times.changed_at,
+                            next_change=times.next_change)
         lists = listing.updated(old.lists, old.snap, view_content, view_snap, prefix, changed)
         found[prefix] = _view(view_content, view_snap, prefix, lists)
     return found
