@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import gc
 import os
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from pathlib import Path
@@ -97,8 +97,10 @@ class _Good:
 class IncrementalSite:
     """The site in memory, rebuilt after each edit; not thread-safe (the server holds a lock)."""
 
-    def __init__(self, content_dir: Path, now: datetime | None = None, theme: str | None = None) -> None:
+    def __init__(self, content_dir: Path, now: datetime | None = None, theme: str | None = None,
+                 clock: Callable[[], datetime] | None = None) -> None:
         self.content_dir = content_dir
+        self.clock = clock or _utc_now
         self.root = content_dir.resolve()
         self.fixed_now = now
         self.theme_name = theme
@@ -116,11 +118,20 @@ class IncrementalSite:
         return self._good.theme.root if self._good else None
 
     def now(self) -> datetime:
-        """The fixed `--now`, or the current time to the minute: the pages show minutes, and a
-        clock that ticks every second would make every save re-render every page."""
+        """The fixed `--now`, or the clock's time, to the second: pages state only the times of
+        notices, not the time they were built, so a rebuild a second later changes no page unless
+        a notice's time has come (which is the point)."""
         if self.fixed_now is not None:
             return self.fixed_now
-        return datetime.now(timezone.utc).replace(second=0, microsecond=0)
+        return self.clock().replace(microsecond=0)
+
+    @property
+    def next_change(self) -> datetime | None:
+        """When the site last built changes by itself (state/timeline.py); None with a fixed `--now`,
+        which stands still."""
+        if self.fixed_now is not None or self._good is None:
+            return None
+        return self._good.snap.next_change
 
     def rebuild(self, changed: Iterable[Path] | None = None) -> Rebuilt:
         """Bring the site up to date with the files.
@@ -352,3 +363,7 @@ def _views(content: Content, snap: Snapshot, previous: _Good | None) -> dict[str
 def _view(content: Content, snap: Snapshot, prefix: str, lists: Lists) -> _View:
     shared = rendering.shared_context(content, snap, prefix, lists)
     return _View(content, snap, lists, shared, tracked(shared))
+
+
+def _utc_now() -> datetime:
+    return datetime.now(timezone.utc)
