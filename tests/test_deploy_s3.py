@@ -175,6 +175,17 @@ def test_objects_carry_type_and_cache_headers_and_stale_objects_go(site, weed: W
     assert css not in _objects(weed, bucket), "the old stylesheet is deleted once no page links to it"
 
 
+def test_a_scheduled_deploy_with_nothing_new_sends_nothing(site, weed: Weed, bucket: str,
+                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    tree, _ = site
+    assert deploy(tree.root).code == 0
+    requests = _record_requests(monkeypatch)
+    run = deploy(tree.root, now="2025-09-27T10:07+09:00")
+    assert run.code == 0, run.out + run.err
+    assert "bucket already up to date" in run.out
+    assert not [op for op, _ in requests if op in ("PutObject", "DeleteObjects")]
+
+
 def test_assets_go_up_before_data_before_pages_and_deletions_come_last(site, weed: Weed, bucket: str,
                                                                        monkeypatch: pytest.MonkeyPatch) -> None:
     tree, theme = site
