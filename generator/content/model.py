@@ -116,6 +116,7 @@ class Site:
     description: Text | None = None
     contacts: tuple[Contact, ...] = ()
     affiliates: tuple[Affiliate, ...] = ()
+    hub: str | None = None  # the WebSub hub the feeds declare (notify.hub)
 
     @property
     def default_language(self) -> str:
@@ -210,6 +211,7 @@ class Update(_Pickled):
     body: Text
     changes: tuple[tuple[str, str], ...] = ()
     progress: Progress | None = None
+    notify: bool = False  # an edit is sent again as a correction (docs/notify.md)
 
 
 @dataclass(frozen=True, slots=True)
@@ -311,7 +313,7 @@ def _site(data: dict[str, Any]) -> Site:
         title=Text.of(data["title"], lang), languages=tuple(data["languages"]), timezone=data["timezone"],
         base_url=data["base_url"], theme=data.get("theme", "default"),
         description=_text(data.get("description"), lang), contacts=_contacts(data.get("contacts"), lang),
-        affiliates=affiliates,
+        affiliates=affiliates, hub=(data.get("notify") or {}).get("hub"),
     )
 
 
@@ -363,7 +365,7 @@ def _incident(doc: Document, lang: str) -> Incident:
     updates = tuple(
         Update(_time(u["at"]), _shared(u["status"]), Text.of(u["body"], lang),
                tuple((_shared(t), _shared(s)) for t, s in (u.get("services") or {}).items()),
-               _progress(u.get("progress"), lang))
+               _progress(u.get("progress"), lang), bool(u.get("notify", False)))
         for u in data["updates"]
     )
     raw_cause = data.get("cause")

@@ -17,6 +17,8 @@ from generator.content.names import safe_relative
 from generator.deploy.run import Outcome, deploy_all
 from generator.deploy.targets.base import MARKER
 from generator.errors import NoticeboardError, did_you_mean
+from generator.notify import after_deploy, prepare
+from generator.notify.command import print_report
 
 
 def register(sub: Any) -> None:
@@ -48,11 +50,18 @@ def cmd_deploy(args: argparse.Namespace) -> int:
         files, warnings, origin = result.files, result.warnings, f"{args.content}/ as of {now.isoformat()}"
     for warning in warnings:
         print(warning.format(), file=sys.stderr)
+    notify = prepare(content_dir)
     verb = "planning" if args.dry_run else "deploying"
     print(f"{verb} {len(files)} files from {origin} to {len(configs)} "
           f"target{'s' if len(configs) != 1 else ''}: {', '.join(c.name for c in configs)}", flush=True)
     outcomes = deploy_all(configs, files, args.dry_run, lambda o: _report(o, args.dry_run))
-    return _summary(outcomes)
+    code = _summary(outcomes)
+    report = after_deploy(notify, files, any(o.ok and o.verified for o in outcomes), args.dry_run)
+    if report is None:
+        return code
+    print("\nnotifications:" if not args.dry_run else "\nnotifications after this deploy:")
+    notified = print_report(report, args.dry_run)
+    return code or notified
 
 
 def read_site(folder: Path) -> dict[str, bytes]:
