@@ -47,7 +47,7 @@ def compose(event: Event, content: Content, words: Labels, languages: tuple[str,
         lines.append(f"{words.word(language, 'see_incident')}: {site.base_url}{page}")
         blocks.append("\n".join(lines))
         pages.append(page)
-    title, body = _clean(" / ".join(titles)), _clean("\n\n".join(blocks))
+    title, body = " ".join(_clean(" / ".join(titles)).split()), _clean("\n\n".join(blocks))
     late = " / ".join(words.word(language, "notify.late") for language in languages)
     note = "\n".join(words.word(language, "notify.late_note").format(time=format_time(recorded, site.tz, language))
                      for language in languages)
