@@ -82,6 +82,7 @@ class Receiver:
         self.port = free_port()
         self.delay = delay
         self.posts: list[tuple[str, str, bytes]] = []
+        self.authorization: list[str] = []
         self._server: ThreadingHTTPServer | None = None
 
     def start(self) -> Receiver:
@@ -91,7 +92,8 @@ class Receiver:
             def do_POST(self) -> None:  # noqa: N802 — http.server's name
                 data = self.rfile.read(int(self.headers.get("Content-Length") or 0))
                 time.sleep(receiver.delay)
-                receiver.posts.append((self.path, self.headers.get("Content-Type") or "", data))
+                receiver.authorization.append(self.headers.get("Authorization") or "")
+                receiver.posts.append((self.path.split("?")[0], self.headers.get("Content-Type") or "", data))
                 self.send_response(202 if self.path.startswith("/hub") else 200)
                 self.end_headers()
 

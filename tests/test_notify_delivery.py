@@ -57,8 +57,8 @@ class Project:
         extra = f"\n    services: {services}" if services else ""
         self.append(INCIDENT, f"  - at: {at}\n    status: {status}\n    body: {{ko: {ko}, en: {en}}}{extra}\n")
 
-    def deploy(self, now: str, *args: str):  # type: ignore[no-untyped-def]
-        return noticeboard("deploy", "--content", self.tree.root, "--now", now, *args)
+    def deploy(self, now: str, *args: str, env: dict[str, str] | None = None):  # type: ignore[no-untyped-def]
+        return noticeboard("deploy", "--content", self.tree.root, "--now", now, *args, env=env)
 
 
 def channel(name: str, url: str, extra: str = "") -> str:
@@ -137,3 +137,39 @@ def test_a_channel_down_gets_what_it_missed_once_marked_late(project, mailbox, h
 
     assert project.deploy("2025-09-27T11:15+09:00").returncode == 0
     assert len(hook.posts) == 2 and len(mailbox.messages) == 2
+
+
+def test_feeds_name_the_websub_hub_and_a_deploy_pings_it_about_the_feeds_that_changed(project, hook) -> None:
+    hub = Receiver().start()
+    try:
+        project.append("site.yaml", f"notify:\n  hub: http://127.0.0.1:{hub.port}/hub\n  channels:\n"
+                       + channel("hook", hook.url()))
+        assert project.deploy("2025-09-26T22:00+09:00").returncode == 0
+        atom = (project.root / "www" / "feeds" / "incidents.atom").read_text(encoding="utf-8")
+        rss = (project.root / "www" / "en" / "feeds" / "incidents.rss").read_text(encoding="utf-8")
+        assert f'<link rel="hub" href="http://127.0.0.1:{hub.port}/hub" />' in atom
+        assert f'<atom:link rel="hub" href="http://127.0.0.1:{hub.port}/hub" />' in rss
+        assert hub.posts == []  # nothing new yet: no ping
+
+        project.post("2025-09-27T09:00+09:00", "identified", "복구 작업 중입니다.", "Repairs are under way.")
+        assert project.deploy("2025-09-27T09:05+09:00").returncode == 0
+        (ping,) = hub.forms()
+        base = project.site.base_url
+        assert ping["hub.mode"] == ["publish"]
+        assert {f"{base}feeds/incidents.atom", f"{base}en/feeds/incidents.rss",
+                f"{base}feeds/services/id-check.atom", f"{base}en/feeds/services/remote-account.rss"} <= set(
+            ping["hub.url"])
+        assert f"{base}feeds/services/transfer.atom" not in ping["hub.url"]  # untouched by the incident
+    finally:
+        hub.stop()
+
+
+def test_secrets_come_from_the_environment_and_are_never_printed(project, hook) -> None:
+    project.channels(channel("hook", hook.url("json", "/hook?+Authorization=Bearer%20${HOOK_TOKEN}")))
+    assert project.deploy("2025-09-26T22:00+09:00", env={"HOOK_TOKEN": "s3cr3t-t0ken"}).returncode == 0
+    project.post("2025-09-27T09:00+09:00", "identified", "복구 작업 중입니다.", "Repairs are under way.")
+    unset = project.deploy("2025-09-27T09:05+09:00", env={"HOOK_TOKEN": ""})
+    assert unset.returncode == 3 and "environment variable HOOK_TOKEN not set for channel 'hook'" in unset.stdout
+    sent = project.deploy("2025-09-27T09:10+09:00", env={"HOOK_TOKEN": "s3cr3t-t0ken"})
+    assert sent.returncode == 0 and "s3cr3t-t0ken" not in sent.stdout + sent.stderr
+    assert hook.authorization == ["Bearer s3cr3t-t0ken"]
