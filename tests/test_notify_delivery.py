@@ -91,6 +91,10 @@ def test_one_channel_added_then_an_update_arrives_once_with_its_page(project, ma
     project.channels(channel("ops-mail", mailbox.address()), channel("hook", hook.url()))
     project.post("2025-09-27T09:00+09:00", "monitoring", "신분증 진위확인이 복구되었습니다.", "ID check is back.",
                  "{id-check: operational, gov-id: operational}")
+    dry = project.deploy("2025-09-27T10:00+09:00", "--dry-run")
+    assert dry.returncode == 0 and "hook — 1 message would go out" in dry.stdout
+    assert "── [일부 복구] 신분증 진위확인 중단 / [Partly restored] ID check unavailable" in dry.stdout
+    assert hook.posts == [] and not (project.root / ".noticeboard-outbox").exists()
 
     first = project.deploy("2025-09-27T10:00+09:00")
     assert first.returncode == 0, first.stderr

@@ -50,7 +50,7 @@ def cmd_deploy(args: argparse.Namespace) -> int:
         files, warnings, origin = result.files, result.warnings, f"{args.content}/ as of {now.isoformat()}"
     for warning in warnings:
         print(warning.format(), file=sys.stderr)
-    notify = prepare(content_dir)
+    notify = prepare(content_dir, args.dry_run)
     verb = "planning" if args.dry_run else "deploying"
     print(f"{verb} {len(files)} files from {origin} to {len(configs)} "
           f"target{'s' if len(configs) != 1 else ''}: {', '.join(c.name for c in configs)}", flush=True)

@@ -131,8 +131,12 @@ class Outbox:
 
 
 @contextmanager
-def opened(folder: Path) -> Iterator[Outbox]:
-    """The outbox in `folder` (made if missing), locked against other runs until the block ends."""
+def opened(folder: Path, dry_run: bool = False) -> Iterator[Outbox]:
+    """The outbox in `folder` (made if missing), locked against other runs until the block ends;
+    in a dry run a missing outbox is an empty one, and nothing is made."""
+    if dry_run and not (folder / JOURNAL).exists():
+        yield Outbox(folder, {}, {}, {}, seen_site=False)
+        return
     try:
         folder.mkdir(parents=True, exist_ok=True)
         lock = open(folder / _LOCK, "a+b")

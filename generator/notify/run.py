@@ -76,12 +76,12 @@ class Preparation:
     live: dict[str, str] | None
 
 
-def prepare(content_dir: Path) -> Preparation | None:
+def prepare(content_dir: Path, dry_run: bool = False) -> Preparation | None:
     """Called before a deploy publishes; None when the site has no channels."""
     config = load_notify(content_dir)
     if config is None or not config.channels:
         return None
-    with opened(config.outbox) as box:
+    with opened(config.outbox, dry_run) as box:
         seen = box.seen_site
     if seen:
         return Preparation(content_dir, None)
@@ -126,7 +126,7 @@ def run(content_dir: Path, now: datetime, *, published: set[str] | None = None, 
     current = {e.key: e for e in events(content, snapshot(content, now))}
     environ = os.environ if environ is None else environ
     send = sender or apprise_sender(environ, content.site.base_url)
-    with opened(config.outbox) as box:
+    with opened(config.outbox, dry_run) as box:
         state = _State(box, config, content, current, run_id=uuid.uuid4().hex, dry_run=dry_run)
         if not box.seen_site:
             report.notes.append(state.baseline(live))
