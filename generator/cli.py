@@ -1,4 +1,4 @@
-"""Command line: `noticeboard build | check | new | serve`.
+"""Command line: `noticeboard build | check | new | serve | deploy | notify`.
 
 Every error meant for a person is printed as text (file:line:column, what, hint) with a
 non-zero exit code; a traceback reaching the operator would be a bug.
@@ -164,11 +164,12 @@ def _command(argv: list[str]) -> str | None:
 
 
 def _extra_commands() -> list[Callable[[Any], None]]:
-    """Commands that live in their own modules (serve, deploy) add themselves to the parser here."""
+    """Commands that live in their own modules (serve, deploy, notify) add themselves to the parser here."""
     from generator.deploy.command import register as deploy
+    from generator.notify.command import register as notify
     from generator.preview.serve import register as serve
 
-    return [deploy, serve]
+    return [deploy, serve, notify]
 
 
 def main(argv: list[str] | None = None) -> int:

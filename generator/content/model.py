@@ -117,6 +117,7 @@ class Site:
     contacts: tuple[Contact, ...] = ()
     affiliates: tuple[Affiliate, ...] = ()
     update_every_hours: float = 2.0  # how long an open incident may go without an update
+    hub: str | None = None  # the WebSub hub the feeds declare (notify.hub)
 
     @property
     def default_language(self) -> str:
@@ -213,6 +214,7 @@ class Update(_Pickled):
     progress: Progress | None = None
     scheduled: bool = False  # `at` is meant to be in the future
     next_update: datetime | None = None  # when the next update is promised
+    notify: bool = False  # an edit is sent again as a correction (docs/notify.md)
 
 
 @dataclass(frozen=True, slots=True)
@@ -316,6 +318,7 @@ def _site(data: dict[str, Any]) -> Site:
         base_url=data["base_url"], theme=data.get("theme", "default"),
         description=_text(data.get("description"), lang), contacts=_contacts(data.get("contacts"), lang),
         affiliates=affiliates, update_every_hours=float(data.get("update_every_hours", 2)),
+        hub=(data.get("notify") or {}).get("hub"),
     )
 
 
@@ -368,7 +371,7 @@ def _incident(doc: Document, lang: str) -> Incident:
         Update(_time(u["at"]), _shared(u["status"]), Text.of(u["body"], lang),
                tuple((_shared(t), _shared(s)) for t, s in (u.get("services") or {}).items()),
                _progress(u.get("progress"), lang), u.get("scheduled") is True,
-               _time(u["next_update"]) if "next_update" in u else None)
+               _time(u["next_update"]) if "next_update" in u else None, bool(u.get("notify", False)))
         for u in data["updates"]
     )
     raw_cause = data.get("cause")

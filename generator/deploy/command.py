@@ -22,6 +22,8 @@ from generator.deploy.run import Outcome, Publishing, deploy_all
 from generator.deploy.site import site_files
 from generator.deploy.targets.base import Files
 from generator.errors import NoticeboardError, did_you_mean
+from generator.notify import after_deploy, prepare
+from generator.notify.command import print_report
 from generator.output.manifest import manifest_path, read_manifest
 
 _AUTHOR = re.compile(r"^[^<>\n]+ <[^<>\s]+>$")
@@ -60,13 +62,21 @@ def cmd_deploy(args: argparse.Namespace) -> int:
         site, origin, warnings = _built(content_dir, Path(args.output), args.now)
     for warning in warnings:
         print(warning.format(), file=sys.stderr)
+    notify = prepare(content_dir, args.dry_run)
     verb = "planning" if args.dry_run else "deploying"
     print(f"{verb} {len(site.digests)} files from {origin} to {len(configs)} "
           f"target{'s' if len(configs) != 1 else ''}: {', '.join(c.name for c in configs)}", flush=True)
     cache = cache_folder(content_dir)
     publishing = Publishing(cache, Hashes(cache / "deploy-hashes.pickle"), author)
     outcomes = deploy_all(configs, site, args.dry_run, publishing, lambda o: _report(o, args.dry_run, args.list))
-    return _summary(outcomes, args.dry_run)
+    code = _summary(outcomes, args.dry_run)
+    report = after_deploy(notify, site.digests.keys(), site.read, any(o.ok and o.verified for o in outcomes),
+                          args.dry_run)
+    if report is None:
+        return code
+    print("\nnotifications:" if not args.dry_run else "\nnotifications after this deploy:")
+    notified = print_report(report, args.dry_run)
+    return code or notified
 
 
 def _built(content_dir: Path, output: Path, now_text: str | None) -> tuple[Files, str, tuple[Any, ...]]:
