@@ -7,6 +7,7 @@ non-zero exit code; a traceback reaching the operator would be a bug.
 from __future__ import annotations
 
 import argparse
+import shlex
 import sys
 from collections.abc import Callable
 from datetime import timedelta
@@ -89,7 +90,7 @@ def cmd_init(args: argparse.Namespace) -> int:
     written = write_starter(folder, parse_now(args.now))
     print(f"created a status site in {folder}/ ({len(written)} files): an example bank, one resolved incident "
           "and one maintenance window to copy from")
-    go = "" if folder.resolve() == Path.cwd().resolve() else f"cd {args.folder} && "
+    go = "" if folder.resolve() == Path.cwd().resolve() else f"cd {shlex.quote(args.folder)} && "
     print(f"next: {go}noticeboard serve   (then open http://127.0.0.1:8000/; README.md there has the rest)")
     return 0
 
