@@ -123,9 +123,9 @@ def bucket(weed: Weed, request: pytest.FixtureRequest, monkeypatch: pytest.Monke
 @pytest.fixture
 def site(tree, weed: Weed, bucket: str, tmp_path: Path):
     """The small content tree with its own copy of the theme (so a test can change the stylesheet)."""
-    theme = tmp_path / "theme"
+    theme = tree.root.parent / "themes" / "mine"
     shutil.copytree(ROOT / "themes" / "default", theme)
-    tree.write("site.yaml", (tree.root / "site.yaml").read_text(encoding="utf-8") + f"theme: {theme}\n")
+    tree.write("site.yaml", (tree.root / "site.yaml").read_text(encoding="utf-8") + "theme: mine\n")
     add_targets(tree, f"  - {{name: bucket, type: s3, bucket: {bucket}, endpoint_url: '{weed.endpoint}', "
                       f"region: us-east-1, prefix: status}}\n")
     return tree, theme

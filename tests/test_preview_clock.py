@@ -7,7 +7,6 @@ import io
 import threading
 import time
 from datetime import datetime, timedelta, timezone
-from pathlib import Path
 
 from conftest import at
 from test_serve import Events

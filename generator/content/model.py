@@ -65,16 +65,20 @@ class Text(_Pickled):
         return cls((default_language, _shared(str(raw))))
 
     def get(self, language: str, default_language: str) -> str:
-        """The text in `language`, else in the default language, else the first there is. Scans
-        the texts rather than making a dict of them: pages ask about thirty times each."""
+        """The text in `language`, else in the default language, else the first there is."""
+        return self.pick(language, default_language)[0]
+
+    def pick(self, language: str, default_language: str) -> tuple[str, str]:
+        """`get`'s text and the language it is in, which a page marks where it is not the page's.
+        Scans the texts rather than making a dict of them: pages ask about thirty times each."""
         flat = self.flat
-        fallback = ""
+        fallback = ("", "")
         for index in range(0, len(flat), 2):
             if flat[index] == language and flat[index + 1]:
-                return flat[index + 1]
+                return flat[index + 1], language
             if flat[index] == default_language and flat[index + 1]:
-                fallback = flat[index + 1]
-        return fallback or (flat[1] if flat else "")
+                fallback = (flat[index + 1], default_language)
+        return fallback if fallback[0] else ((flat[1], flat[0]) if flat else ("", language))
 
 
 SHARED_CHARS = 80

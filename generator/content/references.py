@@ -130,6 +130,7 @@ def _check_languages(doc: Document, languages: list[str]) -> list[Problem]:
     problems = []
     for path, text in _texts(doc.data):
         problems += _blank(doc, path, text)
+        problems += _untranslated(doc, path, text, languages)
         if not isinstance(text, dict):
             continue
         if default not in text:
@@ -142,6 +143,23 @@ def _check_languages(doc: Document, languages: list[str]) -> list[Problem]:
                                         f"site.yaml lists {', '.join(languages)}; add it there or fix the code",
                                         ".".join(map(str, path))))
     return problems
+
+
+def _untranslated(doc: Document, path: KeyPath, text: Any, languages: list[str]) -> list[Problem]:
+    """A warning for each of the site's other languages a text lacks: its readers would get the
+    default language's text (marked as such, so a screen reader pronounces it right, but still
+    not theirs). A plain string counts as the default language's text alone."""
+    default = languages[0]
+    given = text if isinstance(text, dict) else {default: text}
+    if default not in given:
+        return []  # an error of its own
+    words = [p for p in path if isinstance(p, str)]
+    what = words[-1] if words else "text"
+    hint = (f"add '{{lang}}: …' beside '{default}:'" if isinstance(text, dict) else
+            f"write it as a mapping with a line for each language: '{default}: …' and '{{lang}}: …'")
+    return [Problem(doc.loc(path), f"{what} has no '{lang}' text, so '{lang}' pages show the '{default}' one",
+                    hint.format(lang=lang), ".".join(map(str, path)), severity="warning")
+            for lang in languages[1:] if lang not in given]
 
 
 def _blank(doc: Document, path: KeyPath, text: Any) -> list[Problem]:
