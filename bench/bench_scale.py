@@ -39,6 +39,7 @@ from bench import synthetic
 from bench.hugo import convert, engine
 from bench.measure import Figure, Sample, SetAside, output_size, rewritten, run, stamps
 from bench.report import Row, print_table
+from bench.same_output import as_installed
 
 SIZES = (1000, 10_000, 50_000)
 GROUPS = ("cold", "noop", "edit", "server", "check", "preview")
@@ -173,6 +174,7 @@ def snapshot_code(work: Path) -> Path:
         for path in files:
             (staging / path.relative_to(REPO)).parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(path, staging / path.relative_to(REPO))
+        as_installed(staging)
         staging.rename(code)
     return code
 
