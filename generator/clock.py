@@ -9,7 +9,7 @@ locale must produce the same bytes as a developer's laptop).
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, time, timedelta, timezone
 from functools import cache
 from zoneinfo import ZoneInfo
 
@@ -77,6 +77,16 @@ def format_date(day: date, language: str) -> str:
     if language == "ko":
         return f"{day.year}년 {day.month}월 {day.day}일 ({_KO_WEEKDAYS[day.weekday()]})"
     return f"{_EN_WEEKDAYS[day.weekday()]} {day.day} {_EN_MONTHS[day.month - 1]} {day.year}"
+
+
+def local_midnight(day: date, tz: ZoneInfo) -> datetime:
+    """Midnight starting `day` in `tz`; where clocks skip midnight, the first moment the day has."""
+    return datetime.combine(day, time(0), tzinfo=tz)
+
+
+def next_midnight(moment: datetime, tz: ZoneInfo) -> datetime:
+    """The first midnight in `tz` after `moment`."""
+    return local_midnight(moment.astimezone(tz).date() + timedelta(days=1), tz)
 
 
 def iso(moment: datetime, tz: ZoneInfo) -> str:

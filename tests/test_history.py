@@ -14,13 +14,14 @@ from generator.content.check import check
 from generator.content.model import Content
 from generator.state.derive import snapshot, upstreams_of
 from generator.state.history import Day, History, SiteHistory, minutes, site_history
-from generator.state.outages import Outages
 from generator.state.replay import Subject, kind_of, replay, seconds, spans, windows_of
 
 NOW = "2025-09-30T12:00+09:00"
-# The 90 days end today, 30 September, at noon: 89 whole days from 3 July, and 12 hours.
-MINUTES_90 = 89 * 1440 + 720  # 128,880
-MINUTES_30 = 29 * 1440 + 720  # 42,480 (from 1 September)
+# The 90 days end today, 30 September. The state last changed on the 29th (the upstream outage
+# left the recent lists), so today counts from midnight to midnight: nothing of it yet, and the
+# days before it whole: 89 whole days from 3 July.
+MINUTES_90 = 89 * 1440  # 128,160
+MINUTES_30 = 29 * 1440  # 41,760 (from 1 September)
 
 SERVICES = """\
 upstreams:
@@ -108,11 +109,11 @@ def hundredths(down_tenths: int, measured_minutes: int) -> int:
 def test_a_90_minute_outage_and_a_window_inside_an_outage(known) -> None:
     _, entries, _ = history_of(known.root)
     app = entries["app"]
-    assert (app.first, app.last) == (date(2025, 7, 3), date(2025, 9, 30))
+    assert app.shown == 90 and [(d.date, d.age) for d in app.days] == [(date(2025, 9, 10), 20), (date(2025, 9, 20), 10)]
     assert day_minutes(app) == {"2025-09-10": (90, 0, 0, 0), "2025-09-20": (180, 0, 0, 60)}
     # 270 minutes down; the window's 60 minutes are left out of the time measured too.
-    assert app.overall.availability == hundredths(10 * 270, MINUTES_90 - 60) == 9979
-    assert app.month.availability == hundredths(10 * 270, MINUTES_30 - 60) == 9936
+    assert app.overall.availability == hundredths(10 * 270, MINUTES_90 - 60) == 9978
+    assert app.month.availability == hundredths(10 * 270, MINUTES_30 - 60) == 9935
     assert [d.incidents for d in app.days] == [("2025-09-10-app",), ("2025-09-20-app",)]
 
 
@@ -154,14 +155,22 @@ def test_a_group_pools_its_services_minutes(known) -> None:
         ("2025-09-20", "major_outage")]
 
 
-def test_an_open_incident_counts_until_now_and_its_days_run_until_now(known) -> None:
+def test_an_open_incident_counts_until_the_state_last_changed_or_midnight(known) -> None:
+    """Today runs as far as the time the page's status is as of (its last change), so two builds
+    with nothing new in between write the same figures; a day before today is always whole."""
     known.write("incidents/2025-09-29-transfer.yaml", incident(
-        "2025-09-29T22:00+09:00", {"transfer": "major_outage"}, [("2025-09-29T22:30+09:00", "investigating", {})]))
-    _, entries, found = history_of(known.root)
+        "2025-09-29T22:00+09:00", {"transfer": "major_outage"}, [("2025-09-30T09:30+09:00", "identified", {})]))
+    content, entries, found = history_of(known.root)
+    assert found.until == at("2025-09-30T09:30+09:00")
     assert day_minutes(entries["transfer"])["2025-09-29"] == (120, 0, 0, 0)
-    assert day_minutes(entries["transfer"])["2025-09-30"] == (720, 0, 0, 0)
+    assert day_minutes(entries["transfer"])["2025-09-30"] == (570, 0, 0, 0)
     outages = found.outages["2025-09-29-transfer"]
-    assert [(o.service, minutes(o.seconds[0])) for o in outages] == [("transfer", 840)]
+    assert [(o.service, minutes(o.seconds[0])) for o in outages] == [("transfer", 690)]
+    assert history_of(known.root, "2025-09-30T11:59+09:00")[1] == entries
+    # Past midnight, with nothing new: the 30th is whole, the 1st not begun.
+    _, later, found = history_of(known.root, "2025-10-01T08:00+09:00")
+    assert found.until == at("2025-10-01T00:00+09:00")
+    assert day_minutes(later["transfer"])["2025-09-30"] == (1440, 0, 0, 0) and "2025-10-01" not in day_minutes(later["transfer"])
 
 
 def test_per_incident_minutes_leave_maintenance_out(known) -> None:
@@ -184,12 +193,13 @@ def test_days_are_cut_at_midnight_where_clocks_change(tree) -> None:
         [("2025-11-01T22:30-04:00", "investigating", {}), ("2025-11-03T01:00-05:00", "resolved", {})]))
     _, entries, _ = history_of(tree.root, "2025-11-10T12:00-05:00")
     app = entries["app"]
-    assert (app.first, app.last) == (date(2024, 11, 11), date(2025, 11, 10))
+    assert app.shown == 365 and app.days[0].age == (date(2025, 11, 10) - date(2025, 3, 8)).days
     assert {d: m[0] for d, m in day_minutes(app).items()} == {
         "2025-03-08": 60, "2025-03-09": 23 * 60, "2025-03-10": 60,
         "2025-11-01": 120, "2025-11-02": 25 * 60, "2025-11-03": 60}
-    # The year measured holds both days, so it is 365 days of 24 hours exactly, less today's rest.
-    measured = 364 * 1440 + 12 * 60
+    # The year measured holds both days, so it is 364 days of 24 hours exactly, and today until the
+    # state last changed: at 01:00, when the autumn outage left the recent lists.
+    measured = 364 * 1440 + 60
     assert app.overall.availability == hundredths(10 * (60 + 1380 + 60 + 120 + 1500 + 60), measured)
 
 
@@ -230,11 +240,12 @@ def test_an_incidents_minutes_by_service_are_its_own_timeline(source: str, known
                  "synthetic": (generate(tmp_path / "synthetic", incidents=300), "2025-09-27T10:00+09:00")}[source]
     content = check(root).content
     snap = snapshot(content, at(now))
-    found = Outages(content, snap)
+    history = site_history(content, snap)
+    found = history.outages
     via = {s.id: set(upstreams_of(s, content)) for s in content.catalog.services}
     for state in snap.incidents:
         steps = replay(state.incident, snap.now)
-        since, until = steps.times[0], steps.end or seconds(snap.now)
+        since, until = steps.times[0], steps.end or seconds(history.until)
         expected = []
         for service in content.catalog.services:
             if service.id not in steps.targets and not via[service.id] & steps.targets:
@@ -254,8 +265,18 @@ def test_the_days_shown_end_today_and_a_day_with_nothing_is_not_listed(known) ->
     transfer = entries["transfer"]
     # 08:00 in Seoul is still the 29th in UTC: given either way, today is the 30th.
     early = history_of(known.root, "2025-09-30T08:00+09:00")[1]
-    assert history_of(known.root, "2025-09-29T23:00Z")[1] == early and early["app"].last == date(2025, 9, 30)
-    assert transfer.last - transfer.first == timedelta(days=89)
+    assert history_of(known.root, "2025-09-29T23:00Z")[1] == early and early["app"].days[-1].age == 10
     assert all(isinstance(d, Day) and any(d.seconds) for d in transfer.days)
     _, quiet, _ = history_of(known.root, "2025-12-31T12:00+09:00")
     assert quiet["app"].days == () and quiet["app"].overall.availability == 10000
+
+
+def test_midnight_is_a_change_only_while_anything_lies_within_the_days(known) -> None:
+    """The bars move on at midnight, so a scheduler must build then; a quiet site's history reads
+    the same every day and asks for no build."""
+    content = check(known.root).content
+    assert snapshot(content, at(NOW)).next_change == at("2025-10-01T00:00+09:00")
+    quiet = snapshot(content, at("2025-12-31T12:00+09:00"))  # the last notice was 100 days before
+    assert quiet.next_change is None
+    day_after = snapshot(content, at("2026-01-01T12:00+09:00"))
+    assert site_history(content, quiet).entries == site_history(content, day_after).entries

@@ -23,12 +23,13 @@ def availability_number(period: Period) -> float | None:
 
 
 def history_json(history: History) -> Json:
-    """`{from, to, periods[], days[]}`: the days shown, the figures, and each day with anything in it."""
+    """`{shown, periods[], days[]}`: how many days are shown (the last today), the figures, and
+    each day with anything in it."""
     return {
-        "from": history.first.isoformat(), "to": history.last.isoformat(),
+        "shown": history.shown,
         "periods": [{"days": p.days, "availability": availability_number(p), "minutes": _minutes(KINDS, p.seconds)}
                     for p in history.periods],
-        "days": [{"date": d.date.isoformat(), "status": d.status, "minutes": _minutes(KINDS, d.seconds),
+        "days": [{"date": d.date.isoformat(), "age": d.age, "status": d.status, "minutes": _minutes(KINDS, d.seconds),
                   "incidents": list(d.incidents)} for d in history.days],
     }
 

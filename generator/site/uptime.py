@@ -69,8 +69,7 @@ def date_tag(day: date, language: str) -> Markup:
 
 def bars(history: History, label: Words, language: str, tall: bool = False) -> Markup:
     """The days shown as a strip of bars, oldest on the left; stretched to the width it is given."""
-    count = (history.last - history.first).days + 1
-    width, height = count * STEP, HEIGHTS[tall]
+    width, height = history.shown * STEP, HEIGHTS[tall]
     parts = [f'<svg class="bars{" bars-tall" if tall else ""}" '
              f'viewBox="0 0 {width} {height}" preserveAspectRatio="none" aria-hidden="true">',
              f'<path class="bar-operational" d="M0 {height // 2}H{width}" stroke-width="{height}" '

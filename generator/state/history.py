@@ -27,17 +27,17 @@ from __future__ import annotations
 from bisect import bisect_right
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
+from datetime import date, datetime, timedelta
 
+from generator.clock import local_midnight
 from generator.content.model import Content
 from generator.state.affiliates import services_of
 from generator.state.derive import IncidentState, Snapshot, upstreams_of
 from generator.state.outages import Outages
+from generator.state.timeline import MONTH, history_span
 from generator.state.replay import AVAILABLE, KINDS, Replay, Span, Subject, kind_of, replay, seconds, spans, windows_of
 
 WEIGHT_TENTHS = (10, 3, 0)  # how much of a second of each outage kind counts as down, in tenths
-MONTH = 30
 Seconds = tuple[int, int, int, int]  # per kind of KINDS
 
 
@@ -46,6 +46,7 @@ class Day:
     """A day with anything to show: seconds per kind of KINDS, and the incidents behind them."""
 
     date: date
+    age: int  # days before today (0: today)
     seconds: Seconds
     incidents: tuple[str, ...]
 
@@ -67,18 +68,18 @@ class Period:
 
 @dataclass(frozen=True, slots=True)
 class History:
-    """One service's, group's or affiliate's history: the days shown (`first` to `last`, today),
-    those of them with anything to show, and the periods (30 days, then all the days shown)."""
+    """One service's, group's or affiliate's history: how many days are shown (the last of them
+    today), those with anything to show, and the periods (30 days, then all the days shown).
+    Nothing in it names today's date: a history with nothing to show is the same every day."""
 
-    first: date
-    last: date
+    shown: int
     days: tuple[Day, ...]
     periods: tuple[Period, ...]
 
     @property
     def overall(self) -> Period:
         """Availability over all the days shown."""
-        return self.period((self.last - self.first).days + 1)
+        return self.period(self.shown)
 
     @property
     def month(self) -> Period:
@@ -107,12 +108,14 @@ def percent(hundredths: int) -> str:
 @dataclass(frozen=True)
 class SiteHistory:
     """One view's histories: `entries` by service and group id (unique together), `affiliates`
-    by affiliate id, `total` over all its services, and `outages` by incident id."""
+    by affiliate id, `total` over all its services, `outages` by incident id, and `until`, the
+    moment they run to (see `history_end`)."""
 
     entries: dict[str, History]
     affiliates: dict[str, History]
     total: History
     outages: Outages
+    until: datetime
 
 
 def site_history(content: Content, snap: Snapshot) -> SiteHistory:
@@ -133,7 +136,7 @@ class _Frame:
     """The days worked out: day `k` starts at `bounds[k]`; the last one (today) runs to `until`;
     the last `shown` of them are shown."""
 
-    first: date
+    today: date
     bounds: tuple[int, ...]
     until: int
     shown: int
@@ -147,7 +150,8 @@ _Tally = dict[int, tuple[list[int], set[str]]]  # day index -> seconds per kind,
 
 
 def _site_history(content: Content, snap: Snapshot) -> SiteHistory:
-    frame = _frame(content.site.tz, snap.now, content.site.history_days)
+    until = history_end(content, snap)
+    frame = _frame(content, snap.now, until)
     since = frame.bounds[0]
     replays = [replay(s.incident, snap.now) for s in snap.incidents if _reaches(s, since)]
     naming: dict[str, list[Replay]] = {}
@@ -165,21 +169,26 @@ def _site_history(content: Content, snap: Snapshot) -> SiteHistory:
     entries.update({g.id: _history([tallies[s] for s in g.services], frame) for g in content.catalog.groups})
     affiliates = {a.id: _history([tallies[s] for s in services_of(content, a.id)], frame)
                   for a in content.site.affiliates}
-    return SiteHistory(entries, affiliates, _history(list(tallies.values()), frame), Outages(content, snap))
+    return SiteHistory(entries, affiliates, _history(list(tallies.values()), frame),
+                       Outages(content, snap, until), until)
 
 
-def _frame(tz: ZoneInfo, now: datetime, shown: int) -> _Frame:
+def history_end(content: Content, snap: Snapshot) -> datetime:
+    """The moment the history runs to: the last change of the state (`changed_at`), or today's
+    midnight in the site's zone if that is later. Days before today are whole; today is counted
+    as far as the page's own time, so a build with nothing new in between writes the same
+    figures (state/timeline.py), and a build after midnight completes the day before."""
+    midnight = local_midnight(snap.now.astimezone(content.site.tz).date(), content.site.tz)
+    return midnight if snap.changed_at is None or snap.changed_at < midnight else snap.changed_at
+
+
+def _frame(content: Content, now: datetime, until: datetime) -> _Frame:
     """The days of the window in the site's zone: enough for the days shown and for 30."""
+    tz = content.site.tz
     today = now.astimezone(tz).date()
-    count = max(shown, MONTH)
-    first = today - timedelta(days=count - 1)
-    bounds = tuple(day_start(first + timedelta(days=k), tz) for k in range(count + 1))
-    return _Frame(first, bounds, seconds(now), shown)
-
-
-def day_start(day: date, tz: ZoneInfo) -> int:
-    """Midnight of `day` in `tz`, in seconds; where clocks skip midnight, the first moment the day has."""
-    return seconds(datetime.combine(day, time(0), tzinfo=tz))
+    count = history_span(content.site)
+    bounds = tuple(seconds(local_midnight(today - timedelta(days=count - 1 - k), tz)) for k in range(count + 1))
+    return _Frame(today, bounds, seconds(until), content.site.history_days)
 
 
 def _reaches(state: IncidentState, since: int) -> bool:
@@ -221,12 +230,12 @@ def _history(tallies: Sequence[_Tally], frame: _Frame) -> History:
                 entry[0][kind] += amount
             entry[1].update(incidents)
     hidden = frame.count - frame.shown
-    days = tuple(Day(frame.first + timedelta(days=day), _four(amounts), tuple(sorted(incidents)))
+    days = tuple(Day(frame.today - timedelta(days=frame.count - 1 - day), frame.count - 1 - day, _four(amounts),
+                     tuple(sorted(incidents)))
                  for day, (amounts, incidents) in sorted(merged.items())
                  if day >= hidden and (any(amounts) or incidents))
     periods = tuple(_period(merged, frame, length, len(tallies)) for length in sorted({MONTH, frame.shown}))
-    return History(frame.first + timedelta(days=hidden), frame.first + timedelta(days=frame.count - 1), days,
-                   periods)
+    return History(frame.shown, days, periods)
 
 
 def _period(merged: dict[int, tuple[list[int], set[str]]], frame: _Frame, length: int, members: int) -> Period:
@@ -251,4 +260,4 @@ def minutes(amount: int) -> int:
 def marked_days(history: History) -> Iterator[tuple[int, Day]]:
     """Each day with anything to show, with its place among the days shown (0 = the first)."""
     for day in history.days:
-        yield (day.date - history.first).days, day
+        yield history.shown - 1 - day.age, day
