@@ -23,7 +23,7 @@ from generator.errors import Location, Problem, ThemeError
 from generator.site.chart import chart_svg, progress_points, tally_text
 from generator.site.templating import InLanguage
 from generator.site.theme import Theme
-from generator.site.uptime import bars, date_tag, day_summary, duration, figure, minutes_text, outage_kinds
+from generator.site.uptime import bars, date_tag, day_summary, duration, figure, minutes_text, outage_table
 from generator.state.history import percent
 from generator.state.listing import numbered
 from generator.state.plan import language_prefix
@@ -102,6 +102,9 @@ def _language_names(content: Content, theme: Theme, lang: str) -> dict[str, Any]
 
     names = {item_id: text(item.name) for item_id, item in content.catalog.by_id.items()}
 
+    def name(item_id: str) -> str:
+        return names.get(item_id, item_id)
+
     def markdown(value: Text | None) -> Markup:
         if value is None:
             return Markup()
@@ -136,7 +139,7 @@ def _language_names(content: Content, theme: Theme, lang: str) -> dict[str, Any]
 
     return {
         "lang": lang, "t": text, "_": label,
-        "name": lambda item_id: names.get(item_id, item_id),
+        "name": name,
         "when": lambda moment: format_time(moment, tz, lang),
         "iso": lambda moment: iso(moment, tz),
         "time_tag": time_tag,
@@ -152,7 +155,7 @@ def _language_names(content: Content, theme: Theme, lang: str) -> dict[str, Any]
         "date_tag": lambda day: date_tag(day, lang),
         "duration": lambda amount: duration(amount, label),
         "minutes_text": lambda amount: minutes_text(amount, label),
-        "outage_kinds": outage_kinds,
+        "outage_rows": lambda rows, link: outage_table(rows, label, name, link),
         "percent": percent,
     }
 
