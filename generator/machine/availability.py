@@ -1,6 +1,6 @@
 """The availability history as JSON: the figures and days the pages show, in the same numbers.
 
-A page states '최근 90일 가용률 99.35%' and lists each day's minutes; the API carries exactly those
+A page states '최근 90일 가용률 99.38%' and lists each day's minutes; the API carries exactly those
 (availability in percent to two decimals, rounded down as on the page; minutes rounded up as on
 the page), under `noticeboard` keys that Statuspage clients ignore. docs/api.md is the contract.
 """

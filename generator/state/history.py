@@ -15,8 +15,9 @@ The rule (docs/availability.md), chosen from the hosted status pages' published 
   incident names: customers were told it was unavailable. An incident that names the service
   decides its status instead, as on the live page.
 - Days start at midnight in the site's zone (23 or 25 hours long where clocks change); today
-  runs until `now`. A figure is rounded down to a hundredth of a percent, so a service with any
-  downtime never shows 100%.
+  runs until the state's last change (`changed_at`), not `now`, so a build with nothing new
+  writes the same figures (`history_end`). A figure is rounded down to a hundredth of a
+  percent, so a service with any downtime never shows 100%.
 
 A group's or affiliate's figure pools its services' time: the share of all its service-minutes
 that were available. Its day holds the sum of its services' seconds and is coloured by the worst.
