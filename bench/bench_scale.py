@@ -321,8 +321,9 @@ def _pairs(result: Result, name: str, runs: int, mine, theirs) -> list[Sample]:
 
 def _incremental(result: Result, bench: Bench, options: Options) -> None:
     """The preview's engine, driven in a child process so its memory is measured on its own."""
-    if not any((options.code / "generator" / path).is_file() for path in ("preview/incremental.py", "incremental.py")):
-        result.notes["preview"] = "generator/preview/incremental.py is not there yet"
+    if not any((options.code / "generator" / path).is_file()
+               for path in ("resident/site.py", "preview/incremental.py", "incremental.py")):
+        result.notes["preview"] = "generator/resident/site.py is not there yet"
         return
     probe = run([sys.executable, "-m", "bench.incremental_probe", str(bench.tree.content), str(bench.runs)],
                 cwd=bench.tree.root, env=bench.env)

@@ -12,7 +12,7 @@ from conftest import DEMO, DEMO_NOW, ROOT, at
 from html_text import Page
 
 from generator.build import render
-from generator.preview.incremental import IncrementalSite
+from generator.resident.site import IncrementalSite
 
 PART = """
 {% cache "links" %}<p class="part">{{ _('history') }} <a href="{{ url('history.html') }}">{{ t(site.title) }}</a>

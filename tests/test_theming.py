@@ -16,7 +16,7 @@ from conftest import DEMO, DEMO_NOW, ROOT, at
 from generator.build import build, render
 from generator.content.check import check
 from generator.errors import ThemeError
-from generator.preview.incremental import IncrementalSite
+from generator.resident.site import IncrementalSite
 from generator.site import theme as theme_module
 from generator.site.theme import bundled_labels, chosen_theme, load_theme
 
