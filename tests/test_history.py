@@ -117,6 +117,19 @@ def test_a_90_minute_outage_and_a_window_inside_an_outage(known) -> None:
     assert [d.incidents for d in app.days] == [("2025-09-10-app",), ("2025-09-20-app",)]
 
 
+def test_the_days_shown_are_the_sites_choice_and_30_days_are_always_given(known) -> None:
+    """`availability: {days: 14}` shows the last 14 days (20 and 22 September, not the 10th); the
+    30-day figure is still worked out over 30 days, as the badge and the API give it."""
+    known.write("site.yaml", known.root.joinpath("site.yaml").read_text(encoding="utf-8")
+                + "availability:\n  days: 14\n")
+    _, entries, _ = history_of(known.root)
+    app = entries["app"]
+    assert app.shown == 14 and [d.date.isoformat() for d in app.days] == ["2025-09-20"]
+    assert [p.days for p in app.periods] == [14, 30]
+    assert app.overall.availability == hundredths(10 * 180, 13 * 1440 - 60) == 9903
+    assert app.month.availability == hundredths(10 * 270, MINUTES_30 - 60) == 9935
+
+
 def test_a_partial_outage_across_midnight_is_cut_at_midnight_and_counts_30_percent(known) -> None:
     _, entries, _ = history_of(known.root)
     transfer = entries["transfer"]

@@ -157,3 +157,12 @@ def test_every_problem_in_every_file_at_once(tree) -> None:
     for expected in ("unknown key 'titel'", "unknown status 'resovled'", "unknown time zone 'Asia/Seol'",
                      "maintenance ends before it starts", "unknown service 'transferr'"):
         assert expected in found
+
+
+def test_availability_days_out_of_range_or_misspelt_is_refused(tree) -> None:
+    site = tree.root / "site.yaml"
+    tree.write("site.yaml", site.read_text(encoding="utf-8") + "availability:\n  days: 3\n  dayz: 90\n")
+    line = site.read_text(encoding="utf-8").count("\n") - 1
+    found = problems(tree)
+    assert any(p.startswith(f"content/site.yaml:{line}:") and "3" in p for p in found), found
+    assert any(p.startswith(f"content/site.yaml:{line + 1}:") and "unknown key 'dayz'" in p for p in found), found
