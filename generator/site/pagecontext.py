@@ -1,5 +1,6 @@
 """The names a page's template can call besides its view's shared context: words, names, times
-and Markdown in the page's language, and links relative to the page.
+and Markdown in the page's language, links relative to the page, and what site.yaml and
+services.yaml say about services (their affiliate, whom to call about them).
 
 All but two of them (`page` and `canonical`) are the same for every page of one view in one
 language whose links start from the same folder depth, so they are made once for each such
@@ -9,8 +10,8 @@ measurable part of rendering a small page.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from datetime import datetime
+from collections.abc import Callable, Iterable
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
@@ -18,9 +19,10 @@ from markupsafe import Markup, escape
 
 from generator.clock import EN_MONTH_NAMES, format_local, format_time, iso
 from generator.content.markup import markdown_html
-from generator.content.model import Content, Text
+from generator.content.model import Affiliate, Content, Text
 from generator.site.chart import chart_svg, progress_points, tally_text
 from generator.site.theme import Theme
+from generator.state.affiliates import affiliate_of, contacts_for
 from generator.state.listing import numbered
 from generator.state.plan import language_prefix
 
@@ -114,8 +116,22 @@ def _language_names(content: Content, theme: Theme, lang: str) -> dict[str, Any]
                                           f'{escape(format_local(at, lang))}</time>')
         return found
 
+    affiliates = affiliate_of(content)
+
+    def by_affiliate(service_ids: Iterable[str]) -> list[tuple[Affiliate | None, list[str]]]:
+        """Services under their affiliate's name, affiliates in the order their first service comes."""
+        found: dict[str, tuple[Affiliate | None, list[str]]] = {}
+        for service_id in service_ids:
+            owner = affiliates.get(service_id)
+            found.setdefault(owner.id if owner else "", (owner, []))[1].append(service_id)
+        return list(found.values())
+
     return {
         "lang": lang, "t": text, "_": label,
+        "affiliate": affiliates.get,
+        "by_affiliate": by_affiliate,
+        "contacts_for": lambda service_ids: contacts_for(content, service_ids),
+        "lasted": lambda started, ended: lasted(ended - started, label),
         "name": lambda item_id: names.get(item_id, item_id),
         "when": lambda moment: format_time(moment, tz, lang),
         "iso": lambda moment: iso(moment, tz),
@@ -127,6 +143,17 @@ def _language_names(content: Content, theme: Theme, lang: str) -> dict[str, Any]
         "tally": lambda tally, key, name="": tally_text(tally, label(key), name),
         "chart": chart_svg,
     }
+
+
+def lasted(span: timedelta, label: Callable[[str], str]) -> str:
+    """How long something lasted in its two largest units, to the minute (at least one):
+    '32일', '1일 20시간', '2시간 30분', '45분'. Beside the start and end it only has to be read
+    at a glance."""
+    minutes = max(1, int(span.total_seconds()) // 60)
+    days, minutes = divmod(minutes, 24 * 60)
+    hours, minutes = divmod(minutes, 60)
+    parts = (("lasted.days", days), ("lasted.hours", hours)) if days else (("lasted.hours", hours), ("lasted.minutes", minutes))
+    return " ".join(label(key).format(count=count) for key, count in parts if count)
 
 
 def _month_label(template: str) -> Callable[[tuple[int, int]], str]:

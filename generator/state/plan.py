@@ -66,7 +66,7 @@ def plan_pages(content: Content, snap: Snapshot, section: str = "",
     keys: list[tuple[str, str, dict[str, Any]]] = [("index.html", "index.html", {}),
                                                     ("alternatives.html", "alternatives.html", {}),
                                                     ("widget.html", "widget.html", {})]
-    keys += _numbered_keys("history", "history.html", len(snap.incidents), listing.HISTORY_PAGE_SIZE, {})
+    keys += _numbered_keys("history", "history.html", len(listing.past(snap)), listing.HISTORY_PAGE_SIZE, {})
     if not section:
         by_service = incidents_by_service(content, snap) if by_service is None else by_service
         keys += [(f"incidents/{s.incident.id}.html", "incident.html", {"incident_id": s.incident.id})
