@@ -271,17 +271,17 @@ def test_the_history_keeps_open_incidents_apart_from_past_ones(site: Path) -> No
     assert "정부 데이터센터 화재" not in past and "예시은행 앱 접속 장애" not in past
     assert "발생 2025년 9월 26일 (금) 20:15 KST · 진행 중" in ongoing
     assert "영향: 예시은행 (비대면 계좌개설, 신분증 진위확인) · 예시카드 (카드 발급 신청)" in ongoing
-    assert ("해결 2025년 9월 20일 (토) 14:00 KST – 2025년 9월 20일 (토) 16:30 KST (2시간 30분) "
+    assert ("해결 2025년 9월 20일 (토) 14:00 KST – 16:30 KST (2시간 30분) "
             "영향: 예시은행 (메신저 상담) · 예시카드 (메신저 상담) · 예시증권 (메신저 상담)") in past
     english = Page.read(site / "en" / "history.html")
-    assert "Tue" not in english.text and "Sat 20 Sep 2025, 16:30 KST (2 h 30 min)" in english.text
+    assert "Sat 20 Sep 2025, 14:00 KST – 16:30 KST (2 h 30 min)" in english.text
     bank = between(Page.read(site / "bank" / "history.html"), 'id="past-h"', "</section>")
-    assert "해결 2025년 9월 20일 (토) 14:00 KST – 2025년 9월 20일 (토) 16:30 KST (2시간 30분) 영향: 메신저 상담" in bank.text
+    assert "해결 2025년 9월 20일 (토) 14:00 KST – 16:30 KST (2시간 30분) 영향: 메신저 상담" in bank.text
 
 
 def test_a_service_lists_how_long_each_incident_lasted(site: Path) -> None:
     page = Page.read(site / "services" / "bank-chat.html")
-    assert "메신저 플랫폼 장애 해결 2025년 9월 20일 (토) 14:00 KST – 2025년 9월 20일 (토) 16:30 KST (2시간 30분)" in page.text
+    assert "메신저 플랫폼 장애 해결 2025년 9월 20일 (토) 14:00 KST – 16:30 KST (2시간 30분)" in page.text
 
 
 def test_history_pages_hold_past_incidents_only(group, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -301,12 +301,12 @@ def test_further_history_pages_show_no_open_incidents(group, tmp_path: Path, mon
     assert re.findall("메신저 플랫폼 장애", second.text) == ["메신저 플랫폼 장애"]
 
 
-def test_durations_read_in_their_two_largest_units(demo: Path, tmp_path: Path) -> None:
+def test_durations_read_in_their_two_largest_units_and_a_same_day_end_as_its_clock(demo: Path, tmp_path: Path) -> None:
     build(demo, tmp_path / "out", at("2025-11-01T10:00+09:00"))
     history = Page.read(tmp_path / "out" / "history.html").text
     assert "2025년 10월 28일 (화) 21:00 KST (32일)" in history
     assert "2022년 10월 17일 (월) 12:09 KST (1일 20시간)" in history
-    assert "2025년 3월 14일 (금) 12:45 KST (40분)" in history
+    assert "2025년 3월 14일 (금) 12:05 KST – 12:45 KST (40분)" in history
 
 
 # Whom to call

@@ -10,8 +10,8 @@ measurable part of rendering a small page.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
-from datetime import datetime, timedelta
+from collections.abc import Callable
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
@@ -19,8 +19,9 @@ from markupsafe import Markup, escape
 
 from generator.clock import EN_MONTH_NAMES, format_local, format_time, iso
 from generator.content.markup import markdown_html
-from generator.content.model import Affiliate, Content, Text
+from generator.content.model import Content, Text
 from generator.site.chart import chart_svg, progress_points, tally_text
+from generator.site.entries import hit_text, span
 from generator.site.theme import Theme
 from generator.state.affiliates import affiliate_of, contacts_for
 from generator.state.listing import numbered
@@ -86,6 +87,7 @@ def _link_names(content: Content, theme: Theme, lang: str, section: str, base: s
 
 
 _TIME_TAGS_KEPT = 256
+_NOTHING = Markup("")
 
 
 def _language_names(content: Content, theme: Theme, lang: str) -> dict[str, Any]:
@@ -116,22 +118,26 @@ def _language_names(content: Content, theme: Theme, lang: str) -> dict[str, Any]
                                           f'{escape(format_local(at, lang))}</time>')
         return found
 
-    affiliates = affiliate_of(content)
+    affiliates = {sid: text(a.name) for sid, a in affiliate_of(content).items()}
+    tags_of_affiliates = {sid: Markup(f' <span class="affiliate">{escape(name)}</span>') for sid, name in affiliates.items()}
+    name = names.get
+    hits: dict[tuple[str, ...], str] = {}
 
-    def by_affiliate(service_ids: Iterable[str]) -> list[tuple[Affiliate | None, list[str]]]:
-        """Services under their affiliate's name, affiliates in the order their first service comes."""
-        found: dict[str, tuple[Affiliate | None, list[str]]] = {}
-        for service_id in service_ids:
-            owner = affiliates.get(service_id)
-            found.setdefault(owner.id if owner else "", (owner, []))[1].append(service_id)
-        return list(found.values())
+    def hit(service_ids: tuple[str, ...]) -> str:
+        # Thousands of incidents hit the same few services, each set one tuple (state/listing.py).
+        found = hits.get(service_ids)
+        if found is None:
+            if len(hits) >= _TIME_TAGS_KEPT:
+                hits.clear()
+            found = hits[service_ids] = hit_text(service_ids, lambda sid: name(sid, sid), affiliates.get)
+        return found
 
     return {
         "lang": lang, "t": text, "_": label,
-        "affiliate": affiliates.get,
-        "by_affiliate": by_affiliate,
+        "affiliate_tag": lambda service_id: tags_of_affiliates.get(service_id, _NOTHING),
         "contacts_for": lambda service_ids: contacts_for(content, service_ids),
-        "lasted": lambda started, ended: lasted(ended - started, label),
+        "span": lambda state: span(state, tz, time_tag, label),
+        "hit": hit,
         "name": lambda item_id: names.get(item_id, item_id),
         "when": lambda moment: format_time(moment, tz, lang),
         "iso": lambda moment: iso(moment, tz),
@@ -143,17 +149,6 @@ def _language_names(content: Content, theme: Theme, lang: str) -> dict[str, Any]
         "tally": lambda tally, key, name="": tally_text(tally, label(key), name),
         "chart": chart_svg,
     }
-
-
-def lasted(span: timedelta, label: Callable[[str], str]) -> str:
-    """How long something lasted in its two largest units, to the minute (at least one):
-    '32일', '1일 20시간', '2시간 30분', '45분'. Beside the start and end it only has to be read
-    at a glance."""
-    minutes = max(1, int(span.total_seconds()) // 60)
-    days, minutes = divmod(minutes, 24 * 60)
-    hours, minutes = divmod(minutes, 60)
-    parts = (("lasted.days", days), ("lasted.hours", hours)) if days else (("lasted.hours", hours), ("lasted.minutes", minutes))
-    return " ".join(label(key).format(count=count) for key, count in parts if count)
 
 
 def _month_label(template: str) -> Callable[[tuple[int, int]], str]:
