@@ -208,7 +208,8 @@ def test_an_affiliate_with_every_service_down_says_so(group, tmp_path: Path) -> 
 
 def test_badges_and_the_api_word_a_rollup_as_the_pages_do(site: Path) -> None:
     assert badge_texts(site / "bank" / "badges" / "status.svg") == ["예시은행", "일부 서비스 이용 불가 (2/4)"]
-    assert badge_texts(site / "en" / "badges" / "status.svg") == ["Service status", "Some services unavailable (3 of 8)"]
+    group = badge_texts(site / "en" / "badges" / "status.svg")
+    assert group == ["Service status", "Some services unavailable (3 of 8)"]
     status = json.loads((site / "bank" / "api" / "v2" / "status.json").read_text(encoding="utf-8"))["status"]
     assert status["indicator"] == "critical" and status["description"] == "일부 서비스를 이용할 수 없습니다"
     assert status["noticeboard"]["rollup"] == {"status": "major_outage", "count": 2, "total": 4,
@@ -239,8 +240,8 @@ def test_cards_are_grouped_by_incident_and_cause_root_first_naming_the_affiliate
 
 
 def test_a_dependency_cycle_lists_each_service_once(group, tmp_path: Path) -> None:
-    group.replace("services.yaml", "depends_on: [gov-id]\n      - id: bank-app", "depends_on: [gov-id, remote-account]\n"
-                  "      - id: bank-app")
+    group.replace("services.yaml", "depends_on: [gov-id]\n      - id: bank-app",
+                  "depends_on: [gov-id, remote-account]\n      - id: bank-app")
     build(group.root, tmp_path / "out", at(NOW))
     names = card_names(Page.read(tmp_path / "out" / "index.html"))
     assert names[:3] == ["신분증 진위확인 예시은행", "비대면 계좌개설 예시은행", "카드 발급 신청 예시카드"]

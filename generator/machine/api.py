@@ -13,6 +13,7 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from functools import partial
 from typing import Any
 
 from generator.clock import iso
@@ -98,7 +99,8 @@ def documents(view: View) -> dict[str, Json]:
     active = [_maintenance(view, m) for m in snap.active_maintenance]
     recent = sorted(view.content.maintenance, key=lambda m: (m.starts, m.id), reverse=True)[:LIST_LIMIT]
     summed = rollup(snap, snap.services)
-    status = {"indicator": INDICATORS[snap.overall], "description": view.model.words.word(view.language, summed.headline()),
+    status = {"indicator": INDICATORS[snap.overall],
+              "description": view.model.words.word(view.language, summed.headline()),
               "noticeboard": {"rollup": _rollup(view, summed)}}
     upstreams = [{"id": u.id, "name": view.t(u.name), "status": snap.upstreams[u.id]}
                  for u in view.content.catalog.upstreams if u.id in snap.upstreams]
@@ -187,9 +189,8 @@ def _components(view: View) -> list[Json]:
 def _rollup(view: View, summed: Rollup) -> Json:
     """A status that sums up many services (a group's, the page's) as the pages word it: the
     worst status's word alone only when every service is in it."""
-    key, values = summed.wording()
     return {"status": summed.status, "count": summed.count, "total": summed.total,
-            "text": view.model.words.word(view.language, key).format(**values)}
+            "text": summed.text(partial(view.model.words.word, view.language))}
 
 
 def _component(view: View, service: Service, group_id: str, position: int, times: tuple[str | None, str | None],

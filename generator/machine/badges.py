@@ -9,12 +9,13 @@ estimate; `textLength` makes the browser fit the text to it, so long Korean name
 from __future__ import annotations
 
 import unicodedata
+from functools import partial
 
 from generator.content.labels import Labels
 from generator.machine.derived import Derived, text
 from generator.machine.xml import XML_DECLARATION, strip_controls, xml_attributes, xml_leaf
 from generator.state.plan import language_prefix
-from generator.state.rollup import Rollup, rollup
+from generator.state.rollup import rollup
 
 SVG = "http://www.w3.org/2000/svg"
 LABEL_COLOUR = "#555555"
@@ -37,7 +38,8 @@ def produce(model: Derived) -> dict[str, bytes]:
             affiliate = names.get(section.rstrip("/"))
             label = text(affiliate, language, content) if affiliate else words.word(language, "home")
             path = f"{language_prefix(content, language)}{section}badges/status.svg"
-            files[path] = badge(words, label or "", summed.status, language, rollup_words(words, language, summed))
+            files[path] = badge(words, label or "", summed.status, language,
+                                summed.text(partial(words.word, language)))
     for service in content.catalog.services:
         for language in content.site.languages:
             path = f"{language_prefix(content, language)}badges/services/{service.id}.svg"
@@ -48,11 +50,6 @@ def produce(model: Derived) -> dict[str, bytes]:
 
 def text_width(value: str) -> int:
     return round(sum(WIDE if unicodedata.east_asian_width(c) in "WF" else NARROW for c in value))
-
-
-def rollup_words(words: Labels, language: str, summed: Rollup) -> str:
-    key, values = summed.wording()
-    return words.word(language, key).format(**values)
 
 
 def badge(words: Labels, label: str, status: str, language: str, message: str | None = None) -> bytes:

@@ -31,7 +31,8 @@ def span(state: IncidentState, tz: ZoneInfo, time_tag: Callable[[datetime], Mark
     begin, end = state.incident.started.astimezone(tz), state.resolved_at.astimezone(tz)
     ended = (Markup(f'<time datetime="{end.isoformat(timespec="seconds")}">{escape(format_clock(end))}</time>')
              if end.date() == begin.date() else time_tag(end))
-    took = escape(lasted(state.resolved_at - state.incident.started, label))  # local times differ by wall clock across DST
+    # From the notice's own times: two times in the site's zone differ by the wall clock across a DST change.
+    took = escape(lasted(state.resolved_at - state.incident.started, label))
     return Markup(f'{started} – {ended} <span class="meta-inline">({took})</span>')
 
 
@@ -42,7 +43,8 @@ def lasted(amount: timedelta, label: Words) -> str:
     minutes = max(1, int(amount.total_seconds()) // 60)
     days, minutes = divmod(minutes, 24 * 60)
     hours, minutes = divmod(minutes, 60)
-    parts = (("lasted.days", days), ("lasted.hours", hours)) if days else (("lasted.hours", hours), ("lasted.minutes", minutes))
+    parts = ((("lasted.days", days), ("lasted.hours", hours)) if days
+             else (("lasted.hours", hours), ("lasted.minutes", minutes)))
     return " ".join(label(key).format(count=count) for key, count in parts if count)
 
 

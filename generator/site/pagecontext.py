@@ -86,7 +86,7 @@ def _link_names(content: Content, theme: Theme, lang: str, section: str, base: s
     return {"url": url, "group_url": group_url, "asset": asset}
 
 
-_TIME_TAGS_KEPT = 256
+_TIME_TAGS_KEPT = _HITS_KEPT = 256
 _NOTHING = Markup("")
 
 
@@ -119,7 +119,8 @@ def _language_names(content: Content, theme: Theme, lang: str) -> dict[str, Any]
         return found
 
     affiliates = {sid: text(a.name) for sid, a in affiliate_of(content).items()}
-    tags_of_affiliates = {sid: Markup(f' <span class="affiliate">{escape(name)}</span>') for sid, name in affiliates.items()}
+    tags_of_affiliates = {sid: Markup(f' <span class="affiliate">{escape(name)}</span>')
+                          for sid, name in affiliates.items()}
     name = names.get
     hits: dict[tuple[str, ...], str] = {}
 
@@ -127,7 +128,7 @@ def _language_names(content: Content, theme: Theme, lang: str) -> dict[str, Any]
         # Thousands of incidents hit the same few services, each set one tuple (state/listing.py).
         found = hits.get(service_ids)
         if found is None:
-            if len(hits) >= _TIME_TAGS_KEPT:
+            if len(hits) >= _HITS_KEPT:
                 hits.clear()
             found = hits[service_ids] = hit_text(service_ids, lambda sid: name(sid, sid), affiliates.get)
         return found

@@ -80,7 +80,8 @@ def updated(last: Lists, last_snap: Snapshot, content: Content, snap: Snapshot, 
             listing.update(_service_pages(service_id, states))
     hit = {incident: services for incident, services in last.services_hit.items() if incident not in changed}
     order = _catalog_order(content)
-    hit |= {s.incident.id: _shared(tuple(sorted(services, key=order.__getitem__)), {}) for s, services in fresh if services}
+    hit |= {s.incident.id: _shared(tuple(sorted(services, key=order.__getitem__)), {})
+            for s, services in fresh if services}
     return Lists(by_service, listing, hit)
 
 

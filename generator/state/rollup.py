@@ -4,13 +4,13 @@ API's status.
 The worst state alone overstates: with only the bank's app down, "예시은행 ✕ 이용 불가" reads as
 the whole bank being down. A rollup says the worst state's word alone only when it holds for
 every service ("이용 불가", "정상"); otherwise it says "some", with how many of how many
-("일부 서비스 이용 불가 (3/12)"). Pages, badges and the API take their words from `wording`
+("일부 서비스 이용 불가 (3/12)"). Pages, badges and the API take their words from `text`
 and `headline`, so all of them say the same.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from generator.content.model import severity
@@ -30,13 +30,13 @@ class Rollup:
         """Every service is in the worst status: all down (or all fine), not some."""
         return self.count == self.total
 
-    def wording(self) -> tuple[str, dict[str, int]]:
-        """The label key, and the values its text is formatted with, of the short form (a badge,
-        a line per affiliate): the status's own word when it holds for every service, else
-        'some services …' with the count."""
+    def text(self, word: Callable[[str], str]) -> str:
+        """The short form (a badge, a line per affiliate) in the words `word` looks up by label
+        key: the status's own word when it holds for every service, else 'some services …' with
+        the count."""
         if self.status == "operational" or self.whole:
-            return f"status.{self.status}", {}
-        return f"rollup.{self.status}", {"count": self.count, "total": self.total}
+            return word(f"status.{self.status}")
+        return word(f"rollup.{self.status}").format(count=self.count, total=self.total)
 
     def headline(self) -> str:
         """The label key of the banner's sentence: 'some services …', or 'all services …' when
