@@ -15,6 +15,7 @@ from generator.clock import YEARS, parse_time
 from generator.content.deploy_config import deploy_problems
 from generator.content.load import ContentFiles
 from generator.content.names import is_reserved_name
+from generator.content.notify_config import notify_problems
 from generator.content.yamlfile import Document, KeyPath
 from generator.errors import Location, Problem, did_you_mean
 
@@ -38,6 +39,8 @@ def check_references(files: ContentFiles, valid: dict[str, list[Document]]) -> l
             problems += _check_languages(doc, site.data["languages"])
     affiliates = {a["id"] for a in site.data.get("affiliates") or ()} if site else None
     catalog = _Catalog(services, affiliates, problems) if services else None
+    if site and catalog:
+        problems += _check_channels(site, catalog)
     for doc in valid["incidents"]:
         problems += _check_incident(doc, catalog)
     for doc in valid["maintenance"]:
@@ -62,7 +65,17 @@ def _check_site(doc: Document) -> list[Problem]:
             problems.append(Problem(doc.loc(("affiliates", i, "id")), f"affiliate id '{affiliate['id']}' is taken",
                                     f"its section would clash with the site's own folder; avoid {', '.join(sorted(taken))}",
                                     f"affiliates.{i}.id"))
-    problems += deploy_problems(doc)
+    problems += deploy_problems(doc) + notify_problems(doc)
+    return problems
+
+
+def _check_channels(doc: Document, catalog: _Catalog) -> list[Problem]:
+    """The services and upstreams each notification channel follows exist."""
+    problems: list[Problem] = []
+    for i, channel in enumerate((doc.data.get("notify") or {}).get("channels") or ()):
+        for key, kind in (("services", "service"), ("upstreams", "upstream")):
+            for j, value in enumerate(channel.get(key) or ()):
+                problems += catalog.check(doc, ("notify", "channels", i, key, j), value, kind)
     return problems
 
 
@@ -117,6 +130,7 @@ def _check_languages(doc: Document, languages: list[str]) -> list[Problem]:
     problems = []
     for path, text in _texts(doc.data):
         problems += _blank(doc, path, text)
+        problems += _untranslated(doc, path, text, languages)
         if not isinstance(text, dict):
             continue
         if default not in text:
@@ -129,6 +143,23 @@ def _check_languages(doc: Document, languages: list[str]) -> list[Problem]:
                                         f"site.yaml lists {', '.join(languages)}; add it there or fix the code",
                                         ".".join(map(str, path))))
     return problems
+
+
+def _untranslated(doc: Document, path: KeyPath, text: Any, languages: list[str]) -> list[Problem]:
+    """A warning for each of the site's other languages a text lacks: its readers would get the
+    default language's text (marked as such, so a screen reader pronounces it right, but still
+    not theirs). A plain string counts as the default language's text alone."""
+    default = languages[0]
+    given = text if isinstance(text, dict) else {default: text}
+    if default not in given:
+        return []  # an error of its own
+    words = [p for p in path if isinstance(p, str)]
+    what = words[-1] if words else "text"
+    hint = (f"add '{{lang}}: …' beside '{default}:'" if isinstance(text, dict) else
+            f"write it as a mapping with a line for each language: '{default}: …' and '{{lang}}: …'")
+    return [Problem(doc.loc(path), f"{what} has no '{lang}' text, so '{lang}' pages show the '{default}' one",
+                    hint.format(lang=lang), ".".join(map(str, path)), severity="warning")
+            for lang in languages[1:] if lang not in given]
 
 
 def _blank(doc: Document, path: KeyPath, text: Any) -> list[Problem]:

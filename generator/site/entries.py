@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 from markupsafe import Markup, escape
 
 from generator.clock import format_clock
+from generator.site.templating import mark_language
 from generator.state.derive import IncidentState
 
 Words = Callable[[str], str]
@@ -48,10 +49,16 @@ def lasted(amount: timedelta, label: Words) -> str:
     return " ".join(label(key).format(count=count) for key, count in parts if count)
 
 
-def hit_text(service_ids: Iterable[str], name: Callable[[str], str], owner: Callable[[str], str | None]) -> str:
+def hit_text(service_ids: Iterable[str], name: Callable[[str], str], owner: Callable[[str], str | None]) -> Markup:
     """The services, under their affiliate's name on a group's site, affiliates in the order of
-    their first service: '예시은행 (신분증 진위확인, 비대면 계좌개설) · 예시카드 (카드 발급 신청)'."""
-    grouped: dict[str | None, list[str]] = {}
+    their first service: '예시은행 (신분증 진위확인, 비대면 계좌개설) · 예시카드 (카드 발급 신청)'.
+    A name shown in another language than the page's says so (`|lang`)."""
+    grouped: dict[str | None, list[Markup]] = {}
     for service_id in service_ids:
-        grouped.setdefault(owner(service_id), []).append(name(service_id))
-    return " · ".join(f"{who} ({', '.join(names)})" if who else ", ".join(names) for who, names in grouped.items())
+        grouped.setdefault(owner(service_id), []).append(_marked(name(service_id)))
+    return Markup(" · ").join(Markup("{} ({})").format(_marked(who), Markup(", ").join(names)) if who
+                              else Markup(", ").join(names) for who, names in grouped.items())
+
+
+def _marked(text: str) -> Markup:
+    return escape(mark_language(text))
