@@ -344,3 +344,19 @@ def test_an_affiliates_section_calls_its_own_numbers(site: Path) -> None:
     assert "1588-1111" in bank and "1544-2222" not in bank and "예시은행" not in bank.split("문의해 주세요", 1)[1]
     securities = between(Page.read(site / "securities" / "index.html"), 'class="call"', "</section>").text
     assert "증권 도움말" in securities
+
+
+# Names in another language than the page's
+
+
+def test_the_new_list_parts_mark_a_name_shown_in_another_language(group, tmp_path: Path) -> None:
+    group.replace("site.yaml", "name: {ko: 예시은행, en: Example Bank}", "name: 예시은행")
+    group.replace("services.yaml", "name: {ko: 메신저 상담, en: Chat support}\n        depends_on: [messenger]\n  - id: card-services",
+                  "name: 메신저 상담\n        depends_on: [messenger]\n  - id: card-services")
+    build(group.root, tmp_path / "out", at(NOW))
+    english = Page.read(tmp_path / "out" / "en" / "history.html").html
+    assert ('<span lang="ko">예시은행</span> (<span lang="ko">메신저 상담</span>) · '
+            'Example Card (Chat support)') in english
+    home = Page.read(tmp_path / "out" / "en" / "index.html").html
+    assert '<span class="affiliate"><span lang="ko">예시은행</span></span>' in home
+    assert '<h4><span lang="ko">예시은행</span></h4>' in between(Page(home), 'class="call"', "</section>").html
