@@ -16,7 +16,6 @@ from generator.clock import parse_now
 from generator.content.cache import cache_folder
 from generator.content.check import check
 from generator.content.deploy_config import TargetConfig, load_targets
-from generator.deploy.hashes import Hashes
 from generator.deploy.plan import Action
 from generator.deploy.run import Outcome, Publishing, deploy_all
 from generator.deploy.site import site_files
@@ -67,7 +66,7 @@ def cmd_deploy(args: argparse.Namespace) -> int:
     print(f"{verb} {len(site.digests)} files from {origin} to {len(configs)} "
           f"target{'s' if len(configs) != 1 else ''}: {', '.join(c.name for c in configs)}", flush=True)
     cache = cache_folder(content_dir)
-    publishing = Publishing(cache, Hashes(cache / "deploy-hashes.pickle"), author)
+    publishing = Publishing.kept_in(cache, author)
     outcomes = deploy_all(configs, site, args.dry_run, publishing, lambda o: _report(o, args.dry_run, args.list))
     code = _summary(outcomes, args.dry_run)
     report = after_deploy(notify, site.digests.keys(), site.read, any(o.ok and o.verified for o in outcomes),
