@@ -254,3 +254,34 @@ def _record_requests(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, str]]:
 
     _hook(monkeypatch, "before-parameter-build.s3", record)
     return requests
+
+
+def test_a_deploy_after_its_own_plans_from_what_it_remembers_not_a_listing(site, weed: Weed, bucket: str,
+                                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    """In a crisis every update is a deploy: the bucket's marker names the site this machine last
+    published there, so the next deploy reads that one object instead of listing the bucket."""
+    tree, theme = site
+    assert deploy(tree.root).code == 0
+    _restyle(theme)
+    requests = _record_requests(monkeypatch)
+    run = deploy(tree.root)
+    assert run.code == 0, run.out + run.err
+    assert not [op for op, _ in requests if op.startswith("ListObjects")], requests
+    assert _objects(weed, bucket) == {path: _md5(data) for path, data in render(tree.root, at(NOW)).files.items()}
+
+
+def test_a_bucket_changed_by_someone_else_is_listed_and_put_right(site, weed: Weed, bucket: str,
+                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    """Another machine (or a hand) changed the bucket after this machine's deploy: the marker no
+    longer names what this machine remembers, so the deploy lists the bucket and sends what differs."""
+    tree, _ = site
+    assert deploy(tree.root).code == 0
+    s3 = client(weed)
+    s3.put_object(Bucket=bucket, Key="status/history.html", Body=b"<p>edited by hand</p>")
+    s3.put_object(Bucket=bucket, Key=f"status/{MARKER}", Body=b"published elsewhere\npublished: other\n")
+    requests = _record_requests(monkeypatch)
+    run = deploy(tree.root)
+    assert run.code == 0, run.out + run.err
+    assert [op for op, _ in requests if op.startswith("ListObjects")], "the bucket is listed, not trusted"
+    assert ("PutObject", "status/history.html") in requests
+    assert _objects(weed, bucket) == {path: _md5(data) for path, data in render(tree.root, at(NOW)).files.items()}
