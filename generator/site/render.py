@@ -27,7 +27,7 @@ from generator.site.pagecontext import page_names
 from generator.site.theme import Theme
 from generator.state import listing
 from generator.state.affiliates import services_of
-from generator.state.derive import Snapshot
+from generator.state.derive import Snapshot, service_changes
 from generator.state.listing import Lists
 from generator.state.plan import Claims, Page, plan_pages, views
 from generator.state.reads import Fact, Tracked, recording, tracked
@@ -218,6 +218,7 @@ def shared_context(content: Content, snap: Snapshot, lists: Lists | None = None)
         "incidents_by_service": lists.by_service,
         "services_hit": lists.services_hit,
         "site": content.site, "catalog": content.catalog, "snap": snap, "content": content,
+        "service_changed_at": service_changes(content, snap, lists.by_service),
         "troubles": grouped,
         "unavailable": [state for trouble in grouped for state in trouble.states],
         "severity": severity,
