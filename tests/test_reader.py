@@ -236,7 +236,8 @@ def test_cards_are_grouped_by_incident_and_cause_root_first_naming_the_affiliate
     section = Page.read(site / "bank" / "index.html")
     assert card_names(section) == ["신분증 진위확인", "비대면 계좌개설", "예시은행 앱"]
     widget = Page.read(site / "widget.html")
-    assert "지금 이용할 수 없는 서비스: 신분증 진위확인, 비대면 계좌개설, 카드 발급 신청 +2" in widget.text
+    assert "지금 이용할 수 없는 서비스: 예시은행 (신분증 진위확인, 비대면 계좌개설) · 예시카드 (카드 발급 신청) +2" in widget.text
+    assert "지금 이용할 수 없는 서비스: 신분증 진위확인, 비대면 계좌개설, 예시은행 앱" in Page.read(site / "bank" / "widget.html").text
 
 
 def test_a_dependency_cycle_lists_each_service_once(group, tmp_path: Path) -> None:

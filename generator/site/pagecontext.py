@@ -10,7 +10,7 @@ measurable part of rendering a small page.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
@@ -142,13 +142,15 @@ def _language_names(content: Content, theme: Theme, lang: str) -> dict[str, Any]
     name = names.get
     hits: dict[tuple[str, ...], Markup] = {}
 
-    def hit(service_ids: tuple[str, ...]) -> Markup:
-        # Thousands of incidents hit the same few services, each set one tuple (state/listing.py).
-        found = hits.get(service_ids)
+    def hit(service_ids: Iterable[str]) -> Markup:
+        # Thousands of incidents hit the same few services, each set one tuple (state/listing.py);
+        # the widget passes a list.
+        key = tuple(service_ids)
+        found = hits.get(key)
         if found is None:
             if len(hits) >= _HITS_KEPT:
                 hits.clear()
-            found = hits[service_ids] = hit_text(service_ids, lambda sid: name(sid, sid), affiliates.get)
+            found = hits[key] = hit_text(key, lambda sid: name(sid, sid), affiliates.get)
         return found
 
     return {
