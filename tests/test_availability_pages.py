@@ -293,7 +293,7 @@ def test_the_api_carries_the_pages_figures(site: Path) -> None:
     summary = json.loads((site / "bank" / "api" / "v2" / "summary.json").read_text(encoding="utf-8"))
     home = Page.read(site / "index.html")
     bank = summary["noticeboard"]["availability"]["periods"][-1]["availability"]
-    assert f"예시은행 ✕ 이용 불가 최근 90일 가용률 {bank}%" in home.text
+    assert f"예시은행 ✕ 일부 서비스 이용 불가 (4/12) 최근 90일 가용률 {bank}%" in home.text
 
 
 def test_the_incident_page_lists_outage_minutes_by_service_as_the_api_does(site: Path) -> None:

@@ -162,9 +162,9 @@ def test_group_home_shows_each_affiliate_at_a_glance(site: Path) -> None:
     # remote-account partly down for 46,305 (20:15 on the 26th to midnight, and 32 days);
     # card-application (implied) down as long. An affiliate pools its services' minutes:
     # bank 1 - (46,305 + 0.3 × 46,305) / (3 × 128,160) = 84.34%, card 1 - 46,305 / (2 × 128,160) = 81.93%.
-    assert Page(section).text.split() == ["계열사별", "상태", "예시은행", "✕", "이용", "불가", "최근", "90일", "가용률", "84.34%",
-                                          "예시카드", "✕", "이용", "불가", "최근", "90일", "가용률", "81.93%",
-                                          "예시증권", "✓", "정상", "최근", "90일", "가용률", "100%"]
+    assert Page(section).text == ("계열사별 상태 예시은행 ✕ 일부 서비스 이용 불가 (1/3) 최근 90일 가용률 84.34% "
+                                  "예시카드 ✕ 일부 서비스 이용 불가 (1/2) 최근 90일 가용률 81.93% "
+                                  "예시증권 ✓ 정상 최근 90일 가용률 100%")
 
 
 def test_each_affiliate_section_shows_only_its_own_services(site: Path) -> None:

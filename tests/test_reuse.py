@@ -92,7 +92,7 @@ CHANGES: dict[str, Change] = {
                                            "ends: 2025-10-12T06:00+09:00", "ends: 2025-10-12T08:30+09:00"),
     "a template": lambda p: edit(p, "../themes/default/templates/incident.html", "<article class=\"incident\">",
                                  "<article class=\"incident notice\">"),
-    "the labels": lambda p: edit(p, "../themes/default/labels.yaml", "history: 지난 장애 내역", "history: 장애 내역"),
+    "the labels": lambda p: edit(p, "../themes/default/labels.yaml", "history: 장애 내역", "history: 장애 기록"),
     "site.yaml": lambda p: edit(p, "site.yaml", "ko: 그룹 홈페이지", "ko: 그룹 누리집"),
     "services.yaml": lambda p: edit(p, "services.yaml", "ko: 인터넷뱅킹\n", "ko: 인터넷 뱅킹\n"),
 }
@@ -152,6 +152,8 @@ def test_a_self_change_renders_the_pages_that_state_the_time(project: Path, rend
             "incidents/2025-09-26-nirs-fire.html", "en/incidents/2025-09-26-nirs-fire.html"} <= set(again)
     assert not [path for path in again if "maintenance/" in path], again
     assert "incidents/2025-03-14-card-payment-delay.html" not in again
+    assert not {"services/card-payment.html", "en/services/chat-support.html"} & set(again), \
+        "a service the update does not touch states its own last change, so its page is kept"
     assert_same_as_cold_build(project, after_update)
 
 
@@ -187,6 +189,8 @@ def test_only_an_open_incidents_page_states_the_time_it_is_as_of(project: Path) 
     for resolved in ("incidents/2025-03-14-card-payment-delay.html", "history.html"):
         assert 'class="as-of"' not in (project / "out" / resolved).read_text(encoding="utf-8"), resolved
     assert 'class="as-of"' in (project / "out" / "services" / "id-card-check.html").read_text(encoding="utf-8")
+    card = (project / "out" / "services" / "card-payment.html").read_text(encoding="utf-8")
+    assert 'class="as-of"' in card and 'datetime="2025-03-14T12:45:00+09:00"' in card, "its own incident's last update"
 
 
 def test_a_window_inside_an_outage_reaches_the_pages_that_show_its_minutes(project: Path, rendered: list[str]) -> None:

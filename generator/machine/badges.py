@@ -9,12 +9,14 @@ estimate; `textLength` makes the browser fit the text to it, so long Korean name
 from __future__ import annotations
 
 import unicodedata
+from functools import partial
 
 from generator.content.labels import Labels
 from generator.machine.derived import Derived, text
 from generator.machine.xml import XML_DECLARATION, strip_controls, xml_attributes, xml_leaf
 from generator.state.history import Period, percent
 from generator.state.plan import language_prefix
+from generator.state.rollup import rollup
 
 SVG = "http://www.w3.org/2000/svg"
 LABEL_COLOUR = "#555555"
@@ -25,17 +27,20 @@ WIDE, NARROW = 11.0, 6.8  # px per character at 11px: full-width (Hangul, CJK) a
 
 
 def produce(model: Derived) -> dict[str, bytes]:
-    """`badges/status.svg` per language and per affiliate section; `badges/services/ID.svg` per
-    service and language."""
+    """`badges/status.svg` per language and per affiliate section, saying "some services …" with
+    how many unless all of them are in the worst state; `badges/services/ID.svg` per service and
+    language."""
     files: dict[str, bytes] = {}
     content, snap, words = model.content, model.snap, model.words
     names = {a.id: a.name for a in content.site.affiliates}
     for section, _, view_snap in model.views:
+        summed = rollup(view_snap, view_snap.services)
         for language in content.site.languages:
             affiliate = names.get(section.rstrip("/"))
             label = text(affiliate, language, content) if affiliate else words.word(language, "home")
             path = f"{language_prefix(content, language)}{section}badges/status.svg"
-            files[path] = badge(words, label or "", view_snap.overall, language)
+            files[path] = badge(words, label or "", summed.status, language,
+                                summed.text(partial(words.word, language)))
     history = model.history
     for service in content.catalog.services:
         for language in content.site.languages:
@@ -60,9 +65,10 @@ def text_width(value: str) -> int:
     return round(sum(WIDE if unicodedata.east_asian_width(c) in "WF" else NARROW for c in value))
 
 
-def badge(words: Labels, label: str, status: str, language: str) -> bytes:
-    message = words.word(language, f"status.{status}")
-    return _badge(strip_controls(label), message, f"{strip_controls(label)}: {message}", COLOURS[status], language)
+def badge(words: Labels, label: str, status: str, language: str, message: str | None = None) -> bytes:
+    """`message` in place of the status's own word (a rollup's)."""
+    label, message = strip_controls(label), message or words.word(language, f"status.{status}")
+    return _badge(label, message, f"{label}: {message}", COLOURS[status], language)
 
 
 def availability_badge(words: Labels, label: str, month: Period, language: str) -> bytes:

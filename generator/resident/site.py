@@ -338,14 +338,14 @@ def _views(content: Content, snap: Snapshot, previous: _Good | None) -> dict[str
     history = site_history(content, snap)
     if previous is None or previous.snap.now != snap.now or previous.snap.upstreams != snap.upstreams \
             or previous.content.maintenance != content.maintenance:
-        return {prefix: _view(c, s, prefix, listing.lists(c, s, prefix), history) for prefix, c, s in views(content, snap)}
+        return {prefix: _view(c, s, listing.lists(c, s), history) for prefix, c, s in views(content, snap)}
     before = {i.id: i for i in previous.content.incidents}
     after = {i.id: i for i in content.incidents}
     changed = {i for i in before.keys() | after.keys() if before.get(i) is not after.get(i)}
     edited = replace(content, incidents=tuple(after[i] for i in changed if i in after), maintenance=())
     edited_snap = replace(snap, incidents=tuple(s for s in snap.incidents if s.incident.id in changed))
     group = previous.views[""]
-    found = {"": _view(content, snap, "", listing.updated(group.lists, group.snap, content, snap, "", changed), history)}
+    found = {"": _view(content, snap, listing.updated(group.lists, group.snap, content, snap, changed), history)}
     for affiliate in content.site.affiliates:
         prefix = f"{affiliate.id}/"
         old = previous.views[prefix]
@@ -363,8 +363,8 @@ def _views(content: Content, snap: Snapshot, previous: _Good | None) -> dict[str
         times = timeline(view_content, snap.now)
         view_snap = replace(old.snap, incidents=states, services=services, changed_at=times.changed_at,
                             next_change=times.next_change)
-        lists = listing.updated(old.lists, old.snap, view_content, view_snap, prefix, changed)
-        found[prefix] = _view(view_content, view_snap, prefix, lists, history)
+        lists = listing.updated(old.lists, old.snap, view_content, view_snap, changed)
+        found[prefix] = _view(view_content, view_snap, lists, history)
     return found
 
 
@@ -376,8 +376,8 @@ def _same_history(old: _View, history: SiteHistory, affiliate: str) -> bool:
         and old.shared["affiliate_history"].get(affiliate) == history.affiliates.get(affiliate)
 
 
-def _view(content: Content, snap: Snapshot, prefix: str, lists: Lists, history: SiteHistory) -> _View:
-    shared = rendering.shared_context(content, snap, prefix, lists, history)
+def _view(content: Content, snap: Snapshot, lists: Lists, history: SiteHistory) -> _View:
+    shared = rendering.shared_context(content, snap, lists, history)
     return _View(content, snap, lists, shared, tracked(shared))
 
 

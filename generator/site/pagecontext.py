@@ -1,5 +1,6 @@
 """The names a page's template can call besides its view's shared context: words, names, times
-and Markdown in the page's language, and links relative to the page.
+and Markdown in the page's language, links relative to the page, and what site.yaml and
+services.yaml say about services (their affiliate, whom to call about them).
 
 All but two of them (`page` and `canonical`) are the same for every page of one view in one
 language whose links start from the same folder depth, so they are made once for each such
@@ -9,7 +10,7 @@ measurable part of rendering a small page.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
@@ -21,9 +22,11 @@ from generator.content.markup import markdown_html
 from generator.content.model import Content, Text
 from generator.errors import Location, Problem, ThemeError
 from generator.site.chart import chart_svg, progress_points, tally_text
-from generator.site.templating import InLanguage
+from generator.site.entries import hit_text, span
+from generator.site.templating import InLanguage, mark_language
 from generator.site.theme import Theme
 from generator.site.uptime import bars, date_tag, day_summary, duration, figure, minutes_text, outage_table
+from generator.state.affiliates import affiliate_of, contacts_for
 from generator.state.history import percent
 from generator.state.listing import numbered
 from generator.state.plan import language_prefix
@@ -87,7 +90,8 @@ def _link_names(content: Content, theme: Theme, lang: str, section: str, base: s
     return {"url": url, "group_url": group_url, "asset": asset, "has_asset": theme.assets.__contains__}
 
 
-_TIME_TAGS_KEPT = 256
+_TIME_TAGS_KEPT = _HITS_KEPT = 256
+_NOTHING = Markup("")
 
 
 def _language_names(content: Content, theme: Theme, lang: str) -> dict[str, Any]:
@@ -102,7 +106,7 @@ def _language_names(content: Content, theme: Theme, lang: str) -> dict[str, Any]
 
     names = {item_id: text(item.name) for item_id, item in content.catalog.by_id.items()}
 
-    def name(item_id: str) -> str:
+    def item_name(item_id: str) -> str:
         return names.get(item_id, item_id)
 
     def markdown(value: Text | None) -> Markup:
@@ -137,9 +141,30 @@ def _language_names(content: Content, theme: Theme, lang: str) -> dict[str, Any]
                                           f'{escape(format_local(at, lang))}</time>')
         return found
 
+    affiliates = {sid: text(a.name) for sid, a in affiliate_of(content).items()}
+    tags_of_affiliates = {sid: Markup(' <span class="affiliate">{}</span>').format(mark_language(name))
+                          for sid, name in affiliates.items()}
+    name = names.get
+    hits: dict[tuple[str, ...], Markup] = {}
+
+    def hit(service_ids: Iterable[str]) -> Markup:
+        # Thousands of incidents hit the same few services, each set one tuple (state/listing.py);
+        # the widget passes a list.
+        key = tuple(service_ids)
+        found = hits.get(key)
+        if found is None:
+            if len(hits) >= _HITS_KEPT:
+                hits.clear()
+            found = hits[key] = hit_text(key, lambda sid: name(sid, sid), affiliates.get)
+        return found
+
     return {
         "lang": lang, "t": text, "_": label,
-        "name": name,
+        "affiliate_tag": lambda service_id: tags_of_affiliates.get(service_id, _NOTHING),
+        "contacts_for": lambda service_ids: contacts_for(content, service_ids),
+        "span": lambda state: span(state, tz, time_tag, label),
+        "hit": hit,
+        "name": item_name,
         "when": lambda moment: format_time(moment, tz, lang),
         "iso": lambda moment: iso(moment, tz),
         "time_tag": time_tag,
@@ -155,7 +180,7 @@ def _language_names(content: Content, theme: Theme, lang: str) -> dict[str, Any]
         "date_tag": lambda day: date_tag(day, lang),
         "duration": lambda amount: duration(amount, label),
         "minutes_text": lambda amount: minutes_text(amount, label),
-        "outage_rows": lambda rows, link: outage_table(rows, label, name, link),
+        "outage_rows": lambda rows, link: outage_table(rows, label, item_name, link),
         "percent": percent,
     }
 

@@ -7,6 +7,7 @@ a parameter, so builds are reproducible and the demo can be shown mid-outage.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cache, cached_property
@@ -198,12 +199,18 @@ def _service_state(service: Service, content: Content, open_states: list[Inciden
 
 
 def _cause_upstream(state: IncidentState, service: Service, content: Content) -> str | None:
-    """The upstream this service actually relies on that the incident marks down, else the incident's stated cause."""
-    down = [u for u in upstreams_of(service, content) if state.status_of(u) not in (None, "operational")]
+    """The upstream this service actually relies on that the incident marks down, else the
+    incident's stated cause, unless services.yaml says the service relies on other upstreams
+    only (a giro payment named in an incident caused by the ID registry is not down because of
+    the ID registry, and a reader must not be told so)."""
+    upstreams = upstreams_of(service, content)
+    down = [u for u in upstreams if state.status_of(u) not in (None, "operational")]
     if down:
         return down[0]
     cause = state.incident.cause
-    return cause.upstream if cause else None
+    if cause is None or cause.upstream is None or (upstreams and cause.upstream not in upstreams):
+        return None
+    return cause.upstream
 
 
 def _alternatives(incident: Incident, target: str) -> tuple[Alternative, ...]:
@@ -250,3 +257,24 @@ def implied_warnings(content: Content, snap: Snapshot) -> tuple[Problem, ...]:
                 f"list it under affected (with alternatives) if that is right, or add an entry with its real status"
                 f" (as of {snap.now.isoformat()})", "affected", severity="warning"))
     return tuple(found)
+
+
+def last_activity(state: IncidentState) -> datetime:
+    """When the incident last changed as of `now`: its newest published update, else its start."""
+    visible = state.incident.updates[: state.visible_updates]
+    return max((u.at for u in visible), default=state.incident.started)
+
+
+def service_changes(content: Content, snap: Snapshot, touched: dict[str, list[IncidentState]],
+                    activity: Callable[[IncidentState], datetime] = last_activity) -> dict[str, datetime | None]:
+    """When each service's state last changed: the newest published update of an incident that hits
+    it, or a maintenance window of it opening or closing; None when nothing ever did. A service's
+    page states this, not the site's last change, so an update about one service leaves every
+    other service's page as it was."""
+    passed = [(m, t) for m in content.maintenance for t in (m.starts, m.ends) if t <= snap.now]
+    found: dict[str, datetime | None] = {}
+    for service in content.catalog.services:
+        moments = [activity(s) for s in touched.get(service.id, ())]
+        moments += [t for m, t in passed if service.id in m.services]
+        found[service.id] = max(moments, default=None)
+    return found
