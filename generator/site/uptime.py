@@ -57,7 +57,7 @@ def outage_table(rows: Iterable[Outage], label: Words, name: Callable[[str], Any
     implied = f' <span class="meta">{escape(label("outage_implied"))}</span>'
     body = "".join(
         f'<tr><th scope="row"><a href="{escape(link("services/" + row.service + ".html"))}">'
-        f'{mark_language(name(row.service))}</a>{implied if row.implied else ""}</th>'
+        f'{escape(mark_language(name(row.service)))}</a>{implied if row.implied else ""}</th>'
         + "".join(f"<td>{escape(minutes_text(row.seconds[index], label))}</td>" for _, index in kinds) + "</tr>"
         for row in found)
     return Markup(f'<table><thead><tr><th scope="col">{escape(label("outage_service"))}</th>{head}</tr></thead>'
