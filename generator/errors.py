@@ -8,8 +8,19 @@ from __future__ import annotations
 
 import difflib
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
+
+_CONTROLS = re.compile("[\x00-\x1f\x7f-\x9f]")
+_NAMED_CONTROLS = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+
+
+def printable(text: str) -> str:
+    """`text` with control characters written as escapes (\\n, \\x1b): a file name or id that
+    holds a newline must not split a problem's line in two, nor an escape sequence reach the
+    operator's terminal."""
+    return _CONTROLS.sub(lambda found: _NAMED_CONTROLS.get(found[0], f"\\x{ord(found[0]):02x}"), text)
 
 
 @dataclass(frozen=True)
@@ -22,8 +33,8 @@ class Location:
 
     def __str__(self) -> str:
         if not self.line:
-            return self.file
-        return f"{self.file}:{self.line}:{self.column}"
+            return printable(self.file)
+        return f"{printable(self.file)}:{self.line}:{self.column}"
 
 
 @dataclass(frozen=True)
@@ -37,9 +48,9 @@ class Problem:
     severity: str = "error"
 
     def format(self) -> str:
-        text = f"{self.location}: {self.severity}: {self.message}"
+        text = f"{self.location}: {self.severity}: {printable(self.message)}"
         if self.hint:
-            text += f"\n    hint: {self.hint}"
+            text += f"\n    hint: {printable(self.hint)}"
         return text
 
     def sort_key(self) -> tuple[str, int, int, str]:

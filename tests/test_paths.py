@@ -42,6 +42,27 @@ def test_an_unusable_file_name_is_refused_by_name(tree, name: str) -> None:
     assert found and "hint: rename it with lowercase letters a-z, digits and hyphens" in found[0]
 
 
+@pytest.mark.parametrize("folder", ["incidents", "maintenance"])
+@pytest.mark.parametrize("name", ["2025-09-26-evil\n.yaml", "2025-09-26-evil\r.yaml", "2025-09-26-\x1b[31mred.yaml"])
+def test_a_file_name_with_a_control_character_is_refused_on_one_line(tree, tmp_path: Path, folder: str,
+                                                                      name: str) -> None:
+    """`…-evil\\n.yaml` was published with a newline in its page's name, links, sitemap and API (a
+    maintenance file so named made `build` print a traceback); it is refused, and its name is
+    shown escaped, so the report keeps one problem per line and no escape reaches the terminal."""
+    source = INC if folder == "incidents" else "maintenance/2025-10-01-upgrade.yaml"
+    if folder == "maintenance":
+        tree.write(source, "title: {ko: 점검}\nstarts: 2025-10-01T00:00+09:00\nends: 2025-10-01T02:00+09:00\n"
+                           "services: [transfer]\n")
+    (tree.root / folder / name).write_text((tree.root / source).read_text(encoding="utf-8"), encoding="utf-8")
+    result = run_cli("build", "--content", tree.root, "--output", tmp_path / "public", "--now", DEMO_NOW)
+    assert_no_crash(result)
+    shown = name.replace("\n", "\\n").replace("\r", "\\r").replace("\x1b", "\\x1b")
+    assert result.returncode == 1 and not (tmp_path / "public").exists()
+    assert f"content/{folder}/{shown}: error: file name '{shown}' cannot be used as an id\n    hint: rename it" \
+        in result.stderr, result.stderr
+    assert "\r" not in result.stderr and "\x1b" not in result.stderr
+
+
 def test_hidden_and_editor_files_are_not_content(tree, tmp_path: Path) -> None:
     """'..yaml' starts with a dot like an editor's swap file: skipped, never turned into a page."""
     for name in ("..yaml", ".#2025-09-26-id-outage.yaml", "2025-09-26-id-outage.yaml~"):
@@ -56,7 +77,7 @@ def test_names_differing_only_in_extension_are_one_id_used_twice(tree) -> None:
 
 
 @pytest.mark.parametrize("bad", ["../../etc/passwd", "/etc/passwd", "..", "a/b", "a\\\\b", "C:\\\\x", "ID-Check",
-                                 "x" * 65, "con", "aux", "nul", "com9", "lpt1"])
+                                 "x" * 65, "con", "aux", "nul", "com9", "lpt1", "evil-svc\\n", "evil-svc\\r"])
 @pytest.mark.parametrize("where", ["id: transfer", "id: banking", "id: gov-id"])
 def test_ids_that_would_become_unsafe_paths_are_refused_where_they_are(tree, tmp_path: Path, where: str,
                                                                        bad: str) -> None:

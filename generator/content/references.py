@@ -18,7 +18,8 @@ from generator.content.names import is_reserved_name
 from generator.content.yamlfile import Document, KeyPath
 from generator.errors import Location, Problem, did_you_mean
 
-ID_PATTERN = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$")
+# Matched whole (fullmatch): with `$`, "evil-svc\n" passed, and a newline reached file names and URLs.
+ID_PATTERN = re.compile(r"[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?")
 TEXT_KEYS = {"title", "name", "description", "label", "hours", "body", "text", "audience"}
 TEXT_LISTS = {"alternatives", "not_recovered"}
 # Letters that render as nothing: the Hangul fillers and the blank Braille pattern.
@@ -307,7 +308,7 @@ def _check_file_ids(named: list[tuple[Path, str]]) -> list[Problem]:
     for path, name in named:
         ident = path.name.rsplit(".", 1)[0]
         folder = path.parent.name
-        if not ID_PATTERN.match(ident) or is_reserved_name(ident):
+        if not ID_PATTERN.fullmatch(ident) or is_reserved_name(ident):
             problems.append(Problem(Location(name), f"file name '{path.name}' cannot be used as an id",
                                     "rename it with lowercase letters a-z, digits and hyphens, like 2025-09-26-nirs-fire.yaml"))
         elif (folder, ident) in seen:

@@ -30,10 +30,48 @@ MAX_UPDATES = 1_000
 
 @cache
 def schema(name: str) -> dict[str, Any]:
-    """The JSON Schema for one kind of content file, as shipped inside the package."""
+    """The JSON Schema for one kind of content file, as shipped inside the package, with its
+    patterns in Python's dialect (see `_python_pattern`): both validators run on this copy."""
     text = resources.files("generator").joinpath("schema", f"{name}.schema.json").read_text("utf-8")
-    found: dict[str, Any] = json.loads(text)
+    found: dict[str, Any] = _in_python_dialect(json.loads(text))
     return found
+
+
+def _in_python_dialect(node: Any) -> Any:
+    """Every `pattern` and `patternProperties` key of a schema, translated by `_python_pattern`."""
+    if isinstance(node, list):
+        return [_in_python_dialect(item) for item in node]
+    if not isinstance(node, dict):
+        return node
+    translated: dict[str, Any] = {}
+    for key, value in node.items():
+        if key == "pattern" and isinstance(value, str):
+            translated[key] = _python_pattern(value)
+        elif key == "patternProperties" and isinstance(value, dict):
+            translated[key] = {_python_pattern(k): _in_python_dialect(v) for k, v in value.items()}
+        else:
+            translated[key] = _in_python_dialect(value)
+    return translated
+
+
+_PYTHON_TOKENS = {"$": r"\Z", r"\d": "[0-9]"}
+_PYTHON_CLASS_TOKENS = {r"\d": "0-9"}
+
+
+def _python_pattern(pattern: str) -> str:
+    """A schema's pattern (JavaScript's dialect, as JSON Schema and editors read it) in Python's:
+    JavaScript's `$` is the end of the text, Python's also matches before a final newline, so
+    jsonschema accepted `"evil-svc\\n"` as an id (a page named with a newline) where fastjsonschema,
+    which rewrites `$` itself, refused it; and JavaScript's `\\d` is 0-9 alone, not every script's digits."""
+    out, in_class = [], False
+    for token in re.findall(r"\\.|[^\\]", pattern, re.DOTALL):
+        if in_class:
+            in_class = token != "]"
+            out.append(_PYTHON_CLASS_TOKENS.get(token, token))
+        else:
+            in_class = token == "["
+            out.append(_PYTHON_TOKENS.get(token, token))
+    return "".join(out)
 
 
 @cache
@@ -189,7 +227,7 @@ def _type_hint(expected: list[str]) -> str:
 
 def _pattern(doc: Document, error: ValidationError, path: KeyPath) -> list[Problem]:
     pattern = str(error.validator_value)
-    if r"\d{4}" in pattern:
+    if "[0-9]{4}" in pattern:
         message = f"'{error.instance}' is not a time with a time zone"
         hint = "write it like 2025-09-26T20:15+09:00 (the +09:00 is the time zone)"
     elif "a-z0-9" in pattern:

@@ -20,7 +20,7 @@ from generator.deploy.plan import Plan
 from generator.deploy.targets.base import MARKER, MARKER_TEXT, TargetError, claim_listing
 from generator.machine.hosting import cache_control, content_type
 
-_MD5 = re.compile(r"^[0-9a-f]{32}$")
+_MD5 = re.compile(r"[0-9a-f]{32}")
 _DELETE_BATCH = 1000
 _REFUSED = {"InvalidAccessKeyId", "SignatureDoesNotMatch", "AccessDenied", "InvalidToken", "ExpiredToken"}
 
@@ -77,7 +77,7 @@ class S3Target:
                     key = item["Key"][len(prefix):]
                     if key and not key.endswith("/"):
                         etag = item.get("ETag", "").strip('"')
-                        found[key] = etag if _MD5.match(etag) else None
+                        found[key] = etag if _MD5.fullmatch(etag) else None
         self.marked = claim_listing(found, f"bucket {self.config.bucket}/{prefix}", "use an empty bucket or prefix")
         return found
 
