@@ -19,7 +19,8 @@ from generator.content.yamlfile import Document, KeyPath
 from generator.errors import Location, Problem, did_you_mean
 
 # Matched whole (fullmatch): with `$`, "evil-svc\n" passed, and a newline reached file names and URLs.
-ID_PATTERN = re.compile(r"[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?")
+MAX_ID_CHARS = 64
+ID_PATTERN = re.compile(rf"[a-z0-9](?:[a-z0-9-]{{0,{MAX_ID_CHARS - 2}}}[a-z0-9])?")
 TEXT_KEYS = {"title", "name", "description", "label", "hours", "body", "text", "audience"}
 TEXT_LISTS = {"alternatives", "not_recovered"}
 # Letters that render as nothing: the Hangul fillers and the blank Braille pattern.
@@ -301,6 +302,12 @@ def _check_maintenance(doc: Document, catalog: _Catalog | None) -> list[Problem]
     return problems
 
 
+def usable_id(ident: str) -> bool:
+    """Whether a notice's file name (without `.yaml`) can be its id: the one rule for `check` and
+    for the file `noticeboard new` is about to write."""
+    return ID_PATTERN.fullmatch(ident) is not None and not is_reserved_name(ident)
+
+
 def _check_file_ids(named: list[tuple[Path, str]]) -> list[Problem]:
     """File names become URLs, so they must be safe ids and unique."""
     problems: list[Problem] = []
@@ -308,7 +315,7 @@ def _check_file_ids(named: list[tuple[Path, str]]) -> list[Problem]:
     for path, name in named:
         ident = path.name.rsplit(".", 1)[0]
         folder = path.parent.name
-        if not ID_PATTERN.fullmatch(ident) or is_reserved_name(ident):
+        if not usable_id(ident):
             problems.append(Problem(Location(name), f"file name '{path.name}' cannot be used as an id",
                                     "rename it with lowercase letters a-z, digits and hyphens, like 2025-09-26-nirs-fire.yaml"))
         elif (folder, ident) in seen:
