@@ -145,7 +145,8 @@ def build(content_dir: Path, output: Path, now: datetime, theme: str | None = No
 
     site = _prepare(content_dir, now, theme, affiliate, use_cache)
     record = read_record(manifest, previous, base) if manifest and key else None
-    with staged(output, previous, spare_folder(manifest) if manifest else None) as staging:
+    keep_clear = {"the content folder": content_dir, "the theme": site.theme.root, "the bundled themes": BUNDLED_THEMES}
+    with staged(output, previous, spare_folder(manifest) if manifest else None, keep_clear=keep_clear) as staging:
         render_into(staging, site.content, site.snap, site.theme, record, staging.keep)
     if manifest:
         if record is not None:

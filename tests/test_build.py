@@ -14,6 +14,7 @@ from conftest import DEMO, DEMO_NOW, ROOT, at, fork_even_small_jobs
 from generator.build import build
 from generator.content.names import safe_relative
 from generator.errors import ContentError, OutputError
+from generator.output.ownership import BUILT
 from generator.output.write import recover, write_site
 from generator.site import render as rendering
 
@@ -145,7 +146,10 @@ def test_recover_restores_a_site_retired_by_an_interrupted_swap(tmp_path: Path) 
 
 
 def files_in(root: Path) -> dict[str, bytes]:
-    return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+    """The site in `root`, and (taken out) the marker that says a build wrote it."""
+    found = {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+    assert found.pop(BUILT.marker) == BUILT.text.encode()
+    return found
 
 
 SITES = [  # each written over the one two steps back, which the writer set aside

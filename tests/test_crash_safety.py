@@ -27,6 +27,7 @@ import pytest
 from conftest import DEMO
 
 from generator.output import write
+from generator.output.ownership import BUILT
 from generator.output.write import recover, write_site
 
 OLD_SITE = {
@@ -45,7 +46,8 @@ def snapshot(root: Path) -> dict[str, bytes] | None:
     """The site as a reader sees it: every file and its bytes, or None when the folder is missing."""
     if not root.is_dir():
         return None
-    return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+    return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*"))
+            if p.is_file() and p.name != BUILT.marker}
 
 
 def leftovers(out: Path) -> list[str]:

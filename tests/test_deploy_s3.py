@@ -315,3 +315,13 @@ def _record_requests(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, str]]:
 
     _hook(monkeypatch, "before-parameter-build.s3", record)
     return requests
+
+
+def test_a_marker_whose_hash_the_host_cannot_tell_still_marks_the_prefix() -> None:
+    """A bucket with KMS encryption reports ETags that are not MD5s, listed as None: the marker's
+    presence, not its hash, says the prefix is ours."""
+    from generator.deploy.targets.base import claim_listing
+
+    found: dict[str, str | None] = {MARKER: None, "index.html": None}
+    assert claim_listing(found, "bucket b/", "use an empty bucket or prefix") is True
+    assert found == {"index.html": None}

@@ -3,16 +3,20 @@ writes outside its output folder (nor swaps away a folder that isn't a built sit
 
 from __future__ import annotations
 
+import json
 import os
+import shutil
 from pathlib import Path
 
 import pytest
 from cli_run import assert_no_crash, run_cli
-from conftest import DEMO_NOW, at
+from conftest import DEMO_NOW, ROOT, at
 
 from generator.build import build
 from generator.content.check import check
-from generator.errors import ContentError, Problem
+from generator.errors import ContentError, OutputError, Problem
+from generator.output.manifest import manifest_path
+from generator.output.ownership import BUILT
 
 INC = "incidents/2025-09-26-id-outage.yaml"
 
@@ -175,3 +179,63 @@ def test_an_unwritable_output_path_is_a_clear_error(tree, output: str, message: 
     result = run_cli("build", "--content", "content", "--output", output, "--now", DEMO_NOW, cwd=tree.root.parent)
     assert_no_crash(result)
     assert result.returncode == 1 and message in result.stderr
+
+
+def test_a_folder_of_the_users_own_files_is_never_built_into(tree) -> None:
+    """`-o docs` with the user's own notes in docs/ used to set them aside in the build cache on
+    the first build and delete them on the second."""
+    project = tree.root.parent
+    (project / "docs").mkdir()
+    (project / "docs" / "my-notes.txt").write_text("mine", encoding="utf-8")
+    before = every_file(project)
+    for _ in range(2):
+        result = run_cli("build", "-o", "docs", "--now", DEMO_NOW, cwd=project)
+        assert_no_crash(result)
+        assert result.returncode == 1 and "already holds files that Noticeboard did not build (my-notes.txt)" \
+            in result.stderr and "hint: choose an empty or new folder" in result.stderr, result.stderr
+    assert every_file(project) == before
+    assert not list(project.rglob("*.spare"))
+
+
+@pytest.mark.parametrize("output, theme, message", [
+    ("content/incidents", None, "it lies inside the content folder"),
+    ("content/public", None, "it lies inside the content folder"),
+    ("themes", "default", "it holds the theme"),
+    ("themes/default", "default", "it is the theme"),
+    ("themes/default/static", "default", "it lies inside the theme"),
+])
+def test_the_content_and_theme_folders_are_never_built_into(tree, output: str, theme: str | None,
+                                                            message: str) -> None:
+    """`-o content/incidents` destroyed the notices (check then found 0 incidents), `-o themes` the theme."""
+    project = tree.root.parent
+    shutil.copytree(ROOT / "themes" / "default", project / "themes" / "default")
+    before = every_file(project)
+    result = run_cli("build", "-o", output, "--now", DEMO_NOW, *(["--theme", theme] if theme else []), cwd=project)
+    assert_no_crash(result)
+    assert result.returncode == 1 and message in result.stderr and "hint: choose a folder of its own" in result.stderr
+    assert every_file(project) == before
+
+
+def test_a_folder_a_build_made_is_built_into_again_and_an_empty_one_is_taken(tree, tmp_path: Path) -> None:
+    (tmp_path / "empty").mkdir()
+    for _ in range(2):
+        build(tree.root, tmp_path / "empty", at(DEMO_NOW), use_cache=False)
+    assert (tmp_path / "empty" / "index.html").is_file()
+    assert (tmp_path / "empty" / BUILT.marker).read_text(encoding="utf-8") == BUILT.text
+
+
+def test_a_site_built_before_markers_is_recognised_by_the_last_builds_record(tree, tmp_path: Path) -> None:
+    """A site an earlier version built has no marker: the manifest beside the content, which lists
+    every file of it, vouches for it; without that record the folder is refused like any other."""
+    out = tmp_path / "public"
+    build(tree.root, out, at(DEMO_NOW))
+    (out / BUILT.marker).unlink()
+    manifest = manifest_path(tree.root, out)
+    record = json.loads(manifest.read_text(encoding="utf-8"))
+    del record["files"][BUILT.marker]
+    manifest.write_text(json.dumps(record), encoding="utf-8")
+    build(tree.root, out, at("2025-09-28T10:00+09:00"))
+    assert (out / BUILT.marker).is_file()
+    (out / BUILT.marker).unlink()
+    with pytest.raises(OutputError, match="already holds files that Noticeboard did not build"):
+        build(tree.root, out, at("2025-09-29T10:00+09:00"), use_cache=False)

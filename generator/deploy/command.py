@@ -17,6 +17,7 @@ from generator.content.names import safe_relative
 from generator.deploy.run import Outcome, deploy_all
 from generator.deploy.targets.base import MARKER
 from generator.errors import NoticeboardError, did_you_mean
+from generator.output.ownership import BUILT
 
 
 def register(sub: Any) -> None:
@@ -56,7 +57,8 @@ def cmd_deploy(args: argparse.Namespace) -> int:
 
 
 def read_site(folder: Path) -> dict[str, bytes]:
-    """A folder `noticeboard build` wrote; a repository's .git inside it is never published."""
+    """A folder `noticeboard build` wrote; a repository's .git inside it, and the markers that say
+    a build or a deploy wrote it, are never published."""
     if not (folder / "index.html").is_file():
         raise NoticeboardError(f"{folder} has no index.html; hint: pass the folder `noticeboard build` wrote "
                                "(default public/), or leave out --site to build now")
@@ -65,7 +67,7 @@ def read_site(folder: Path) -> dict[str, bytes]:
         dirs[:] = sorted(d for d in dirs if d != ".git")
         for name in sorted(names):
             rel = Path(root, name).relative_to(folder).as_posix()
-            if rel != MARKER:
+            if rel not in (MARKER, BUILT.marker):
                 files[str(safe_relative(rel))] = Path(root, name).read_bytes()
     return files
 

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from generator.content.deploy_config import FolderConfig
 from generator.deploy.plan import Plan
-from generator.deploy.targets.base import MARKER, MARKER_TEXT, TargetError, claim_listing
+from generator.deploy.targets.base import PUBLISHED, TargetError, claim_listing
 from generator.errors import OutputError
 from generator.output.write import recover, staged
 
@@ -50,11 +50,10 @@ class FolderTarget:
             return "folder already up to date"
         sent = {step.path for step in plan.uploads}
         try:
-            with staged(self.path) as staging:
+            with staged(self.path, owner=PUBLISHED) as staging:
                 for path, data in files.items():
                     if path in sent or not staging.adopt(path):
                         staging.put(path, data)
-                staging.put(MARKER, MARKER_TEXT.encode("utf-8"))
         except OutputError as exc:
             raise TargetError(str(exc)) from None
         return f"swapped in {self.path}"
