@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from generator.clock import YEARS, parse_time
 from generator.content.deploy_config import deploy_problems
 from generator.content.load import ContentFiles
+from generator.content.markdown_limits import markdown_problems
 from generator.content.names import is_reserved_name
 from generator.content.yamlfile import Document, KeyPath
 from generator.errors import Location, Problem, did_you_mean
@@ -241,6 +242,8 @@ def _check_incident(doc: Document, catalog: _Catalog | None) -> list[Problem]:
                for i, a in enumerate(data["affected"])]
     problems += [_relabel(p, "is listed twice in affected") for p in _duplicates(doc, targets)]
     problems += _check_updates(doc, catalog, started)
+    problems += markdown_problems(doc, [(("updates", i, "body"), u["body"]) for i, u in enumerate(data["updates"])],
+                                  ("updates",))
     return problems
 
 
@@ -299,6 +302,8 @@ def _check_maintenance(doc: Document, catalog: _Catalog | None) -> list[Problem]
     if catalog:
         for i, service in enumerate(data["services"]):
             problems += catalog.check(doc, ("services", i), service, "service")
+    if data.get("body") is not None:
+        problems += markdown_problems(doc, [(("body",), data["body"])], ("body",))
     return problems
 
 
