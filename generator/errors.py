@@ -61,16 +61,61 @@ class NoticeboardError(Exception):
     """Base of every error meant for a human; the CLI prints these without a traceback."""
 
 
+# A file that breaks its schema after the first problems were explained (content/validate.py).
+UNEXPLAINED = "this file has problems too, not explained: check stops explaining after the first 1,000"
+# How much of a long list of problems is shown: the first of each file, and of them all.
+REPORT_PER_FILE = 10
+REPORT_TOTAL = 200
+
+
 class ContentError(NoticeboardError):
     """The content has problems; nothing was written."""
 
     def __init__(self, problems: list[Problem]) -> None:
         self.problems = sorted(problems, key=Problem.sort_key)
-        count = len([p for p in self.problems if p.severity == "error"])
-        super().__init__(f"{count} problem{'s' if count != 1 else ''} in the content; nothing was written")
+        errors = [p for p in self.problems if p.severity == "error"]
+        unexplained = sum(1 for p in errors if p.message == UNEXPLAINED)
+        count = len(errors) - unexplained
+        more = f", and more in {unexplained:,} files not explained" if unexplained else ""
+        super().__init__(f"{count:,} problem{'s' if count != 1 else ''} in the content{more}; nothing was written")
+
+    def shown(self) -> list[tuple[str, list[Problem], list[Problem]]]:
+        """Each file with problems (site.yaml and services.yaml, which every page reads, before the
+        notices), the problems of it to show (at most REPORT_PER_FILE, and REPORT_TOTAL in all),
+        and those left out. 100,000 broken notices printed 1.2 million lines."""
+        by_file: dict[str, list[Problem]] = {}
+        for problem in self.problems:
+            by_file.setdefault(problem.location.file, []).append(problem)
+        groups, room = [], REPORT_TOTAL
+        for file in sorted(by_file, key=lambda name: (name.count("/"), name)):
+            found = by_file[file]
+            cut = max(0, min(REPORT_PER_FILE, room))
+            room -= len(found[:cut])
+            groups.append((file, found[:cut], found[cut:]))
+        return groups
 
     def report(self) -> str:
-        return "\n".join(p.format() for p in self.problems)
+        lines: list[str] = []
+        unseen: list[Problem] = []
+        files = 0
+        for file, taken, left_out in self.shown():
+            lines += [p.format() for p in taken]
+            if taken and left_out:
+                lines.append(f"{printable(file)}: {_more(left_out)} in this file, not shown")
+            elif left_out:
+                unseen += left_out
+                files += 1
+        if unseen:
+            lines.append(f"… and {_more(unseen)} in {files:,} more file{'s' if files != 1 else ''}, not shown; "
+                         "fix those above and run check again")
+        return "\n".join(lines)
+
+
+def _more(problems: list[Problem]) -> str:
+    """"3 more problems", or "more problems" where some were not explained, so not counted."""
+    if any(p.message == UNEXPLAINED for p in problems):
+        return "more problems"
+    return f"{len(problems):,} more problem{'s' if len(problems) != 1 else ''}"
 
 
 class OutputError(NoticeboardError):

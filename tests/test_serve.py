@@ -25,6 +25,7 @@ import pytest
 from conftest import DEMO_NOW, ROOT, at
 
 from generator.build import build, render
+from generator.errors import REPORT_TOTAL, ContentError, Location, Problem
 from generator.machine.hosting import content_type
 from generator.preview.incremental import IncrementalSite
 from generator.preview.overlay import describe, inject
@@ -390,3 +391,13 @@ def test_a_broken_template_is_reported_with_its_file_and_line(demo: Path) -> Non
     failure = describe(caught.value, demo.parent)
     assert str(failure.problems[0].location) == "themes/default/templates/history.html:3:1"
     assert "still showing the last good version" in failure.summary
+
+
+def test_the_overlay_lists_the_first_problems_of_a_long_report(tmp_path: Path) -> None:
+    """An overlay (and the terminal) of 100,000 broken notices would be a page of a million lines."""
+    problems = [Problem(Location(f"content/incidents/2025-01-01-n{i:03d}.yaml", 1, 1), "missing key 'title'")
+                for i in range(300)]
+    failure = describe(ContentError(problems), tmp_path)
+    assert len(failure.problems) == REPORT_TOTAL
+    assert failure.summary == f"300 problems in the content (the first {REPORT_TOTAL} listed); still showing the last " \
+                              "good version"
