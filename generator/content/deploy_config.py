@@ -134,7 +134,12 @@ def _git_problems(doc: Document, where: KeyPath, entry: dict[str, Any]) -> list[
     url = entry["url"]
     if "://" in url:
         parts = urlsplit(url)
-        if parts.scheme not in ("https", "http", "ssh", "git", "file"):
+        if parts.scheme == "git":
+            problems.append(_problem(doc, where + ("url",), "git:// urls can't be deployed to",
+                                     "git:// has no sign-in, so hosts take pushes only over SSH or https (and a git:// "
+                                     "server that stops answering would hang the deploy): use an SSH address "
+                                     "(git@github.com:org/status.git) or https://"))
+        elif parts.scheme not in ("https", "http", "ssh", "file"):
             problems.append(_problem(doc, where + ("url",), f"git url scheme '{parts.scheme}' is not supported",
                                      "use an SSH address (git@github.com:org/status.git), https:// or a local path"))
         elif parts.password is not None or (parts.scheme.startswith("http") and parts.username is not None):
