@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import multiprocessing.pool
+import os
 import shutil
 from pathlib import Path
+from typing import Any
 
 import jinja2
 import pytest
@@ -15,6 +18,7 @@ from generator.build import build
 from generator.content.names import safe_relative
 from generator.errors import ContentError, OutputError
 from generator.output.ownership import BUILT
+from generator.output import staging
 from generator.output.write import recover, write_site
 from generator.site import render as rendering
 
@@ -53,8 +57,34 @@ def test_a_failed_build_leaves_the_last_good_site_untouched(tree, tmp_path: Path
     build(tree.root, out, at("2025-09-27T10:00+09:00"))
     before = tree_digest(out)
     tree.replace("incidents/2025-09-26-id-outage.yaml", "status: resolved", "status: resovled")
-    with pytest.raises(ContentError):
+    with pytest.raises(ContentError) as refused:
         build(tree.root, out, at("2025-09-28T10:00+09:00"))
+    assert [p.message for p in refused.value.problems] == ["unknown status 'resovled'"]
+    assert tree_digest(out) == before
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".public")] == []
+
+
+@pytest.mark.parametrize("fail_at", [1, 10, 30])
+def test_a_build_that_fails_while_writing_leaves_the_last_good_site_untouched(
+        tree, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fail_at: int) -> None:
+    """A content error stops a build before its staging folder exists; a full disk stops it half-way
+    through writing, with the staging folder half full: that must never be swapped in."""
+    out = tmp_path / "public"
+    build(tree.root, out, at("2025-09-27T10:00+09:00"))
+    before = tree_digest(out)
+    opened, created = os.open, [0]
+
+    def full_disk(path: str, flags: int, *args: Any, **kwargs: Any) -> int:
+        if flags & os.O_CREAT and ".public.new-" in str(path):
+            created[0] += 1
+            if created[0] == fail_at:
+                raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), path)
+        return opened(path, flags, *args, **kwargs)
+
+    monkeypatch.setattr(staging.os, "open", full_disk)
+    with pytest.raises(OutputError, match="No space left on device; hint: check that path, the free disk space"):
+        build(tree.root, out, at("2025-09-28T10:00+09:00"))
+    assert created[0] == fail_at, "the build stopped at the first failed write"
     assert tree_digest(out) == before
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".public")] == []
 
