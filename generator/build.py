@@ -40,9 +40,11 @@ class BuildResult:
     up_to_date: bool = False
 
 
-def render(content_dir: Path, now: datetime, theme: str | None = None, affiliate: str | None = None) -> BuildResult:
-    """Everything a build produces, in memory (deploys, tests); with `affiliate`, that affiliate's own site."""
-    site = _prepare(content_dir, now, theme, affiliate)
+def render(content_dir: Path, now: datetime, theme: str | None = None, affiliate: str | None = None,
+           use_cache: bool = True) -> BuildResult:
+    """Everything a build produces, in memory (deploys, tests); with `affiliate`, that affiliate's own
+    site; without `use_cache`, from the content and theme alone (no content cache, no compiled templates)."""
+    site = _prepare(content_dir, now, theme, affiliate, use_cache)
     return BuildResult(render_site(site.content, site.snap, site.theme), site.snap, site.warnings)
 
 
