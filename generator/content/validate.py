@@ -23,7 +23,7 @@ if TYPE_CHECKING:
 from generator.content.load import ContentFiles
 from generator.content.references import check_references
 from generator.content.yamlfile import Document, KeyPath
-from generator.errors import UNEXPLAINED, Problem, did_you_mean
+from generator.errors import UNEXPLAINED, Location, Problem, did_you_mean
 
 MAX_UPDATES = 1_000
 
@@ -126,8 +126,9 @@ def check_structure(doc: Document, schema_name: str, explain: bool = True) -> li
         _fast_check(schema_name)(doc.data)
         return problems
     except fastjsonschema.JsonSchemaException:
-        if not explain:
-            return [Problem(doc.loc(()), UNEXPLAINED, "fix the problems listed, then run check again to see these")]
+        if not explain:  # at the file's start: finding the positions of its values costs what explaining does
+            return [Problem(Location(doc.name, 1, 1), UNEXPLAINED, "fix the problems listed, then run check again "
+                            "to see these")]
     for error in _validator(schema_name).iter_errors(doc.data):
         problems.extend(_translate(doc, error))
     return problems
