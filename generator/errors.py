@@ -71,13 +71,17 @@ REPORT_TOTAL = 200
 class ContentError(NoticeboardError):
     """The content has problems; nothing was written."""
 
-    def __init__(self, problems: list[Problem]) -> None:
-        self.problems = sorted(problems, key=Problem.sort_key)
+    def __init__(self, problems: list[Problem], subject: str = "the content") -> None:
+        self.problems, self.subject = sorted(problems, key=Problem.sort_key), subject
         errors = [p for p in self.problems if p.severity == "error"]
         unexplained = sum(1 for p in errors if p.message == UNEXPLAINED)
         count = len(errors) - unexplained
         more = f", and more in {unexplained:,} files not explained" if unexplained else ""
-        super().__init__(f"{count:,} problem{'s' if count != 1 else ''} in the content{more}; nothing was written")
+        super().__init__(f"{count:,} problem{'s' if count != 1 else ''} in {subject}{more}; nothing was written")
+
+    def __reduce__(self) -> tuple[type[ContentError], tuple[list[Problem], str]]:
+        """Pickled whole, so one raised in a render worker reaches the build with its problems."""
+        return type(self), (self.problems, self.subject)
 
     def shown(self) -> list[tuple[str, list[Problem], list[Problem]]]:
         """Each file with problems (site.yaml and services.yaml, which every page reads, before the
@@ -90,8 +94,10 @@ class ContentError(NoticeboardError):
         for file in sorted(by_file, key=lambda name: (name.count("/"), name)):
             found = by_file[file]
             cut = max(0, min(REPORT_PER_FILE, room))
-            room -= len(found[:cut])
-            groups.append((file, found[:cut], found[cut:]))
+            shown = _errors_first(found, cut)
+            room -= len(shown)
+            groups.append((file, [p for i, p in enumerate(found) if i in shown],
+                           [p for i, p in enumerate(found) if i not in shown]))
         return groups
 
     def report(self) -> str:
@@ -111,11 +117,27 @@ class ContentError(NoticeboardError):
         return "\n".join(lines)
 
 
+def _errors_first(found: list[Problem], cut: int) -> set[int]:
+    """Which `cut` of a file's problems (by index) to show: its errors before its warnings, so a
+    warning on every update (a missing English text) never hides the errors that stop the build."""
+    return set(sorted(range(len(found)), key=lambda i: (found[i].severity != "error", i))[:cut])
+
+
 def _more(problems: list[Problem]) -> str:
     """"3 more problems", or "more problems" where some were not explained, so not counted."""
     if any(p.message == UNEXPLAINED for p in problems):
         return "more problems"
     return f"{len(problems):,} more problem{'s' if len(problems) != 1 else ''}"
+
+
+class ThemeError(ContentError):
+    """The theme can't be used: not found, not a name, a label missing, a labels.yaml malformed.
+    Reported like content problems, each naming its file (and line where there is one), since an
+    operator fixes them the same way: a theme is trusted code, but a site's own theme is edited
+    by the same people who edit the notices."""
+
+    def __init__(self, problems: list[Problem], subject: str = "the theme") -> None:
+        super().__init__(problems, subject)
 
 
 class OutputError(NoticeboardError):

@@ -75,7 +75,10 @@ def test_uids_are_stable_across_rebuilds_at_other_times(demo_site: Path, tmp_pat
     after = sorted(str(e["UID"]) for e in events(tmp_path / "later" / "maintenance.ics"))
     assert before == after and len(before) == 2
     stamps = {e.decoded("DTSTAMP") for e in events(tmp_path / "later" / "maintenance.ics")}
-    assert stamps == {at("2025-10-20T00:00+09:00")}, "DTSTAMP is the build's now, never the wall clock"
+    assert stamps == {at("2025-10-12T06:00+09:00")}, "DTSTAMP is when the state last changed (the window's end)"
+    build(DEMO, tmp_path / "later-still", at("2025-10-21T09:30+09:00"))
+    assert (tmp_path / "later-still" / "maintenance.ics").read_bytes() == \
+        (tmp_path / "later" / "maintenance.ics").read_bytes(), "nothing happened in between: the same calendar"
 
 
 def test_a_window_written_in_another_offset_lands_at_the_same_instant(tree, tmp_path: Path) -> None:

@@ -30,14 +30,14 @@ def test_home_tells_what_is_down_why_and_what_to_use_instead(demo_site: Path) ->
     assert "신분증 진위확인" in down
     assert "외부 기관 시스템 장애" in down
     assert "대신 이렇게 이용하세요" in down and "모바일 운전면허증" in down
-    assert "2025년 9월 27일 (토) 10:00 KST" in home.text
+    assert "상태 변경 시각 2025년 9월 27일 (토) 09:30 KST" in home.text, "the last change, not the build time"
 
 
 def test_english_home_is_a_translation_with_its_own_lang(demo_site: Path) -> None:
     home = Page.read(demo_site / "en" / "index.html")
     assert 'lang="en"' in home.html
     assert "Some services are unavailable" in home.text
-    assert "Sat 27 Sep 2025, 10:00 KST" in home.text
+    assert "Status last changed Sat 27 Sep 2025, 09:30 KST" in home.text
 
 
 def test_incident_page_shows_the_timeline_in_site_time(demo_site: Path) -> None:

@@ -6,7 +6,7 @@ import pytest
 
 from generator.content.check import check
 from generator.content.validate import MAX_EXPLAINED
-from generator.errors import REPORT_PER_FILE, REPORT_TOTAL, UNEXPLAINED, ContentError
+from generator.errors import REPORT_PER_FILE, REPORT_TOTAL, UNEXPLAINED, ContentError, Location, Problem
 
 INC = "incidents/2025-09-26-id-outage.yaml"
 
@@ -92,7 +92,9 @@ def test_missing_default_language_text(tree) -> None:
 
 def test_language_not_configured(tree) -> None:
     tree.replace(INC, "en: ID check unavailable}", "jp: ID check unavailable}")
-    assert "language 'jp' is not in the site's languages" in only(tree)
+    warning, error = problems(tree)  # in file order: the text, then its key
+    assert "error: language 'jp' is not in the site's languages" in error
+    assert "warning: title has no 'en' text" in warning
 
 
 def test_duplicate_id(tree) -> None:
@@ -204,3 +206,15 @@ def test_past_the_first_thousand_problems_broken_files_are_named_not_explained(t
     assert all((p.location.line, p.location.column) == (1, 1) for p in unexplained)
     assert str(caught.value).endswith(f"and more in {len(unexplained)} files not explained; nothing was written")
     assert caught.value.report().splitlines()[-1].startswith("… and more problems in ")
+
+
+def test_a_files_errors_are_shown_before_its_warnings() -> None:
+    """A warning on each of a notice's updates (a body without English) came first by line and
+    pushed the errors that stop the build out of the report."""
+    where = "content/incidents/2025-01-02-many.yaml"
+    warnings = [Problem(Location(where, line, 11), "body has no 'en' text", severity="warning") for line in range(1, 13)]
+    errors = [Problem(Location(where, line, 16), "too deep") for line in range(13, 16)]
+    report = ContentError(warnings + errors).report().splitlines()
+    assert [line for line in report if ": error: " in line] == [f"{where}:{line}:16: error: too deep" for line in (13, 14, 15)]
+    assert len([line for line in report if ": warning: " in line]) == REPORT_PER_FILE - 3
+    assert report[-1] == f"{where}: 5 more problems in this file, not shown"

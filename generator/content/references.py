@@ -16,6 +16,7 @@ from generator.content.deploy_config import deploy_problems
 from generator.content.load import ContentFiles
 from generator.content.markdown_limits import markdown_problems
 from generator.content.names import is_reserved_name
+from generator.content.notify_config import notify_problems
 from generator.content.yamlfile import Document, KeyPath
 from generator.errors import Location, Problem, did_you_mean
 
@@ -41,6 +42,8 @@ def check_references(files: ContentFiles, valid: dict[str, list[Document]]) -> l
             problems += _check_languages(doc, site.data["languages"])
     affiliates = {a["id"] for a in site.data.get("affiliates") or ()} if site else None
     catalog = _Catalog(services, affiliates, problems) if services else None
+    if site and catalog:
+        problems += _check_channels(site, catalog)
     for doc in valid["incidents"]:
         problems += _check_incident(doc, catalog)
     for doc in valid["maintenance"]:
@@ -65,7 +68,17 @@ def _check_site(doc: Document) -> list[Problem]:
             problems.append(Problem(doc.loc(("affiliates", i, "id")), f"affiliate id '{affiliate['id']}' is taken",
                                     f"its section would clash with the site's own folder; avoid {', '.join(sorted(taken))}",
                                     f"affiliates.{i}.id"))
-    problems += deploy_problems(doc)
+    problems += deploy_problems(doc) + notify_problems(doc)
+    return problems
+
+
+def _check_channels(doc: Document, catalog: _Catalog) -> list[Problem]:
+    """The services and upstreams each notification channel follows exist."""
+    problems: list[Problem] = []
+    for i, channel in enumerate((doc.data.get("notify") or {}).get("channels") or ()):
+        for key, kind in (("services", "service"), ("upstreams", "upstream")):
+            for j, value in enumerate(channel.get(key) or ()):
+                problems += catalog.check(doc, ("notify", "channels", i, key, j), value, kind)
     return problems
 
 
@@ -120,6 +133,7 @@ def _check_languages(doc: Document, languages: list[str]) -> list[Problem]:
     problems = []
     for path, text in _texts(doc.data):
         problems += _blank(doc, path, text)
+        problems += _untranslated(doc, path, text, languages)
         if not isinstance(text, dict):
             continue
         if default not in text:
@@ -132,6 +146,23 @@ def _check_languages(doc: Document, languages: list[str]) -> list[Problem]:
                                         f"site.yaml lists {', '.join(languages)}; add it there or fix the code",
                                         ".".join(map(str, path))))
     return problems
+
+
+def _untranslated(doc: Document, path: KeyPath, text: Any, languages: list[str]) -> list[Problem]:
+    """A warning for each of the site's other languages a text lacks: its readers would get the
+    default language's text (marked as such, so a screen reader pronounces it right, but still
+    not theirs). A plain string counts as the default language's text alone."""
+    default = languages[0]
+    given = text if isinstance(text, dict) else {default: text}
+    if default not in given:
+        return []  # an error of its own
+    words = [p for p in path if isinstance(p, str)]
+    what = words[-1] if words else "text"
+    hint = (f"add '{{lang}}: …' beside '{default}:'" if isinstance(text, dict) else
+            f"write it as a mapping with a line for each language: '{default}: …' and '{{lang}}: …'")
+    return [Problem(doc.loc(path), f"{what} has no '{lang}' text, so '{lang}' pages show the '{default}' one",
+                    hint.format(lang=lang), ".".join(map(str, path)), severity="warning")
+            for lang in languages[1:] if lang not in given]
 
 
 def _blank(doc: Document, path: KeyPath, text: Any) -> list[Problem]:
@@ -266,10 +297,24 @@ def _check_updates(doc: Document, catalog: _Catalog | None, started: Any) -> lis
             problems.append(Problem(doc.loc(("updates", i, "at")), "updates are out of order",
                                     "list updates oldest first and add new ones at the bottom", f"updates.{i}.at"))
         previous = at if at is not None else previous
+        problems += _check_promise(doc, i, at, update.get("next_update"))
         problems += _check_progress(doc, ("updates", i, "progress"), update.get("progress"))
         if catalog:
             for target in update.get("services") or {}:
                 problems += catalog.check(doc, ("updates", i, "services", target), target, "any")
+    return problems
+
+
+def _check_promise(doc: Document, index: int, at: Any, promised: str | None) -> list[Problem]:
+    """A next update promised before the update that promises it was posted is a typo."""
+    if promised is None:
+        return []
+    path = ("updates", index, "next_update")
+    when, problems = _check_time(doc, path, promised)
+    if when is not None and at is not None and when <= at:
+        problems.append(Problem(doc.loc(path), "the next update is promised before this update was posted",
+                                f"this update is dated {doc.data['updates'][index]['at']}; give a later time",
+                                f"updates.{index}.next_update"))
     return problems
 
 

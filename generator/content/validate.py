@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from jsonschema.exceptions import ValidationError
 
 from generator.content.load import ContentFiles
+from generator.content.names import THEME_NAME_HINT
 from generator.content.references import check_references
 from generator.content.yamlfile import Document, KeyPath
 from generator.errors import UNEXPLAINED, Location, Problem, did_you_mean
@@ -237,7 +238,10 @@ def _type_hint(expected: list[str]) -> str:
 
 def _pattern(doc: Document, error: ValidationError, path: KeyPath) -> list[Problem]:
     pattern = str(error.validator_value)
-    if "[0-9]{4}" in pattern:
+    if path == ("theme",):
+        message = f"theme '{error.instance}' is not a theme name"
+        hint = THEME_NAME_HINT
+    elif "[0-9]{4}" in pattern:
         message = f"'{error.instance}' is not a time with a time zone"
         hint = "write it like 2025-09-26T20:15+09:00 (the +09:00 is the time zone)"
     elif "a-z0-9" in pattern:

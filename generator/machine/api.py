@@ -136,14 +136,14 @@ def _times(content: Content, snap: Snapshot, activity: Callable[[IncidentState],
     events = [*latest.values(), *(t for _, t in passed)]
     known = [s.incident.started for s in snap.incidents]
     known += [m.starts for m in content.maintenance if m.starts <= snap.now]
-    first = min(known, default=snap.now)
+    first = min(known, default=snap.as_of)
     changed = {service.id: max([latest[s.incident.id] for s in touched.get(service.id, ())]
                                + [t for m, t in passed if service.id in m.services], default=first)
                for service in content.catalog.services}
     restored: dict[str, datetime] = {}
     for restoration in reversed(snap.recent_restorations()):
         restored[restoration.target] = restoration.at
-    return Times(max(events, default=snap.now), first, changed, restored)
+    return Times(max(events, default=snap.as_of), first, changed, restored)
 
 
 def _page(view: View) -> Json:
@@ -151,7 +151,8 @@ def _page(view: View) -> Json:
     return {
         "id": view.page_id, "name": view.t(content.site.title), "url": view.url(""),
         "time_zone": content.site.timezone, "updated_at": view.iso(view.times.updated),
-        "noticeboard": {"language": view.language, "as_of": view.iso(snap.now)},
+        "noticeboard": {"language": view.language, "changed_at": view.iso(snap.changed_at),
+                        "next_change": view.iso(snap.next_change)},
     }
 
 
@@ -269,6 +270,7 @@ def _incident_extra(view: View, state: IncidentState, visible: tuple[Update, ...
                      for a in incident.affected if a.target in catalog.by_id],
         "restored": [{"id": r.target, "restored_at": view.iso(r.at)} for r in state.restorations],
         "not_recovered": [view.t(item) for item in incident.not_recovered],
+        "next_update": view.iso(visible[-1].next_update) if state.is_open and visible else None,
         "progress": None if progress is None else {
             "restored": progress.overall.restored, "total": progress.overall.total,
             "percent": round(progress.overall.percent, 1),
@@ -278,11 +280,12 @@ def _incident_extra(view: View, state: IncidentState, visible: tuple[Update, ...
 
 
 def _maintenance(view: View, window: Maintenance) -> Json:
-    """Our windows carry no announcement time, so created_at is the start or, before it, `now`:
-    never a time in the future. Status follows the clock: scheduled, in_progress, completed."""
+    """Our windows carry no announcement time, so created_at is the start or, before it, the
+    time the site's state last changed: never a time in the future, nor the build's own time.
+    Status follows the clock: scheduled, in_progress, completed."""
     now = view.snap.now
     status = "scheduled" if now < window.starts else "in_progress" if now < window.ends else "completed"
-    created = min(window.starts, now)
+    created = min(window.starts, view.snap.as_of)
     updated = max((t for t in (window.starts, window.ends) if t <= now), default=created)
     services = [sid for sid in window.services if sid in view.snap.services]
     body = plain_text(view.t(window.body) or "") or view.t(window.title)

@@ -47,7 +47,7 @@ def produce(model: Derived) -> dict[str, bytes]:
     content, snap = model.content, model.snap
     for section, view_content, view_snap in model.views:
         newest = _newest(view_snap.incidents, SITE_LIMIT, model.activity)
-        updated = max((model.activity(s) for s in newest), default=snap.now)
+        updated = max((model.activity(s) for s in newest), default=view_snap.as_of)
         site = view_content.site
         for language in content.site.languages:
             prefix = language_prefix(content, language) + section
@@ -58,7 +58,7 @@ def produce(model: Derived) -> dict[str, bytes]:
     touched = model.by_service()
     for service in content.catalog.services:
         newest = _newest(touched.get(service.id, ()), SERVICE_LIMIT, model.activity)
-        updated = max((model.activity(s) for s in newest), default=snap.now)
+        updated = max((model.activity(s) for s in newest), default=snap.as_of)
         paths = [path for language in content.site.languages
                  for path in _paths(language_prefix(content, language), f"feeds/services/{service.id}")]
         files.update(model.made(paths, ("service feeds", service.id), _service_feeds, model.memo, model.words,
@@ -120,7 +120,8 @@ def _entry(words: Labels, site: Site, state: IncidentState, language: str) -> tu
         xml_leaf("link", attributes={"rel": "alternate", "type": "text/html", "href": link}),
         xml_leaf("content", html, {"type": "html", "xml:base": link})])
     rss_item = xml_block("item", 4, [
-        xml_leaf("title", rss_text(title)), xml_leaf("link", link), xml_leaf("guid", entry_id, {"isPermaLink": "false"}),
+        xml_leaf("title", rss_text(title)), xml_leaf("link", link),
+        xml_leaf("guid", entry_id, {"isPermaLink": "false"}),
         xml_leaf("pubDate", format_datetime(updated.astimezone(tz))), xml_leaf("description", html)])
     return atom_entry, rss_item
 
@@ -144,9 +145,15 @@ def atom(feed: Feed, site: Site, entries: list[str]) -> bytes:
         xml_leaf("updated", iso(feed.updated, tz)),
         xml_leaf("link", attributes={"rel": "self", "type": "application/atom+xml", "href": feed.atom_url}),
         xml_leaf("link", attributes={"rel": "alternate", "type": "text/html", "href": feed.link}),
-        author, xml_leaf("generator", "Noticeboard"), *entries]
+        *_hub(site, "link"), author, xml_leaf("generator", "Noticeboard"), *entries]
     root = xml_block("feed", 0, children, {"xmlns": ATOM, "xml:lang": feed.language})
     return (XML_DECLARATION + root + "\n").encode("utf-8")
+
+
+def _hub(site: Site, element: str) -> list[str]:
+    """WebSub (W3C): the hub a reader may subscribe at, beside the feed's `self` link as its topic;
+    each deploy pings the hub, so subscribers hear of an update in seconds (docs/notify.md)."""
+    return [xml_leaf(element, attributes={"rel": "hub", "href": site.hub})] if site.hub else []
 
 
 # RSS 2.0 never says whether a title or a channel's description is text or HTML, and readers
@@ -168,6 +175,6 @@ def rss(feed: Feed, site: Site, items: list[str]) -> bytes:
         xml_leaf("language", feed.language),
         xml_leaf("lastBuildDate", format_datetime(feed.updated.astimezone(site.tz))),
         xml_leaf("atom:link", attributes={"rel": "self", "type": "application/rss+xml", "href": feed.rss_url}),
-        xml_leaf("generator", "Noticeboard"), *items])
+        *_hub(site, "atom:link"), xml_leaf("generator", "Noticeboard"), *items])
     root = xml_block("rss", 0, [channel], {"xmlns:atom": ATOM, "version": "2.0"})
     return (XML_DECLARATION + root + "\n").encode("utf-8")

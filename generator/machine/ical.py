@@ -24,18 +24,18 @@ REFRESH = timedelta(hours=1)  # calendar apps poll no faster than this during an
 
 def produce(model: Derived) -> dict[str, bytes]:
     """`maintenance.ics` per language, at the root and under each affiliate's section; a build
-    keeps those made from the same windows at the same `now`, which DTSTAMP states (`Derived.made`)."""
+    keeps those made from the same windows and stamp (`Derived.made`)."""
     files: dict[str, bytes] = {}
-    content, snap = model.content, model.snap
-    for section, view_content, _ in model.views:
+    content = model.content
+    for section, view_content, view_snap in model.views:
         for language in content.site.languages:
             path = f"{language_prefix(content, language)}{section}maintenance.ics"
             files.update(model.made([path], ("calendar", path), _calendar_file, path, view_content.site,
-                                    view_content.maintenance, snap.now, language))
+                                    view_content.maintenance, view_snap.as_of, language))
     return files
 
 
-def calendar(site: Site, maintenance: tuple[Maintenance, ...], now: datetime, language: str) -> bytes:
+def calendar(site: Site, maintenance: tuple[Maintenance, ...], stamp: datetime, language: str) -> bytes:
     """The latest windows of a view; an incident edit leaves every calendar as it was."""
     name = strip_controls(site.title.get(language, site.default_language))
     cal = Calendar()
@@ -50,20 +50,20 @@ def calendar(site: Site, maintenance: tuple[Maintenance, ...], now: datetime, la
     cal.add("x-published-ttl", "PT1H")
     latest = sorted(maintenance, key=lambda m: (m.starts, m.id), reverse=True)[:CALENDAR_LIMIT]
     for window in sorted(latest, key=lambda m: (m.starts, m.id)):
-        cal.add_component(_event(site, now, window, language))
+        cal.add_component(_event(site, stamp, window, language))
     if latest:
         cal.add_missing_timezones()
     return bytes(cal.to_ical())
 
 
-def _event(site: Site, now: datetime, window: Maintenance, language: str) -> Event:
-    """DTSTAMP (UTC, as RFC 5545 requires) is the build's `now`, never the wall clock, so rebuilds
-    are byte-identical."""
+def _event(site: Site, stamp: datetime, window: Maintenance, language: str) -> Event:
+    """DTSTAMP (UTC, as RFC 5545 requires) is the time the site's state last changed, never the
+    build's or the wall clock's, so builds with nothing new between them are byte-identical."""
     tz = site.tz
     host = urlsplit(site.base_url).hostname or "localhost"
     event = Event()
     event.add("uid", f"maintenance-{window.id}@{host}")
-    event.add("dtstamp", now.astimezone(timezone.utc))
+    event.add("dtstamp", stamp.astimezone(timezone.utc))
     event.add("dtstart", window.starts.astimezone(tz))
     event.add("dtend", window.ends.astimezone(tz))
     event.add("summary", strip_controls(window.title.get(language, site.default_language) or window.id))
@@ -76,6 +76,6 @@ def _event(site: Site, now: datetime, window: Maintenance, language: str) -> Eve
     return event
 
 
-def _calendar_file(path: str, site: Site, maintenance: tuple[Maintenance, ...], now: datetime,
+def _calendar_file(path: str, site: Site, maintenance: tuple[Maintenance, ...], stamp: datetime,
                    language: str) -> dict[str, bytes]:
-    return {path: calendar(site, maintenance, now, language)}
+    return {path: calendar(site, maintenance, stamp, language)}

@@ -15,6 +15,7 @@ import json
 import os
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -24,17 +25,26 @@ from generator.content.stamp import linked_stamp
 
 @dataclass(frozen=True)
 class Manifest:
-    """What the last build wrote: the inputs' key, and each file's digest, size and mtime."""
+    """What the last build wrote: the inputs' key, each file's digest, size and mtime, and the
+    stretch of time the site it wrote holds for: from the last moment its state changed to the
+    next moment it changes by itself (state/timeline.py; None: open-ended). A build at any `now`
+    in that stretch, from the same inputs, would write the same files."""
 
     key: str
     files: dict[str, list[Any]]
+    holds_from: datetime | None = None
+    holds_until: datetime | None = None
+
+    def holds_at(self, now: datetime) -> bool:
+        return (self.holds_from is None or self.holds_from <= now) and (self.holds_until is None or now < self.holds_until)
 
 
 def read_manifest(path: Path, output: Path) -> Manifest | None:
     """The last build's manifest, trusted only if every output file still matches it."""
     try:
         raw = json.loads(path.read_text(encoding="utf-8"))
-        found = Manifest(str(raw["key"]), dict(raw["files"]))
+        span = [datetime.fromisoformat(moment) if moment else None for moment in raw.get("holds", (None, None))]
+        found = Manifest(str(raw["key"]), dict(raw["files"]), *span)
     except (OSError, ValueError, KeyError, TypeError):
         return None
     stamps: dict[str, tuple[int, ...]] = {}
@@ -73,7 +83,9 @@ def write_manifest(path: Path, manifest: Manifest) -> None:
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         temp = path.with_suffix(".tmp")
-        temp.write_text(json.dumps({"key": manifest.key, "files": manifest.files}, sort_keys=True), encoding="utf-8")
+        span = [moment.isoformat() if moment else None for moment in (manifest.holds_from, manifest.holds_until)]
+        temp.write_text(json.dumps({"key": manifest.key, "files": manifest.files, "holds": span}, sort_keys=True),
+                        encoding="utf-8")
         os.replace(temp, path)
     except OSError:
         return

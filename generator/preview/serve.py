@@ -20,6 +20,7 @@ import sys
 import threading
 import time
 import traceback
+from datetime import datetime
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -31,9 +32,10 @@ import jinja2
 from generator.clock import parse_now
 from generator.errors import NoticeboardError, Problem
 from generator.machine.hosting import content_type
-from generator.preview.incremental import IncrementalSite, Rebuilt
+from generator.resident.site import IncrementalSite, Rebuilt
 from generator.preview.overlay import RELOAD_JS, Failure, describe, error_page, inject
-from generator.preview.watch import Watcher
+from generator.resident.ticker import Ticker
+from generator.resident.watch import Watcher
 
 PREFIX = "/__noticeboard__/"
 EVENTS, SCRIPT = PREFIX + "events", PREFIX + "reload.js"
@@ -100,6 +102,12 @@ class Preview:
 
     def _say(self, text: str) -> None:
         print(text, file=self.out, flush=True)
+
+    def next_change(self) -> datetime | None:
+        """When the site served next changes by itself, if that is still ahead (None with `--now`)."""
+        with self.lock:
+            moment = self.site.next_change
+            return moment if moment is not None and moment > self.site.clock() else None
 
     def get(self, path: str) -> tuple[bytes | None, int]:
         """A file of the last good build and that build's id; waits while a rebuild runs."""
@@ -354,6 +362,7 @@ class Session:
         self.preview = Preview(site, out)
         self.server = bind(host, port, self.preview)
         self.watcher = Watcher(self._changed, ignore=[IGNORED_OUTPUT.resolve()])
+        self.ticker = Ticker(site.clock, self._tick)
         shown = f"[{host}]" if ":" in host else host
         self.url = f"http://{shown}:{self.server.server_address[1]}/"
 
@@ -361,6 +370,8 @@ class Session:
         """The first build (which may fail: the error page then explains why) and the watcher."""
         self.preview.rebuild()
         self.watcher.start(_roots(self.preview.site))
+        self.ticker.arm(self.preview.next_change())
+        self.ticker.start()
 
     def serve_forever(self) -> None:
         self.server.serve_forever(poll_interval=0.2)
@@ -372,12 +383,20 @@ class Session:
     def close(self) -> None:
         """Stop watching, end the reload streams, and wait for every request thread to finish."""
         self.watcher.stop()
+        self.ticker.stop()
         self.preview.close()
         self.server.server_close()
 
     def _changed(self, changed: set[Path]) -> None:
         self.preview.rebuild(changed)
         self.watcher.watch(_roots(self.preview.site))
+        self.ticker.arm(self.preview.next_change())
+
+    def _tick(self) -> None:
+        """A notice's time has come: the site changes with no file changed (each notice's stamp
+        is looked at anyway, which costs little and catches a save the watcher missed)."""
+        self.preview.rebuild(set())
+        self.ticker.arm(self.preview.next_change())
 
 
 def run(site: IncrementalSite, host: str, port: int) -> int:
@@ -406,7 +425,7 @@ def _second_signal_stops_at_once() -> None:
 
 
 def _roots(site: IncrementalSite) -> list[Path]:
-    return [site.root] + ([site.theme_root] if site.theme_root else [])
+    return [site.root, *site.theme_roots]
 
 
 def _interrupt(signum: int, frame: Any) -> None:
@@ -427,7 +446,8 @@ def register(sub: Any) -> None:
     p.add_argument("--content", default="content", metavar="DIR", help="content folder (default: content)")
     p.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1, this machine only)")
     p.add_argument("--port", type=int, default=8000, help="port to listen on (default: 8000)")
-    p.add_argument("--theme", metavar="NAME_OR_DIR", help="theme to use instead of site.yaml's")
-    p.add_argument("--now", metavar="TIME", help="treat this moment as now, e.g. 2025-09-27T10:00+09:00 "
-                   "(default: the current time, to the minute, at each rebuild)")
+    p.add_argument("--theme", metavar="NAME", help="theme to use instead of site.yaml's: 'default' or a folder "
+                   "under themes/ beside the content folder")
+    p.add_argument("--now", metavar="TIME", help="treat this moment as now, e.g. 2025-09-27T10:00+09:00, and stand "
+                   "still (default: follow the clock: each notice appears, and open pages reload, when its time comes)")
     p.set_defaults(func=cmd_serve)

@@ -12,6 +12,7 @@ from dataclasses import replace
 from generator.content.model import Affiliate, Catalog, Content, Incident, Text, severity
 from generator.errors import NoticeboardError
 from generator.state.derive import IncidentState, Snapshot, upstreams_of
+from generator.state.timeline import timeline
 
 
 class UnknownAffiliateError(NoticeboardError):
@@ -51,11 +52,13 @@ def section(content: Content, snap: Snapshot, affiliate_id: str) -> tuple[Conten
     site = replace(content.site, title=_joined(affiliate.name, content.site.title, content.site.languages),
                    contacts=affiliate.contacts + content.site.contacts, affiliates=())
     narrowed = Content(site, catalog, tuple(incidents.values()), windows)
+    times = timeline(narrowed, snap.now)
     view = Snapshot(
         now=snap.now, incidents=states, services={s: snap.services[s] for s in sorted(mine)},
         upstreams=snap.upstreams,
         active_maintenance=tuple(m for m in snap.active_maintenance if m in windows),
         upcoming_maintenance=tuple(m for m in snap.upcoming_maintenance if m in windows),
+        changed_at=times.changed_at, next_change=times.next_change,
     )
     return narrowed, view
 

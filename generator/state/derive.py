@@ -8,13 +8,12 @@ a parameter, so builds are reproducible and the demo can be shown mid-outage.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from functools import cache, cached_property
 
 from generator.content.model import Alternative, Content, Incident, Maintenance, Service, severity
 from generator.errors import Location, Problem
-
-RECENT = timedelta(days=7)
+from generator.state.timeline import EPOCH, RECENT, timeline
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,6 +63,16 @@ class Snapshot:
     upstreams: dict[str, str]
     active_maintenance: tuple[Maintenance, ...]
     upcoming_maintenance: tuple[Maintenance, ...]
+    # When the state last changed and next changes by itself (state/timeline.py): what a page
+    # states about its freshness, and when a scheduler or the preview should build again.
+    changed_at: datetime | None = None
+    next_change: datetime | None = None
+
+    @property
+    def as_of(self) -> datetime:
+        """`changed_at` for outputs that must state a time (a feed's `updated`, a calendar's
+        DTSTAMP): a site where nothing has happened yet states the Unix epoch, not the build's time."""
+        return self.changed_at or EPOCH
 
     @property
     def overall(self) -> str:
@@ -94,7 +103,7 @@ class Snapshot:
     def _recent(self) -> tuple[IncidentState, ...]:
         """Kept, since every view's home page and the preview's check after each save ask for it."""
         since = self.now - RECENT
-        return tuple(s for s in self.incidents if s.is_open or (s.resolved_at and s.resolved_at >= since))
+        return tuple(s for s in self.incidents if s.is_open or (s.resolved_at and s.resolved_at > since))
 
 
 def incident_state(incident: Incident, now: datetime) -> IncidentState:
@@ -141,7 +150,8 @@ def snapshot(content: Content, now: datetime) -> Snapshot:
     active = tuple(m for m in content.maintenance if m.starts <= now < m.ends)
     upcoming = tuple(m for m in content.maintenance if m.starts > now)
     services = {s.id: _service_state(s, content, open_states, upstreams, active) for s in content.catalog.services}
-    return Snapshot(now, states, services, upstreams, active, upcoming)
+    times = timeline(content, now)
+    return Snapshot(now, states, services, upstreams, active, upcoming, times.changed_at, times.next_change)
 
 
 def _worst(statuses: object) -> str:
@@ -238,5 +248,5 @@ def implied_warnings(content: Content, snap: Snapshot) -> tuple[Problem, ...]:
                 Location(incident.source), f"service '{state.service}' is shown as {state.status} because it depends on "
                 f"'{state.upstream}', but no incident lists it",
                 f"list it under affected (with alternatives) if that is right, or add an entry with its real status"
-                f" (as of {snap.now.isoformat()})", severity="warning"))
+                f" (as of {snap.now.isoformat()})", "affected", severity="warning"))
     return tuple(found)

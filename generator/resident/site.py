@@ -19,13 +19,14 @@ from __future__ import annotations
 
 import gc
 import os
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
 from generator.content.cache import cache_folder, collector_paused
+from generator.content.locate import locate
 from generator.content.model import Content, newest_first
 from generator.content.notices import FOLDERS, Loaded, Notices
 from generator.errors import Problem
@@ -33,15 +34,17 @@ from generator.machine.derived import Derived, Memo
 from generator.machine.outputs import produce_all
 from generator.site import render as rendering
 from generator.site.reuse import identity
-from generator.site.theme import Theme, bundled_labels, find_theme, load_theme
+from generator.site.theme import SITE_THEMES, Theme, bundled_labels, chosen_theme, load_theme
 from generator.state import listing
 from generator.state.affiliates import section
-from generator.state.derive import IncidentState, Snapshot, implied_warnings, incident_state, snapshot
+from generator.state.derive import IncidentState, Snapshot, incident_state, snapshot
 from generator.state.fingerprint import Prints
 from generator.state.listing import Lists
 from generator.state.plan import DuplicateOutputError, Page, plan_pages, views
 from generator.state.reads import Tracked, tracked
 from generator.state.record import Record
+from generator.state.reminders import state_warnings
+from generator.state.timeline import timeline
 
 
 @dataclass(frozen=True)
@@ -94,8 +97,10 @@ class _Good:
 class IncrementalSite:
     """The site in memory, rebuilt after each edit; not thread-safe (the server holds a lock)."""
 
-    def __init__(self, content_dir: Path, now: datetime | None = None, theme: str | None = None) -> None:
+    def __init__(self, content_dir: Path, now: datetime | None = None, theme: str | None = None,
+                 clock: Callable[[], datetime] | None = None) -> None:
         self.content_dir = content_dir
+        self.clock = clock or _utc_now
         self.root = content_dir.resolve()
         self.fixed_now = now
         self.theme_name = theme
@@ -109,15 +114,27 @@ class IncrementalSite:
         self._prints = Prints()
 
     @property
-    def theme_root(self) -> Path | None:
-        return self._good.theme.root if self._good else None
+    def theme_roots(self) -> tuple[Path, ...]:
+        """The folders a save in which changes the theme: those of the theme in use, and the site's
+        themes/ (where a theme folder may be added or renamed)."""
+        own = self.root.parent / SITE_THEMES
+        return (*(self._good.theme.folders if self._good else ()), *((own,) if own.is_dir() else ()))
 
     def now(self) -> datetime:
-        """The fixed `--now`, or the current time to the minute: the pages show minutes, and a
-        clock that ticks every second would make every save re-render every page."""
+        """The fixed `--now`, or the clock's time, to the second: pages state only the times of
+        notices, not the time they were built, so a rebuild a second later changes no page unless
+        a notice's time has come (which is the point)."""
         if self.fixed_now is not None:
             return self.fixed_now
-        return datetime.now(timezone.utc).replace(second=0, microsecond=0)
+        return self.clock().replace(microsecond=0)
+
+    @property
+    def next_change(self) -> datetime | None:
+        """When the site last built changes by itself (state/timeline.py); None with a fixed `--now`,
+        which stands still."""
+        if self.fixed_now is not None or self._good is None:
+            return None
+        return self._good.snap.next_change
 
     def rebuild(self, changed: Iterable[Path] | None = None) -> Rebuilt:
         """Bring the site up to date with the files.
@@ -135,7 +152,7 @@ class IncrementalSite:
             gc.unfreeze()  # what the last full build froze may be garbage now
             with collector_paused():  # as in `check`: collections over the growing model cost 2 s of 7.6 at 10,000
                 loaded = self._notices.load_all()
-                good, reused = self._good_build(loaded, self._theme(loaded.content), now, None), None
+                good, reused = self._good_build(loaded, self._theme(loaded), now, None), None
         else:
             loaded = self._notices.update(self._good.loaded, hints)
             good, reused = self._good_build(loaded, self._good.theme, now, self._good), self._good
@@ -175,16 +192,18 @@ class IncrementalSite:
 
     def _touches_config(self, hints: set[Path]) -> bool:
         """Anything but a notice file (site.yaml, services.yaml, the theme, an unknown file) means start over."""
-        theme = self.theme_root
+        themes = self.theme_roots
         for hint in hints:
-            if theme is not None and hint.is_relative_to(theme):
+            if any(hint.is_relative_to(theme) for theme in themes):
                 return True
             if hint == self.root or (hint.is_relative_to(self.root) and hint.relative_to(self.root).parts[0] not in FOLDERS):
                 return True
         return False
 
-    def _theme(self, content: Content) -> Theme:
-        theme = load_theme(find_theme(self.theme_name or content.site.theme, self.root), cache_folder(self.root))
+    def _theme(self, loaded: Loaded) -> Theme:
+        assert loaded.files.site is not None  # the content was checked
+        theme = load_theme(chosen_theme(self.root, loaded.files.site, self.theme_name),
+                           loaded.content.site.languages, cache_folder(self.root))
         for name in theme.env.list_templates(extensions=["html"]):
             theme.env.get_template(name)  # a template that does not compile fails the build, not a request
         return theme
@@ -195,7 +214,8 @@ class IncrementalSite:
         content = loaded.content
         snap = self._snapshot(content, now)
         views = _views(content, snap, previous)
-        return _Good(loaded, content, snap, theme, views, {}, loaded.warnings + implied_warnings(content, snap))
+        warnings = loaded.warnings + locate(state_warnings(content, snap), self.root)
+        return _Good(loaded, content, snap, theme, views, {}, warnings)
 
     def _snapshot(self, content: Content, now: datetime) -> Snapshot:
         """`derive.snapshot`, replaying only incidents that changed: service states depend on open
@@ -214,7 +234,9 @@ class IncrementalSite:
             if state.is_open:
                 still_open.append(incident)
         self._states, self._states_now = cache, now
-        return replace(snapshot(replace(content, incidents=tuple(still_open)), now), incidents=tuple(states))
+        times = timeline(content, now)
+        return replace(snapshot(replace(content, incidents=tuple(still_open)), now), incidents=tuple(states),
+                       changed_at=times.changed_at, next_change=times.next_change)
 
     def _plan(self, good: _Good, previous: _Good | None) -> None:
         """Every page of the new build, reusing the rendered bytes of pages whose facts held."""
@@ -335,7 +357,9 @@ def _views(content: Content, snap: Snapshot, previous: _Good | None) -> dict[str
         states = newest_first([s for s in old.snap.incidents if s.incident.id not in changed], fresh_snap.incidents,
                               lambda state: state.incident)
         view_content = replace(old.content, incidents=incidents)
-        view_snap = replace(old.snap, incidents=states, services=services)
+        times = timeline(view_content, snap.now)
+        view_snap = replace(old.snap, incidents=states, services=services, changed_at=times.changed_at,
+                            next_change=times.next_change)
         lists = listing.updated(old.lists, old.snap, view_content, view_snap, prefix, changed)
         found[prefix] = _view(view_content, view_snap, prefix, lists)
     return found
@@ -344,3 +368,7 @@ def _views(content: Content, snap: Snapshot, previous: _Good | None) -> dict[str
 def _view(content: Content, snap: Snapshot, prefix: str, lists: Lists) -> _View:
     shared = rendering.shared_context(content, snap, prefix, lists)
     return _View(content, snap, lists, shared, tracked(shared))
+
+
+def _utc_now() -> datetime:
+    return datetime.now(timezone.utc)
