@@ -76,7 +76,8 @@ def staged(output: Path, previous: Manifest | None = None, spare: Path | None = 
         try:
             yield staging
             with output_errors(output):
-                staging.put(owner.marker, owner.text.encode("utf-8"))
+                if owner.marker not in staging.written:  # a deploy's marker names what it published
+                    staging.put(owner.marker, owner.text.encode("utf-8"))
                 staging.finish()
                 staging.root.chmod(output.stat().st_mode & 0o7777 if output.is_dir() else 0o755)
                 _swap(staging.root, output, spare)
