@@ -14,12 +14,15 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from generator.clock import YEARS, parse_time
 from generator.content.deploy_config import deploy_problems
 from generator.content.load import ContentFiles
+from generator.content.markdown_limits import markdown_problems
 from generator.content.names import is_reserved_name
 from generator.content.notify_config import notify_problems
 from generator.content.yamlfile import Document, KeyPath
 from generator.errors import Location, Problem, did_you_mean
 
-ID_PATTERN = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$")
+# Matched whole (fullmatch): with `$`, "evil-svc\n" passed, and a newline reached file names and URLs.
+MAX_ID_CHARS = 64
+ID_PATTERN = re.compile(rf"[a-z0-9](?:[a-z0-9-]{{0,{MAX_ID_CHARS - 2}}}[a-z0-9])?")
 TEXT_KEYS = {"title", "name", "description", "label", "hours", "body", "text", "audience"}
 TEXT_LISTS = {"alternatives", "not_recovered"}
 # Letters that render as nothing: the Hangul fillers and the blank Braille pattern.
@@ -270,6 +273,8 @@ def _check_incident(doc: Document, catalog: _Catalog | None) -> list[Problem]:
                for i, a in enumerate(data["affected"])]
     problems += [_relabel(p, "is listed twice in affected") for p in _duplicates(doc, targets)]
     problems += _check_updates(doc, catalog, started)
+    problems += markdown_problems(doc, [(("updates", i, "body"), u["body"]) for i, u in enumerate(data["updates"])],
+                                  ("updates",))
     return problems
 
 
@@ -342,7 +347,15 @@ def _check_maintenance(doc: Document, catalog: _Catalog | None) -> list[Problem]
     if catalog:
         for i, service in enumerate(data["services"]):
             problems += catalog.check(doc, ("services", i), service, "service")
+    if data.get("body") is not None:
+        problems += markdown_problems(doc, [(("body",), data["body"])], ("body",))
     return problems
+
+
+def usable_id(ident: str) -> bool:
+    """Whether a notice's file name (without `.yaml`) can be its id: the one rule for `check` and
+    for the file `noticeboard new` is about to write."""
+    return ID_PATTERN.fullmatch(ident) is not None and not is_reserved_name(ident)
 
 
 def _check_file_ids(named: list[tuple[Path, str]]) -> list[Problem]:
@@ -352,7 +365,7 @@ def _check_file_ids(named: list[tuple[Path, str]]) -> list[Problem]:
     for path, name in named:
         ident = path.name.rsplit(".", 1)[0]
         folder = path.parent.name
-        if not ID_PATTERN.match(ident) or is_reserved_name(ident):
+        if not usable_id(ident):
             problems.append(Problem(Location(name), f"file name '{path.name}' cannot be used as an id",
                                     "rename it with lowercase letters a-z, digits and hyphens, like 2025-09-26-nirs-fire.yaml"))
         elif (folder, ident) in seen:
