@@ -13,6 +13,7 @@ from collections.abc import Callable
 from functools import cache
 from importlib import resources
 from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import fastjsonschema
 
@@ -20,6 +21,7 @@ if TYPE_CHECKING:
     from jsonschema import Draft7Validator
     from jsonschema.exceptions import ValidationError
 
+from generator.clock import time_problem
 from generator.content.load import ContentFiles
 from generator.content.references import check_references
 from generator.content.yamlfile import Document, KeyPath
@@ -53,26 +55,58 @@ def _fast_check(name: str) -> Callable[[Any], Any]:
 
 
 def validate(files: ContentFiles) -> list[Problem]:
-    """All problems (errors and warnings) of the loaded content, loading problems included."""
+    """All problems (errors and warnings) of the loaded content, loading problems included.
+
+    The checks across files run on every document that parsed, however wrong its structure, so
+    one run reports a bad status and an unknown service id in the same file together. Where both
+    kinds of check find fault with the same value (a time the schema refuses is no time to
+    compare either), the schema's problem, which says what is wrong there, is the one reported."""
     problems = list(files.problems)
-    valid: dict[str, list[Document]] = {"site": [], "services": [], "incidents": [], "maintenance": []}
+    parsed: dict[str, list[Document]] = {"site": [], "services": [], "incidents": [], "maintenance": []}
     kinds: list[tuple[str, str, list[Document | None] | list[Document]]] = [
         ("site", "site", [files.site]), ("services", "services", [files.services]),
              ("incidents", "incident", files.incidents), ("maintenance", "maintenance", files.maintenance)]
+    structure: list[Problem] = []
+    zone = site_zone(files.site)
     for bucket, schema_name, docs in kinds:
         for doc in docs:
             if doc is None:
                 continue
-            found = check_structure(doc, schema_name)
-            problems.extend(found)
-            if not found:
-                valid[bucket].append(doc)
-    problems.extend(check_references(files, valid))
-    return _dedupe(problems)
+            structure += check_structure(doc, schema_name, zone)
+            if doc.data is not None:
+                parsed[bucket].append(doc)
+    unsound = frozenset((p.location.file, p.field) for p in structure)
+    meaning = check_references(files, parsed, unsound)
+    return _dedupe(problems + structure + explained_elsewhere(meaning, structure))
 
 
-def check_structure(doc: Document, schema_name: str) -> list[Problem]:
-    """Schema problems of one document, translated from jsonschema's wording into an operator's."""
+def explained_elsewhere(meaning: list[Problem], structure: list[Problem]) -> list[Problem]:
+    """`meaning`, less the problems about a value the schema already found wrong: at the same spot,
+    or at or inside a field with a structural problem."""
+    spots = {str(p.location) for p in structure}
+    fields = {(p.location.file, p.field) for p in structure}
+    return [p for p in meaning if str(p.location) not in spots and not any(
+        (p.location.file, prefix) in fields for prefix in _prefixes(p.field))]
+
+
+def _prefixes(field: str) -> list[str]:
+    """A dotted field and every field that holds it: 'updates.2.at', 'updates.2', 'updates', ''."""
+    parts = field.split(".") if field else []
+    return [".".join(parts[:n]) for n in range(len(parts), -1, -1)]
+
+
+def site_zone(site: Document | None) -> ZoneInfo | None:
+    """The site's time zone, for hints that give a time in the accepted form; None if it can't be told."""
+    zone = site.data.get("timezone") if site is not None and isinstance(site.data, dict) else None
+    try:
+        return ZoneInfo(zone) if isinstance(zone, str) else None
+    except (ZoneInfoNotFoundError, ValueError):
+        return None
+
+
+def check_structure(doc: Document, schema_name: str, zone: ZoneInfo | None = None) -> list[Problem]:
+    """Schema problems of one document, translated from jsonschema's wording into an operator's
+    (a time's hint gives it in the accepted form, with the offset of `zone`, the site's)."""
     if doc.data is None:
         return [Problem(doc.loc(()), "file is empty", "see docs/content-format.md for what this file holds")]
     problems = _too_many_updates(doc) if schema_name == "incident" else []
@@ -82,7 +116,7 @@ def check_structure(doc: Document, schema_name: str) -> list[Problem]:
     except fastjsonschema.JsonSchemaException:
         pass
     for error in _validator(schema_name).iter_errors(doc.data):
-        problems.extend(_translate(doc, error))
+        problems.extend(_translate(doc, error, zone))
     return problems
 
 
@@ -116,8 +150,10 @@ def _name(path: KeyPath) -> str:
     return words[-1] if words else "file"
 
 
-def _translate(doc: Document, error: ValidationError) -> list[Problem]:
+def _translate(doc: Document, error: ValidationError, zone: ZoneInfo | None = None) -> list[Problem]:
     path = tuple(error.absolute_path)
+    if error.validator == "pattern":
+        return _pattern(doc, error, path, zone)
     handler = _HANDLERS.get(str(error.validator))
     if handler is None:
         return [Problem(doc.loc(path), f"{_name(path)}: {error.message}", field=_field(path))]
@@ -187,11 +223,10 @@ def _type_hint(expected: list[str]) -> str:
     return "see docs/content-format.md for this key"
 
 
-def _pattern(doc: Document, error: ValidationError, path: KeyPath) -> list[Problem]:
+def _pattern(doc: Document, error: ValidationError, path: KeyPath, zone: ZoneInfo | None) -> list[Problem]:
     pattern = str(error.validator_value)
     if r"\d{4}" in pattern:
-        message = f"'{error.instance}' is not a time with a time zone"
-        hint = "write it like 2025-09-26T20:15+09:00 (the +09:00 is the time zone)"
+        message, hint = time_problem(str(error.instance), zone)
     elif "a-z0-9" in pattern:
         message = f"'{error.instance}' is not a valid id"
         hint = "use lowercase letters a-z, digits and hyphens, like id-card-check"
@@ -240,6 +275,6 @@ def _not(doc: Document, error: ValidationError, path: KeyPath) -> list[Problem]:
 
 _HANDLERS = {
     "additionalProperties": _additional, "enum": _enum, "required": _required, "type": _type,
-    "pattern": _pattern, "oneOf": _one_of, "anyOf": _one_of, "minItems": _min_items, "minProperties": _min_items,
+    "oneOf": _one_of, "anyOf": _one_of, "minItems": _min_items, "minProperties": _min_items,
     "uniqueItems": _unique, "not": _not,
 }
