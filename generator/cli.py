@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 
 from generator import __version__
 from generator.build import build
-from generator.clock import parse_now
+from generator.clock import parse_flag, parse_now, shown
 from generator.content.check import check
 from generator.errors import ContentError, NoticeboardError, Problem
 
@@ -59,7 +59,7 @@ def cmd_build(args: argparse.Namespace) -> int:
     snap, content = result.snapshot, result.content
     assert snap is not None and content is not None
     down = sum(1 for s in snap.services.values() if s.status != "operational")
-    print(f"built {len(result.files)} files into {args.output}/ as of {_local(snap.now, content)} "
+    print(f"built {len(result.files)} files into {args.output}/ as of {shown(snap.now, content.site.tz)} "
           f"({down} of {len(snap.services)} services not operational)")
     _print_schedule(content, snap)
     return 0
@@ -72,16 +72,11 @@ def _print_schedule(content: Content, snap: Snapshot) -> None:
 
     later = upcoming(content, snap.now)
     for item in later[:5]:
-        print(f"  appears {_local(item.at, content)}: {item.what} of {item.source}")
+        print(f"  appears {shown(item.at, content.site.tz)}: {item.what} of {item.source}")
     if len(later) > 5:
         print(f"  … and {len(later) - 5} more")
     if snap.next_change is not None:
-        print(f"next change by itself: {_local(snap.next_change, content)} (build or deploy again then)")
-
-
-def _local(moment: datetime, content: Content) -> str:
-    """Times as the operator reads them: in the site's time zone, to the second where it has one."""
-    return moment.astimezone(content.site.tz).isoformat(timespec="minutes" if not moment.second else "seconds")
+        print(f"next change by itself: {shown(snap.next_change, content.site.tz)} (build or deploy again then)")
 
 
 def cmd_new(args: argparse.Namespace) -> int:
@@ -95,8 +90,9 @@ def cmd_new(args: argparse.Namespace) -> int:
     if args.kind == "incident":
         path = new_incident(content_dir, args.title, now, site.default_language, args.service or [], known, args.id)
     else:
-        starts = parse_now(args.starts) if args.starts else now + timedelta(days=1)
-        ends = parse_now(args.ends) if args.ends else starts + timedelta(hours=2)
+        starts = parse_flag(args.starts, "--starts", site.tz, now.date()) if args.starts else now + timedelta(days=1)
+        ends = parse_flag(args.ends, "--ends", site.tz, starts.astimezone(site.tz).date()) if args.ends \
+            else starts + timedelta(hours=2)
         path = new_maintenance(content_dir, args.title, starts.astimezone(site.tz), ends.astimezone(site.tz),
                                site.default_language, args.service or [], known, args.id)
     print(f"created {path}")
@@ -130,7 +126,7 @@ def make_parser(command: str | None = None) -> argparse.ArgumentParser:
     p.add_argument("--no-cache", action="store_true", help="check every notice and render every page afresh, "
                    "ignoring what earlier builds kept (for a theme whose pages show more than their own notices)")
     _now_arg(p)
-    p.set_defaults(func=cmd_build)
+    p.set_defaults(func=cmd_build, refused="; nothing was written")
 
     p = sub.add_parser("check", help="validate the content only (review before posting)",
                        description="Report every problem in the content, each with file:line:column and a hint.")
@@ -148,7 +144,7 @@ def make_parser(command: str | None = None) -> argparse.ArgumentParser:
     p.add_argument("--ends", metavar="TIME", help="maintenance end (default: 2 hours after start)")
     _content_args(p)
     _now_arg(p)
-    p.set_defaults(func=cmd_new)
+    p.set_defaults(func=cmd_new, refused="; nothing was written")
     if command not in _CORE_COMMANDS:
         for register in _extra_commands():
             register(sub)
@@ -178,7 +174,7 @@ def main(argv: list[str] | None = None) -> int:
         return int(args.func(args))
     except ContentError as exc:
         print(exc.report(), file=sys.stderr)
-        print(f"\n{exc}", file=sys.stderr)
+        print(f"\n{exc}{getattr(args, 'refused', '')}", file=sys.stderr)
         return 1
     except NoticeboardError as exc:
         print(f"error: {exc}", file=sys.stderr)

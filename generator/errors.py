@@ -51,12 +51,13 @@ class NoticeboardError(Exception):
 
 
 class ContentError(NoticeboardError):
-    """The content has problems; nothing was written."""
+    """The content has problems. What follows from that is the command's to say: `build` wrote
+    nothing, `update` left the file as it was, and `check`, which never writes, has nothing to add."""
 
     def __init__(self, problems: list[Problem]) -> None:
         self.problems = sorted(problems, key=Problem.sort_key)
         count = len([p for p in self.problems if p.severity == "error"])
-        super().__init__(f"{count} problem{'s' if count != 1 else ''} in the content; nothing was written")
+        super().__init__(f"{count} problem{'s' if count != 1 else ''} in the content")
 
     def report(self) -> str:
         return "\n".join(p.format() for p in self.problems)

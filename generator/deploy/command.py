@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from generator.build import render
-from generator.clock import parse_now
+from generator.clock import parse_now, shown
 from generator.content.check import check
 from generator.content.deploy_config import TargetConfig, load_targets
 from generator.content.names import safe_relative
@@ -32,7 +32,7 @@ def register(sub: Any) -> None:
     p.add_argument("--site", metavar="DIR", help="publish this already built folder instead of building")
     p.add_argument("--target", action="append", metavar="NAME", help="only this target (repeatable)")
     p.add_argument("--dry-run", action="store_true", help="show what each target would get, send nothing")
-    p.set_defaults(func=cmd_deploy)
+    p.set_defaults(func=cmd_deploy, refused="; nothing was published")
 
 
 def cmd_deploy(args: argparse.Namespace) -> int:
@@ -45,7 +45,8 @@ def cmd_deploy(args: argparse.Namespace) -> int:
     else:
         now = parse_now(args.now)
         result = render(content_dir, now)
-        files, warnings, origin = result.files, result.warnings, f"{args.content}/ as of {now.isoformat()}"
+        files, warnings = result.files, result.warnings
+        origin = f"{args.content}/ as of {shown(now, checked.content.site.tz)}"
     for warning in warnings:
         print(warning.format(), file=sys.stderr)
     verb = "planning" if args.dry_run else "deploying"
