@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from functools import partial
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -109,9 +110,10 @@ def _now_arg(parser: argparse.ArgumentParser) -> None:
                         help="treat this moment as now, e.g. 2025-09-27T10:00+09:00 (default: the current time)")
 
 
-def make_parser(command: str | None = None) -> argparse.ArgumentParser:
+def make_parser(command: str | None = None, argv: Sequence[str] = ()) -> argparse.ArgumentParser:
     """The whole command line; given the `command` about to run, commands of their own modules
-    that it is not are left out, so `build` and `check` don't pay for importing the preview server."""
+    that it is not are left out, so `build` and `check` don't pay for importing the preview server.
+    `argv` names the `--body-LANG` options `update` and `resolve` take (one per site language)."""
     parser = argparse.ArgumentParser(prog="noticeboard", description="Static status pages from YAML notices.")
     parser.add_argument("--version", action="version", version=f"noticeboard {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
@@ -146,7 +148,7 @@ def make_parser(command: str | None = None) -> argparse.ArgumentParser:
     _now_arg(p)
     p.set_defaults(func=cmd_new, refused="; nothing was written")
     if command not in _CORE_COMMANDS:
-        for register in _extra_commands():
+        for register in _extra_commands(argv):
             register(sub)
     return parser
 
@@ -159,17 +161,20 @@ def _command(argv: list[str]) -> str | None:
     return next((arg for arg in argv if not arg.startswith("-")), None)
 
 
-def _extra_commands() -> list[Callable[[Any], None]]:
-    """Commands that live in their own modules (serve, deploy) add themselves to the parser here."""
+def _extra_commands(argv: Sequence[str]) -> list[Callable[[Any], None]]:
+    """Commands that live in their own modules (serve, deploy, update and resolve) add themselves
+    to the parser here."""
     from generator.deploy.command import register as deploy
+    from generator.post.command import body_languages
+    from generator.post.command import register as post
     from generator.preview.serve import register as serve
 
-    return [deploy, serve]
+    return [deploy, serve, partial(post, languages=body_languages(argv))]
 
 
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
-    args = make_parser(_command(argv)).parse_args(argv)
+    args = make_parser(_command(argv), argv).parse_args(argv)
     try:
         return int(args.func(args))
     except ContentError as exc:
