@@ -81,6 +81,7 @@ def _print_schedule(content: Content, snap: Snapshot) -> None:
 
 
 def cmd_new(args: argparse.Namespace) -> int:
+    from generator.content.newnotice import incidents_of, refuse_repeats, slug_for, windows_of
     from generator.content.scaffold import new_incident, new_maintenance
 
     content_dir = Path(args.content)
@@ -88,14 +89,20 @@ def cmd_new(args: argparse.Namespace) -> int:
     site = content.site
     now = parse_now(args.now).astimezone(ZoneInfo(site.timezone))
     known = [s.id for s in content.catalog.services]
+    services = args.service or []
+    slug = slug_for(args.title, services, args.id)
     if args.kind == "incident":
-        path = new_incident(content_dir, args.title, now, site.default_language, args.service or [], known, args.id)
+        if not args.separate:
+            refuse_repeats(incidents_of(content), now.date(), services, slug, "incident")
+        path = new_incident(content_dir, args.title, now, site.default_language, services, known, slug)
     else:
         starts = parse_flag(args.starts, "--starts", site.tz, now.date()) if args.starts else now + timedelta(days=1)
         ends = parse_flag(args.ends, "--ends", site.tz, starts.astimezone(site.tz).date()) if args.ends \
             else starts + timedelta(hours=2)
+        if not args.separate:
+            refuse_repeats(windows_of(content), starts.astimezone(site.tz).date(), services, slug, "maintenance window")
         path = new_maintenance(content_dir, args.title, starts.astimezone(site.tz), ends.astimezone(site.tz),
-                               site.default_language, args.service or [], known, args.id)
+                               site.default_language, services, known, slug)
     print(f"created {path}")
     print("next: edit it, then run `noticeboard check` before you publish")
     return 0
@@ -141,7 +148,10 @@ def make_parser(command: str | None = None, argv: Sequence[str] = ()) -> argpars
     p.add_argument("kind", choices=["incident", "maintenance"])
     p.add_argument("title", help="the notice title in the site's default language")
     p.add_argument("--service", action="append", metavar="ID", help="an affected service id (repeatable)")
-    p.add_argument("--id", metavar="SLUG", help="file name part after the date (default: from the title)")
+    p.add_argument("--id", metavar="SLUG", help="file name part after the date (default: from the title if it is "
+                   "written in a-z and digits, else from the services)")
+    p.add_argument("--separate", action="store_true", help="create it even though a notice for the same services "
+                   "that day, or with the same name, exists (numbered -2, -3 … if the name is taken)")
     p.add_argument("--starts", metavar="TIME", help="maintenance start (default: in 24 hours)")
     p.add_argument("--ends", metavar="TIME", help="maintenance end (default: 2 hours after start)")
     _content_args(p)

@@ -71,11 +71,12 @@ def test_new_incident_is_dated_in_site_time_and_passes_check(tree) -> None:
 
 
 def test_new_incident_without_service_fails_check_until_one_is_chosen(tree) -> None:
-    assert run("new", "incident", "장애", "--now", "2025-10-02T08:30+09:00", cwd=tree.root.parent).returncode == 0
+    made = run("new", "incident", "장애", "--id", "outage", "--now", "2025-10-02T08:30+09:00", cwd=tree.root.parent)
+    assert made.returncode == 0, made.stderr
     result = run("check", cwd=tree.root.parent)
     assert result.returncode == 1
     assert "unknown service 'choose-a-service'" in result.stderr
-    assert "2025-10-02-notice.yaml" in result.stderr
+    assert "2025-10-02-outage.yaml" in result.stderr
 
 
 def test_new_maintenance(tree) -> None:

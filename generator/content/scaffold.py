@@ -8,7 +8,6 @@ placeholder for the one thing we cannot guess (which service) avoids both.
 from __future__ import annotations
 
 import os
-import re
 from datetime import datetime
 from importlib import resources
 from pathlib import Path
@@ -17,12 +16,6 @@ from generator.clock import iso
 from generator.errors import NoticeboardError
 
 PLACEHOLDER_SERVICE = "choose-a-service"
-
-
-def slugify(title: str) -> str:
-    """An ASCII id from a title; Korean-only titles give 'notice' (ids must stay plain ASCII for URLs)."""
-    slug = re.sub(r"[^a-z0-9]+", "-", title.lower()).strip("-")[:40].strip("-")
-    return slug or "notice"
 
 
 def schema_line(kind: str, target: Path) -> str:
@@ -44,15 +37,15 @@ def new_file(folder: Path, now: datetime, slug: str) -> Path:
 
 
 def new_incident(content_dir: Path, title: str, now: datetime, language: str, services: list[str],
-                 known: list[str], slug: str | None = None) -> Path:
+                 known: list[str], slug: str) -> Path:
     """Write a new incident file and return its path; unknown service ids are refused up front."""
     unknown = [s for s in services if s not in known]
     if unknown:
         raise NoticeboardError(f"unknown service id(s): {', '.join(unknown)}; hint: known ids are {', '.join(known)}")
-    path = new_file(content_dir / "incidents", now, slug or slugify(title))
+    path = new_file(content_dir / "incidents", now, slug)
     stamp = iso(now, now.tzinfo)  # type: ignore[arg-type]
     affected = "".join(
-        f"  - service: {s}\n    status: major_outage\n    alternatives: []\n" for s in services
+        f"  - service: {s}\n    status: major_outage\n" + alternative_stub((language,)) for s in services
     ) or (f"  - service: {PLACEHOLDER_SERVICE}   # one of: {', '.join(known)}\n"
           "    status: major_outage\n    alternatives: []\n")
     path.write_text(
@@ -68,6 +61,17 @@ def new_incident(content_dir: Path, title: str, now: datetime, language: str, se
     return path
 
 
+def alternative_stub(languages: tuple[str, ...]) -> str:
+    """An affected service's alternative, commented out: what to use instead is what customers need
+    most, but a made-up one must never reach them, and an empty one left in would fail `check`.
+    Removing the `# ` of its three lines (one keystroke in most editors) and writing the text makes
+    it valid."""
+    texts = ", ".join(f'{lang}: ""' for lang in languages)
+    return ("    # alternatives:   # what customers can use instead: remove the '# ' of these lines and write it\n"
+            f"    #   - text: {{{texts}}}\n"
+            "    #     channels: [branch]   # where: app | web | branch | call_center | atm | messenger\n")
+
+
 def _first_update(language: str) -> str:
     if language == "ko":
         return "현재 일부 서비스 이용에 문제가 있어 원인을 확인하고 있습니다. 확인되는 대로 다시 안내드리겠습니다."
@@ -75,11 +79,11 @@ def _first_update(language: str) -> str:
 
 
 def new_maintenance(content_dir: Path, title: str, starts: datetime, ends: datetime, language: str,
-                    services: list[str], known: list[str], slug: str | None = None) -> Path:
+                    services: list[str], known: list[str], slug: str) -> Path:
     unknown = [s for s in services if s not in known]
     if unknown or not services:
         raise NoticeboardError(f"give at least one known --service; hint: known ids are {', '.join(known)}")
-    path = new_file(content_dir / "maintenance", starts, slug or slugify(title))
+    path = new_file(content_dir / "maintenance", starts, slug)
     tz = starts.tzinfo
     path.write_text(
         schema_line("maintenance", path)
