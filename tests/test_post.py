@@ -278,3 +278,22 @@ def test_any_text_is_written_so_it_reads_back_as_itself(body: str) -> None:
     data = parse_yaml(after, Path("x.yaml"), "x.yaml").data
     assert data["updates"][-1]["body"]["ko"] == (body if "\n" not in body.strip("\n") else
                                                  body if body.endswith("\n") else body + "\n")
+
+
+def test_a_notice_that_is_a_link_stays_a_link(tree, incident: Path) -> None:
+    real = tree.root / "incidents" / "drafts" / "app-login.yaml"
+    real.parent.mkdir()
+    incident.rename(real)
+    incident.symlink_to(Path("drafts") / "app-login.yaml")
+    code, _, err = post("update", "2025-10-02-app-login", "--content", str(tree.root), "--body", "확인 중",
+                        "--now", "2025-10-02T10:00+09:00")
+    assert code == 0, err
+    assert incident.is_symlink() and "확인 중" in real.read_text(encoding="utf-8")
+
+
+def test_update_and_resolve_explain_themselves() -> None:
+    for name in ("update", "resolve"):
+        out = io.StringIO()
+        with contextlib.redirect_stdout(out), pytest.raises(SystemExit):
+            main([name, "--help"])
+        assert "--body-LANG TEXT gives the text in another of the site's languages" in out.getvalue()

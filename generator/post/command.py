@@ -132,9 +132,11 @@ def find_incident(content: Content, ident: str) -> Incident:
                            "without .yaml)")
 
 
-def replace_file(path: Path, before: bytes, after: bytes) -> None:
+def replace_file(link: Path, before: bytes, after: bytes) -> None:
     """Write `after` over the notice in one step (a preview or a build never reads half a file), but
-    only if it still holds `before`: an editor that saved meanwhile keeps its work."""
+    only if it still holds `before`: an editor that saved meanwhile keeps its work. A notice that
+    is a link (within content/, as `check` requires) stays one: the file it leads to is replaced."""
+    path = Path(os.path.realpath(link))
     if path.read_bytes() != before:
         raise NoticeboardError(f"{path} changed while the update was being prepared, so it was left as it is; "
                                "hint: run the command again")
