@@ -158,7 +158,7 @@ def make_parser(command: str | None = None, argv: Sequence[str] = ()) -> argpars
     _now_arg(p)
     p.set_defaults(func=cmd_new, refused="; nothing was written")
     if command not in _CORE_COMMANDS:
-        for register in _extra_commands(argv):
+        for register in _extra_commands(command, argv):
             register(sub)
     return parser
 
@@ -171,15 +171,19 @@ def _command(argv: list[str]) -> str | None:
     return next((arg for arg in argv if not arg.startswith("-")), None)
 
 
-def _extra_commands(argv: Sequence[str]) -> list[Callable[[Any], None]]:
+def _extra_commands(command: str | None, argv: Sequence[str]) -> list[Callable[[Any], None]]:
     """Commands that live in their own modules (serve, deploy, update and resolve) add themselves
-    to the parser here."""
-    from generator.deploy.command import register as deploy
+    to the parser here; `update` and `resolve`, posted in a hurry, don't import the other two."""
     from generator.post.command import body_languages
     from generator.post.command import register as post
+
+    posting = partial(post, languages=body_languages(argv))
+    if command in ("update", "resolve"):
+        return [posting]
+    from generator.deploy.command import register as deploy
     from generator.preview.serve import register as serve
 
-    return [deploy, serve, partial(post, languages=body_languages(argv))]
+    return [deploy, serve, posting]
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -11,10 +11,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from generator.content.cache import ContentCache, collector_paused, file_digest
+from generator.content.cache import ContentCache, collector_paused
 from generator.content.load import ContentFiles, load_content
 from generator.content.yamlfile import Document, LoadFailure, parse_yaml
-from generator.errors import ContentError, Problem
+from generator.errors import ContentError, Problem, display_path
 
 if TYPE_CHECKING:
     from generator.content.model import Content
@@ -40,51 +40,59 @@ def check(content_dir: Path, use_cache: bool = True) -> CheckResult:
         return _check(content_dir, use_cache)
 
 
-def check_as_if(content_dir: Path, notice: Path, text: str) -> CheckResult:
-    """`check` of the content as it would be with the notice file `notice` holding `text`: a command
-    that edits a notice runs every check on its result before it writes a byte."""
+def check_as_if(last: CheckResult, notice: Path, text: str) -> CheckResult:
+    """`check` of the content `last` checked, as it would be with the notice file `notice` holding
+    `text`: a command that edits a notice runs every check on its result before it writes a byte.
+    Only that one text is read; the content cache is not told of it, since it is not on disk."""
     with collector_paused():
-        return _check(content_dir, True, (notice, text))
+        return _verdict(_replaced(last.files, notice, text))
 
 
-def _check(content_dir: Path, use_cache: bool, edit: tuple[Path, str] | None = None) -> CheckResult:
+def _check(content_dir: Path, use_cache: bool) -> CheckResult:
     from generator.content.coldcheck import prefill
-    from generator.content.model import build_model
-    from generator.content.validate import validate
 
     cache = ContentCache.open(content_dir) if use_cache else ContentCache.scratch(content_dir)
     prefill(content_dir, cache)
     files = load_content(content_dir, cache)
-    if edit is not None:
-        _replace(files, *edit)
+    result = _verdict(files)
+    if use_cache:
+        remember(cache, files, result.content, list(result.warnings))
+    return result
+
+
+def _verdict(files: ContentFiles) -> CheckResult:
+    """Validate loaded content; ContentError with every problem, or the model and its warnings."""
+    from generator.content.model import build_model
+    from generator.content.validate import validate
+
     problems = validate(files)
     known = [w for folder in files.cached.values() for _, _, entry in folder for w in entry.warnings]
     if files.site is None or files.services is None or any(p.severity == "error" for p in problems):
         raise ContentError(problems + known)
     content = build_model(files)
     warnings = [p for p in problems if p.severity != "error"] + known
-    if use_cache:
-        remember(cache, files, content, warnings)
     return CheckResult(content, tuple(sorted(warnings, key=Problem.sort_key)), files)
 
 
-def _replace(files: ContentFiles, notice: Path, text: str) -> None:
-    """Put `text` in place of the notice file `notice` as loaded, under the name it is shown by."""
+def _replaced(files: ContentFiles, notice: Path, text: str) -> ContentFiles:
+    """`files` with `text` in place of the notice file `notice`, under the name it is shown by."""
     folder = notice.parent.name
-    docs: list[Document] = getattr(files, folder)
-    resolved = notice.resolve()
-    name = next(n for p, n in files.names(folder) if p.resolve() == resolved)
+    name = display_path(files.root / folder, files.root.parent) + "/" + notice.name
+    edited = ContentFiles(root=files.root, site=files.site, services=files.services,
+                          incidents=list(files.incidents), maintenance=list(files.maintenance),
+                          problems=[p for p in files.problems if p.location.file != name],
+                          cached={key: [known for known in found if known[1] != name]
+                                  for key, found in files.cached.items()})
+    docs: list[Document] = getattr(edited, folder)
     docs[:] = [d for d in docs if d.name != name]
-    files.cached[folder] = [known for known in files.cached[folder] if known[1] != name]
-    files.problems = [p for p in files.problems if p.location.file != name]
     try:
         doc = parse_yaml(text, notice, name)
     except LoadFailure as failure:
-        files.problems.append(failure.problem)
-        return
-    doc.digest = file_digest(text.encode("utf-8"))
-    files.problems.extend(doc.warnings)
+        edited.problems.append(failure.problem)
+        return edited
+    edited.problems.extend(doc.warnings)
     docs.append(doc)
+    return edited
 
 
 def remember(cache: ContentCache, files: ContentFiles, content: Content, warnings: list[Problem]) -> None:

@@ -96,17 +96,19 @@ def _bodies(args: argparse.Namespace) -> tuple[tuple[str, str], ...]:
 def _post(args: argparse.Namespace, request: Request) -> int:
     content_dir = Path(args.content)
     now = parse_now(args.now)
-    content = check(content_dir).content
+    checked = check(content_dir)
+    content = checked.content
     incident = find_incident(content, request.incident)
     path = content_dir / "incidents" / Path(incident.source).name
     posted = new_update(request, incident, content, now)
     raw = path.read_bytes()
     bom = _BOM if raw.startswith(_BOM) else b""
-    text = append_update(raw[len(bom):].decode("utf-8"), posted.entry)
+    before = raw[len(bom):].decode("utf-8")
+    text = append_update(before, posted.entry)
     try:
-        result = check_as_if(content_dir, path, text)
+        result = check_as_if(checked, path, text)
     except ContentError as exc:
-        return _refused(exc, incident, raw[len(bom):].decode("utf-8"), text)
+        return _refused(exc, incident, before, text)
     replace_file(path, raw, bom + text.encode("utf-8"))
     number = len(incident.updates) + 1
     snap = snapshot(result.content, now)
