@@ -65,3 +65,11 @@ def test_deploy_states_its_moment_in_the_sites_zone(tree) -> None:
     planned = deploy(tree.root, "--dry-run", now="2025-09-27T01:00+00:00")
     assert planned.code == 0, planned.err
     assert " as of 2025-09-27T10:00+09:00 to 1 target" in planned.out
+
+
+def test_a_warning_states_its_moment_in_the_sites_zone(demo) -> None:
+    """`--now` (or the clock) in UTC must not leak into what the operator reads."""
+    code, out, err = run("check", "--content", str(demo), "--now", "2025-07-22T01:30+00:00")
+    assert code == 0, err
+    implied = [line for line in err.splitlines() if "as of" in line]
+    assert implied and all(line.endswith("(as of 2025-07-22T10:30+09:00)") for line in implied), err
