@@ -27,8 +27,8 @@ from pathlib import Path
 from bench.synthetic import NOW, generate
 from generator.build import build
 from generator.clock import parse_now
-from generator.preview.incremental import IncrementalSite
 from generator.preview.serve import Session
+from generator.resident.site import IncrementalSite
 
 MINUTES = re.compile(r"약 (\d+)분 뒤")
 

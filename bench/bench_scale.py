@@ -39,6 +39,7 @@ from bench import synthetic
 from bench.hugo import convert, engine
 from bench.measure import Figure, Sample, SetAside, output_size, rewritten, run, stamps
 from bench.report import Row, print_table
+from bench.same_output import as_installed
 
 SIZES = (1000, 10_000, 50_000)
 GROUPS = ("cold", "noop", "edit", "server", "check", "preview")
@@ -173,6 +174,7 @@ def snapshot_code(work: Path) -> Path:
         for path in files:
             (staging / path.relative_to(REPO)).parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(path, staging / path.relative_to(REPO))
+        as_installed(staging)
         staging.rename(code)
     return code
 
@@ -319,8 +321,9 @@ def _pairs(result: Result, name: str, runs: int, mine, theirs) -> list[Sample]:
 
 def _incremental(result: Result, bench: Bench, options: Options) -> None:
     """The preview's engine, driven in a child process so its memory is measured on its own."""
-    if not any((options.code / "generator" / path).is_file() for path in ("preview/incremental.py", "incremental.py")):
-        result.notes["preview"] = "generator/preview/incremental.py is not there yet"
+    if not any((options.code / "generator" / path).is_file()
+               for path in ("resident/site.py", "preview/incremental.py", "incremental.py")):
+        result.notes["preview"] = "generator/resident/site.py is not there yet"
         return
     probe = run([sys.executable, "-m", "bench.incremental_probe", str(bench.tree.content), str(bench.runs)],
                 cwd=bench.tree.root, env=bench.env)

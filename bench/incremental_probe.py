@@ -1,7 +1,7 @@
 """Time the preview's in-process rebuild after one incident edit; prints JSON for bench_scale.
 
 Run by bench/bench_scale.py in a child process of its own (so the preview's memory is measured
-alone). It drives generator.preview.incremental through its public API, as the preview server does:
+alone). It drives generator.resident.site through its public API, as the preview server does:
 the start (`rebuild()` and the home page, which is all the server does before the browser shows
 something; pages are rendered as they are asked for, and the content cache is used as `check`
 leaves it), then every page and output rendered once (`files()`), then per edit `rebuild([path])`
@@ -13,22 +13,32 @@ first), then `files()` (every page and output brought up to date, what a build w
 
 from __future__ import annotations
 
+import importlib
 import json
 import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from bench.bench_scale import Edit
 from bench.synthetic import NOW
 
-try:  # the stage packages' layout; revisions before it (measured for comparison) had flat modules
-    from generator.clock import parse_now
-    from generator.preview.incremental import IncrementalSite
-except ImportError:
-    from generator.incremental import IncrementalSite  # type: ignore[import-not-found,no-redef]
+# The engine's place in this layout; revisions measured for comparison had it elsewhere.
+_PLACES = (("generator.resident.site", "generator.clock"), ("generator.preview.incremental", "generator.clock"),
+           ("generator.incremental", "generator.cli"))
 
-    from generator.cli import parse_now  # type: ignore[attr-defined,no-redef]
+
+def _engine() -> tuple[Any, Any]:
+    for engine, clock in _PLACES:
+        try:
+            return importlib.import_module(engine).IncrementalSite, importlib.import_module(clock).parse_now
+        except (ImportError, AttributeError):
+            continue
+    raise ImportError("no IncrementalSite in this revision")
+
+
+IncrementalSite, parse_now = _engine()
 
 
 def _clock() -> Callable[[], tuple[float, float]]:

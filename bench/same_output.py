@@ -41,10 +41,19 @@ def checkout(revision: str | None, scratch: Path) -> Iterator[Path]:
     subprocess.run(["git", "-C", str(REPO), "worktree", "add", "--detach", str(tree), revision],
                    check=True, capture_output=True)
     try:
+        as_installed(tree)
         yield tree
     finally:
         subprocess.run(["git", "-C", str(REPO), "worktree", "remove", "--force", str(tree)], check=True,
                        capture_output=True)
+
+
+def as_installed(tree: Path) -> None:
+    """Lay a source tree out as the package is installed: where themes/ ships as generator.themes
+    (themes/__init__.py), link it there, so `python -m generator` run from `tree` uses the tree's
+    own theme rather than whichever checkout the environment's editable install maps it to."""
+    if (tree / "themes" / "__init__.py").is_file() and not (tree / "generator" / "themes").exists():
+        (tree / "generator" / "themes").symlink_to(Path("..") / "themes", target_is_directory=True)
 
 
 def builds(tree: Path, content: Path, out: Path) -> list[Path]:

@@ -9,7 +9,7 @@ none of them, and skipping their import takes it from 0.38 to 0.32 s at 10,000 i
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -18,19 +18,16 @@ from generator.content.cache import Digests, cache_folder, collector_paused
 from generator.content.check import check
 from generator.content.load import read_text
 from generator.content.yamlfile import LoadFailure, parse_yaml
-from generator.errors import NoticeboardError, Problem
+from generator.errors import ContentError, NoticeboardError, Problem
 from generator.output.manifest import Manifest, inputs_key, manifest_path, read_manifest, spare_folder, write_manifest
 from generator.output.write import recover, staged
-from generator.site.theme import BUNDLED_THEMES, Theme, bundled_labels, find_theme, load_theme
+from generator.site.theme import DEFAULT_THEME, Theme, bundled_labels, bundled_themes, chosen_theme, load_theme
 
 if TYPE_CHECKING:
     from generator.content.model import Content
     from generator.output.record import BuildRecord
     from generator.site.render import Sink
     from generator.state.derive import Snapshot
-
-DEFAULT_THEME = BUNDLED_THEMES / "default"  # the machine outputs' words (theme.bundled_labels)
-
 
 @dataclass(frozen=True)
 class BuildResult:
@@ -121,7 +118,8 @@ def _prepare(content_dir: Path, now: datetime, theme: str | None, affiliate: str
     from generator.state.reminders import state_warnings
 
     checked = check(content_dir, use_cache)
-    theme_obj = load_theme(find_theme(theme or checked.content.site.theme, content_dir.resolve()),
+    assert checked.files.site is not None  # check refuses content without it
+    theme_obj = load_theme(chosen_theme(content_dir, checked.files.site, theme), checked.content.site.languages,
                            cache_folder(content_dir) if use_cache else None)
     with collector_paused():  # the snapshot lives as long as the model and is as free of cycles
         content, snap = checked.content, snapshot(checked.content, now)
@@ -132,21 +130,24 @@ def _prepare(content_dir: Path, now: datetime, theme: str | None, affiliate: str
 
 
 def build(content_dir: Path, output: Path, now: datetime, theme: str | None = None,
-          affiliate: str | None = None, use_cache: bool = True) -> BuildResult:
+          affiliate: str | None = None, use_cache: bool = True, strict: bool = False) -> BuildResult:
     """Render straight into a staging folder, then swap it in; on any error the previous output
     stays as it was. Pages go to disk as they are rendered, so memory does not grow with the
     site; `files` then holds each file's manifest entry rather than its bytes. When nothing the
     build reads has changed since the last build into `output`, nothing is done; otherwise what
-    the last build made from what is still the same is taken from it (site/reuse.py)."""
+    the last build made from what is still the same is taken from it (site/reuse.py). With
+    `strict`, a warning stops the build as an error would."""
     recover(output)
     manifest = manifest_path(content_dir, output) if use_cache else None
-    key, base = _inputs_keys(content_dir, theme, affiliate) if manifest else ("", "")
+    key, base = _inputs_keys(content_dir, theme, affiliate, strict) if manifest else ("", "")
     previous = read_manifest(manifest, output.absolute()) if manifest else None
     if key and previous is not None and previous.key == key and previous.holds_at(now):
         return BuildResult({}, None, (), up_to_date=True)
     from generator.output.record import read_record, write_record
 
     site = _prepare(content_dir, now, theme, affiliate, use_cache)
+    if strict and site.warnings:
+        raise strict_failure(site.warnings)
     record = read_record(manifest, previous, base) if manifest and key else None
     with staged(output, previous, spare_folder(manifest) if manifest else None) as staging:
         render_into(staging, site.content, site.snap, site.theme, record, staging.keep)
@@ -158,22 +159,28 @@ def build(content_dir: Path, output: Path, now: datetime, theme: str | None = No
     return BuildResult(staging.written, site.snap, site.warnings, content=site.content)
 
 
-def _inputs_keys(content_dir: Path, theme: str | None, affiliate: str | None) -> tuple[str, str]:
+def strict_failure(warnings: tuple[Problem, ...]) -> ContentError:
+    """`--strict`: the warnings, each made an error, as the reason nothing is written."""
+    return ContentError([replace(w, severity="error") for w in warnings],
+                        "the content (--strict makes every warning an error)")
+
+
+def _inputs_keys(content_dir: Path, theme: str | None, affiliate: str | None, strict: bool) -> tuple[str, str]:
     """The digest of all the build's inputs but `now` (which the manifest's stretch of time
     answers for), and of all but the notices: what the record of reads can't see (the code, the
-    themes, site.yaml, services.yaml, `--affiliate`), which it holds for only while they stay
-    the same; ('', '') when the theme can't be located yet. Both
-    cover the bundled theme as well: the machine outputs use its labels whatever theme the pages use."""
+    theme's folders, site.yaml, services.yaml, `--affiliate`), which it holds for only while they
+    stay the same; ('', '') when the theme can't be located yet. Both cover the bundled default
+    theme whatever theme the pages use: a site's theme folder takes every file it lacks from it,
+    and the machine outputs use its labels."""
     try:
         site = parse_yaml(read_text(content_dir / "site.yaml", "site.yaml"), content_dir / "site.yaml", "site.yaml")
-        name = theme or (site.data.get("theme") if isinstance(site.data, dict) else None) or "default"
-        theme_dir = find_theme(str(name), content_dir.resolve())
+        found = chosen_theme(content_dir, site, theme)
     except (NoticeboardError, OSError, LoadFailure):
         return "", ""
     digests = Digests.open(content_dir)
     try:
-        themes = list(dict.fromkeys([theme_dir.resolve(), DEFAULT_THEME.resolve()]))
-        key = inputs_key([content_dir, *themes], affiliate or "", digests)
+        themes = list(dict.fromkeys([*found.folders, (bundled_themes() / DEFAULT_THEME).resolve()]))
+        key = inputs_key([content_dir, *themes], f"{affiliate or ''}|{strict}", digests)
         shared = "|".join(digests.digest(str(content_dir / name)) for name in ("site.yaml", "services.yaml"))
         base = inputs_key(themes, f"{affiliate or ''}|{shared}", digests)
     except OSError:

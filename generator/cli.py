@@ -1,4 +1,4 @@
-"""Command line: `noticeboard build | check | new | serve`.
+"""Command line: `noticeboard init | build | check | new | schemas | serve | deploy | notify`.
 
 Every error meant for a person is printed as text (file:line:column, what, hint) with a
 non-zero exit code; a traceback reaching the operator would be a bug.
@@ -7,19 +7,21 @@ non-zero exit code; a traceback reaching the operator would be a bug.
 from __future__ import annotations
 
 import argparse
+import shlex
 import sys
 from collections.abc import Callable, Sequence
-from functools import partial
 from datetime import datetime, timedelta
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from generator import __version__
-from generator.build import build
+from generator.build import build, strict_failure
 from generator.clock import parse_flag, parse_now, shown
 from generator.content.check import check
 from generator.errors import ContentError, NoticeboardError, Problem
+from generator.site.theme import chosen_theme, load_theme
 
 if TYPE_CHECKING:
     from generator.content.model import Content
@@ -38,8 +40,12 @@ def cmd_check(args: argparse.Namespace) -> int:
 
     result = check(Path(args.content))
     content = result.content
+    assert result.files.site is not None  # check refuses content without it
+    load_theme(chosen_theme(Path(args.content), result.files.site), content.site.languages)
     snap = snapshot(content, parse_now(args.now))
     warnings = result.warnings + locate(state_warnings(content, snap), Path(args.content))
+    if args.strict and warnings:
+        raise strict_failure(warnings)
     _print_warnings(warnings)
     verdict = f"no errors, {len(warnings)} warning{'s' if len(warnings) != 1 else ''} to review" if warnings else "nothing wrong found"
     print(f"ok: {len(content.incidents)} incidents, {len(content.maintenance)} maintenance windows, "
@@ -49,9 +55,8 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 
 def cmd_build(args: argparse.Namespace) -> int:
-    now = parse_now(args.now)
-    result = build(Path(args.content), Path(args.output), now, args.theme, args.affiliate,
-                   use_cache=not args.no_cache)
+    result = build(Path(args.content), Path(args.output), parse_now(args.now), args.theme, args.affiliate,
+                   use_cache=not args.no_cache, strict=args.strict)
     if result.up_to_date:
         print(f"{args.output}/ is up to date: nothing the site is built from has changed since the last build, and "
               "no notice's time has come since")
@@ -94,7 +99,7 @@ def cmd_new(args: argparse.Namespace) -> int:
     if args.kind == "incident":
         if not args.separate:
             refuse_repeats(incidents_of(content), now.date(), services, slug, "incident")
-        path = new_incident(content_dir, args.title, now, site.default_language, services, known, slug)
+        path = new_incident(content_dir, args.title, now, site.languages, services, known, slug)
     else:
         starts = parse_flag(args.starts, "--starts", site.tz, now.date()) if args.starts else now + timedelta(days=1)
         ends = parse_flag(args.ends, "--ends", site.tz, starts.astimezone(site.tz).date()) if args.ends \
@@ -102,10 +107,36 @@ def cmd_new(args: argparse.Namespace) -> int:
         if not args.separate:
             refuse_repeats(windows_of(content), starts.astimezone(site.tz).date(), services, slug, "maintenance window")
         path = new_maintenance(content_dir, args.title, starts.astimezone(site.tz), ends.astimezone(site.tz),
-                               site.default_language, services, known, slug)
+                               site.languages, services, known, slug)
     print(f"created {path}")
     print("next: edit it, then run `noticeboard check` before you publish")
     return 0
+
+
+def cmd_init(args: argparse.Namespace) -> int:
+    from generator.content.starter import write_starter
+
+    folder = Path(args.folder)
+    written = write_starter(folder, parse_now(args.now))
+    print(f"created a status site in {folder}/ ({len(written)} files): an example bank, one resolved incident "
+          "and one maintenance window to copy from")
+    go = "" if folder.resolve() == Path.cwd().resolve() else f"cd {shlex.quote(args.folder)} && "
+    print(f"next: {go}noticeboard serve   (then open http://127.0.0.1:8000/; README.md there has the rest)")
+    return 0
+
+
+def cmd_schemas(args: argparse.Namespace) -> int:
+    from generator.content.starter import write_schemas
+
+    written = write_schemas(Path(args.content).absolute().parent)
+    print(f"wrote {len(written)} JSON Schemas into {written[0].parent}/ for editor validation "
+          "(the $schema line at the top of each content file points there)")
+    return 0
+
+
+def _strict_arg(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--strict", action="store_true",
+                        help="treat warnings (a missing translation, …) as errors and exit 1 on any")
 
 
 def _content_args(parser: argparse.ArgumentParser) -> None:
@@ -122,24 +153,35 @@ def make_parser(command: str | None = None, argv: Sequence[str] = ()) -> argpars
     that it is not are left out, so `build` and `check` don't pay for importing the preview server.
     `argv` names the `--body-LANG` options `update` and `resolve` take (one per site language)."""
     parser = argparse.ArgumentParser(prog="noticeboard", description="Static status pages from YAML notices.")
-    parser.add_argument("--version", action="version", version=f"noticeboard {__version__}")
+    parser.add_argument("--version", "-V", action="version", version=f"noticeboard {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    p = sub.add_parser("init", help="start a new status site in a folder",
+                       description="Write a working status site for an example bank into FOLDER (default: the "
+                       "current folder), which must be empty: content to edit, the JSON Schemas editors validate "
+                       "it with, a README for operators and CI workflows for GitHub and GitLab.")
+    p.add_argument("folder", nargs="?", default=".", metavar="FOLDER")
+    _now_arg(p)
+    p.set_defaults(func=cmd_init)
 
     p = sub.add_parser("build", help="check the content and write the site", description=
                        "Check the content, then write the whole site to the output folder in one swap. "
                        "On any problem nothing is written and the previous site stays as it was.")
     _content_args(p)
     p.add_argument("--output", "-o", default="public", metavar="DIR", help="output folder (default: public)")
-    p.add_argument("--theme", metavar="NAME_OR_DIR", help="theme to use instead of site.yaml's")
+    p.add_argument("--theme", metavar="NAME", help="theme to use instead of site.yaml's: 'default' or a folder "
+                   "under themes/ beside the content folder")
     p.add_argument("--affiliate", metavar="ID", help="build one affiliate's own site instead of the group's")
     p.add_argument("--no-cache", action="store_true", help="check every notice and render every page afresh, "
                    "ignoring what earlier builds kept (for a theme whose pages show more than their own notices)")
+    _strict_arg(p)
     _now_arg(p)
     p.set_defaults(func=cmd_build, refused="; nothing was written")
 
     p = sub.add_parser("check", help="validate the content only (review before posting)",
                        description="Report every problem in the content, each with file:line:column and a hint.")
     _content_args(p)
+    _strict_arg(p)
     _now_arg(p)
     p.set_defaults(func=cmd_check)
 
@@ -157,13 +199,20 @@ def make_parser(command: str | None = None, argv: Sequence[str] = ()) -> argpars
     _content_args(p)
     _now_arg(p)
     p.set_defaults(func=cmd_new, refused="; nothing was written")
+
+    p = sub.add_parser("schemas", help="write or refresh the JSON Schemas editors validate content with",
+                       description="Write this version's JSON Schemas into schemas/ beside the content folder, "
+                       "where the $schema line of every content file `init` and `new` write points; run it "
+                       "again after upgrading Noticeboard.")
+    _content_args(p)
+    p.set_defaults(func=cmd_schemas)
     if command not in _CORE_COMMANDS:
         for register in _extra_commands(command, argv):
             register(sub)
     return parser
 
 
-_CORE_COMMANDS = {"build", "check", "new"}
+_CORE_COMMANDS = {"init", "build", "check", "new", "schemas"}
 
 
 def _command(argv: list[str]) -> str | None:
@@ -172,8 +221,8 @@ def _command(argv: list[str]) -> str | None:
 
 
 def _extra_commands(command: str | None, argv: Sequence[str]) -> list[Callable[[Any], None]]:
-    """Commands that live in their own modules (serve, deploy, update and resolve) add themselves
-    to the parser here; `update` and `resolve`, posted in a hurry, don't import the other two."""
+    """Commands that live in their own modules (serve, deploy, notify, update and resolve) add
+    themselves to the parser here; `update` and `resolve`, posted in a hurry, import none of the others."""
     from generator.post.command import body_languages
     from generator.post.command import register as post
 
@@ -181,9 +230,10 @@ def _extra_commands(command: str | None, argv: Sequence[str]) -> list[Callable[[
     if command in ("update", "resolve"):
         return [posting]
     from generator.deploy.command import register as deploy
+    from generator.notify.command import register as notify
     from generator.preview.serve import register as serve
 
-    return [deploy, serve, posting]
+    return [deploy, serve, notify, posting]
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -54,13 +54,27 @@ class ContentError(NoticeboardError):
     """The content has problems. What follows from that is the command's to say: `build` wrote
     nothing, `update` left the file as it was, and `check`, which never writes, has nothing to add."""
 
-    def __init__(self, problems: list[Problem]) -> None:
-        self.problems = sorted(problems, key=Problem.sort_key)
+    def __init__(self, problems: list[Problem], subject: str = "the content") -> None:
+        self.problems, self.subject = sorted(problems, key=Problem.sort_key), subject
         count = len([p for p in self.problems if p.severity == "error"])
-        super().__init__(f"{count} problem{'s' if count != 1 else ''} in the content")
+        super().__init__(f"{count} problem{'s' if count != 1 else ''} in {subject}")
+
+    def __reduce__(self) -> tuple[type[ContentError], tuple[list[Problem], str]]:
+        """Pickled whole, so one raised in a render worker reaches the build with its problems."""
+        return type(self), (self.problems, self.subject)
 
     def report(self) -> str:
         return "\n".join(p.format() for p in self.problems)
+
+
+class ThemeError(ContentError):
+    """The theme can't be used: not found, not a name, a label missing, a labels.yaml malformed.
+    Reported like content problems, each naming its file (and line where there is one), since an
+    operator fixes them the same way: a theme is trusted code, but a site's own theme is edited
+    by the same people who edit the notices."""
+
+    def __init__(self, problems: list[Problem], subject: str = "the theme") -> None:
+        super().__init__(problems, subject)
 
 
 class OutputError(NoticeboardError):

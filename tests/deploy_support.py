@@ -26,10 +26,12 @@ class Run:
 
 
 def deploy(content: Path, *args: str, now: str = NOW) -> Run:
-    """`noticeboard deploy` as the operator runs it, in this process so tests can watch its requests."""
+    """`noticeboard deploy` as the operator runs it, in this process so tests can watch its requests;
+    it builds into `public/` beside the content folder unless told otherwise."""
     out, err = io.StringIO(), io.StringIO()
+    output = [] if "--output" in args or "--site" in args else ["--output", str(content.parent / "public")]
     with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-        code = main(["deploy", "--content", str(content), "--now", now, *args])
+        code = main(["deploy", "--content", str(content), "--now", now, *output, *args])
     return Run(code, out.getvalue(), err.getvalue())
 
 

@@ -79,16 +79,17 @@ def _build_with_broken(tmp_path: Path, template: str, error: str = "{{ no_such_t
                        ) -> pytest.ExceptionInfo[jinja2.UndefinedError]:
     """Build the demo into tmp_path/public, put `error` into `template`, build again; the site
     and no staging folder must be left as the first build wrote them."""
-    theme = tmp_path / "theme"
-    shutil.copytree(ROOT / "themes" / "default", theme)
+    shutil.copytree(DEMO, tmp_path / "site" / "content")
+    page = tmp_path / "site" / "themes" / "broken" / "templates" / template
+    page.parent.mkdir(parents=True)
+    shutil.copy(ROOT / "themes" / "default" / "templates" / template, page)
     out = tmp_path / "public"
-    build(DEMO, out, at(DEMO_NOW), theme=str(theme))
+    build(tmp_path / "site" / "content", out, at(DEMO_NOW), theme="broken")
     before = tree_digest(out)
-    page = theme / "templates" / template
     text = page.read_text(encoding="utf-8")
     page.write_text(text.replace("{% block main %}", "{% block main %}" + error), encoding="utf-8")
     with pytest.raises(jinja2.UndefinedError) as raised:
-        build(DEMO, out, at(DEMO_NOW), theme=str(theme))
+        build(tmp_path / "site" / "content", out, at(DEMO_NOW), theme="broken")
     assert tree_digest(out) == before
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".public")] == []
     return raised

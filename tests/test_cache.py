@@ -62,7 +62,7 @@ def test_catalog_change_rechecks_cached_incidents(tree) -> None:
 def test_cached_files_keep_their_warnings(tree) -> None:
     tree.replace(INC, "    body: {ko: 모두 복구되었습니다., en: All restored.}\n",
                  "    body: {ko: 모두 복구되었습니다., en: All restored.}\n"
-                 "    progress: {restored: 3, total: 4, tiers: [{name: A, restored: 1, total: 1}]}\n")
+                 "    progress: {restored: 3, total: 4, tiers: [{name: {ko: A, en: A}, restored: 1, total: 1}]}\n")
     first = [w.message for w in check(tree.root).warnings]
     assert first == ["the tiers do not add up to the overall figures"]
     assert [w.message for w in check(tree.root).warnings] == first
@@ -221,8 +221,8 @@ def test_cached_build_after_a_change_equals_a_cold_build(tree, tmp_path: Path, t
                .replace("2025-09-", "2024-01-").replace("신분증 진위확인 중단", "지난 장애"))
     theme = tmp_path / "themes" / "mine"
     shutil.copytree(THEMES / "default", theme)
-    build(tree.root, out, at(DEMO_NOW), theme=str(theme))
-    assert build(tree.root, out, at(DEMO_NOW), theme=str(theme)).up_to_date
+    build(tree.root, out, at(DEMO_NOW), theme="mine")
+    assert build(tree.root, out, at(DEMO_NOW), theme="mine").up_to_date
     trusting()
     old = tree.root / "incidents" / "2024-01-01-old.yaml"
     if change == "rename":
@@ -233,7 +233,7 @@ def test_cached_build_after_a_change_equals_a_cold_build(tree, tmp_path: Path, t
         tree.write("incidents/2024-02-01-new.yaml", old.read_text(encoding="utf-8").replace("2024-01-", "2024-02-"))
     else:
         same_size_edit(theme / "templates" / "base.html", "<html", "<HTML")
-    assert not build(tree.root, out, at(DEMO_NOW), theme=str(theme)).up_to_date
-    build(tree.root, tmp_path / "cold", at(DEMO_NOW), theme=str(theme), use_cache=False)
+    assert not build(tree.root, out, at(DEMO_NOW), theme="mine").up_to_date
+    build(tree.root, tmp_path / "cold", at(DEMO_NOW), theme="mine", use_cache=False)
     assert digest_tree(out) == digest_tree(tmp_path / "cold")
     assert check(tree.root).content == check(tree.root, use_cache=False).content

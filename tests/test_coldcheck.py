@@ -18,7 +18,7 @@ from generator.errors import ContentError
 INC = "incidents/2025-09-26-id-outage.yaml"
 TIERS = ("    body: {ko: 모두 복구되었습니다., en: All restored.}\n",
          "    body: {ko: 모두 복구되었습니다., en: All restored.}\n"
-         "    progress: {restored: 3, total: 4, tiers: [{name: A, restored: 1, total: 1}]}\n")
+         "    progress: {restored: 3, total: 4, tiers: [{name: {ko: A, en: A}, restored: 1, total: 1}]}\n")
 
 
 @pytest.fixture

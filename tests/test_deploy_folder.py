@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 import pytest
@@ -68,8 +69,8 @@ def test_a_deploy_that_dies_half_way_leaves_the_published_site_as_it_was(tree, w
     real_open = os.open
 
     def disk_fills_up(path: str, flags: int, *args: int, **kwargs: object) -> int:
-        """The fourth new file finds the disk full, as a deploy that runs out of space would."""
-        if flags & os.O_CREAT:
+        """The fourth new file in the web server's folder finds its disk full."""
+        if flags & os.O_CREAT and str(path).startswith(str(www.parent)):
             created["count"] += 1
             if created["count"] > 3:
                 raise OSError(28, "No space left on device", path)
@@ -96,15 +97,32 @@ def test_a_folder_noticeboard_did_not_publish_is_never_replaced(tree, www: Path)
     assert tree_files(www) == {"index.html": b"someone else's site"}
 
 
-def test_dry_run_shows_the_plan_and_writes_nothing(tree, www: Path) -> None:
+def test_a_scheduled_deploy_with_nothing_new_sends_nothing(tree, www: Path) -> None:
+    """A deploy every few minutes (as the example CI schedules it) with no edit and no notice due
+    in between: the host is not even swapped."""
+    assert deploy(tree.root).code == 0
+    inodes = {path: (www / path).stat().st_ino for path in _published(www)}
+    run = deploy(tree.root, now="2025-09-27T10:07+09:00")
+    assert run.code == 0, run.out + run.err
+    assert "folder already up to date" in run.out and "0 new, 0 changed, 0 deleted" in run.out
+    assert {path: (www / path).stat().st_ino for path in _published(www)} == inodes
+
+
+def test_dry_run_shows_the_plan_per_kind_and_writes_nothing(tree, www: Path) -> None:
     run = deploy(tree.root, "--dry-run")
     assert run.code == 0, run.err
     assert not www.exists()
-    lines = run.out.splitlines()
-    uploads = [line.split()[-1] for line in lines if line.strip().startswith("upload (new)")]
+    assert len(run.out.splitlines()) < 20, "a summary per host, not a line per file"
+    assert re.search(r"would send \(new\): +\d+ pages, \d+ feeds, \d+ API, 1 asset, \d+ other", run.out), run.out
+    assert run.out.rstrip().endswith("dry run: nothing was sent to any target.")
+
+
+def test_dry_run_lists_every_file_on_request(tree, www: Path) -> None:
+    run = deploy(tree.root, "--dry-run", "--list")
+    uploads = [line.split()[-1] for line in run.out.splitlines() if line.strip().startswith("upload (new)")]
     assert set(uploads) == set(render(tree.root, at(NOW)).files)
     assert uploads[0].startswith("assets/") and uploads[-1] == "index.html"
-    assert "dry run: nothing sent" in run.out
+    assert not www.exists()
 
 
 def test_deploy_refuses_content_that_fails_check(tree, www: Path) -> None:

@@ -37,7 +37,8 @@ def project(tree, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     git("init", "--quiet", "--initial-branch=main", cwd=tmp_path)
     git("config", "user.email", "operator@example.test", cwd=tmp_path)
     git("config", "user.name", "Operator", cwd=tmp_path)
-    (tmp_path / ".gitignore").write_text("remote.git/\n.noticeboard-cache/\n", encoding="utf-8")  # the build cache
+    # The remote, the build's cache and its output, as an operator's repository ignores them.
+    (tmp_path / ".gitignore").write_text("remote.git/\n.noticeboard-cache/\npublic/\n", encoding="utf-8")
     add_targets(tree, "  - {name: pages, type: git, url: remote.git, cname: status.example.test}\n")
     git("add", ".", cwd=tmp_path)
     git("commit", "--quiet", "-m", "content", cwd=tmp_path)
@@ -84,18 +85,32 @@ def test_second_deploy_is_one_commit_with_only_the_changes(tree, project: Path) 
                        **{p: "A" for p in new if p not in old}}
     assert {p for p, action in changes.items() if action == "D"} >= {"incidents/2025-09-26-id-outage.html"}
     message = git("log", "-1", "--format=%B", "gh-pages", cwd=remote)
-    assert message.startswith(f"Publish status site: 0 new, {list(changes.values()).count('M')} changed, "
-                              f"{list(changes.values()).count('D')} deleted")
+    assert message.startswith("Publish status site: 2025-09-26-id-outage (deleted)\n"), message
+    assert f"0 new, {list(changes.values()).count('M')} changed, {list(changes.values()).count('D')} deleted" in message
     assert "incidents/2025-09-26-id-outage.html" in message
     assert branch_files(remote) == {**new, ".nojekyll": b"", "CNAME": b"status.example.test\n"}
 
 
 def test_an_unchanged_site_makes_no_commit(tree, project: Path) -> None:
     assert deploy(tree.root).code == 0
-    run = deploy(tree.root)
+    run = deploy(tree.root, now="2025-09-27T10:07+09:00")  # a scheduled deploy minutes later, nothing due
     assert run.code == 0
     assert "branch already up to date" in run.out
     assert git("rev-list", "--count", "gh-pages", cwd=project / "remote.git").strip() == "1"
+
+
+def test_commits_are_authored_by_the_operator(tree, project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    git("config", "user.name", "Kim Minji", cwd=project)
+    git("config", "user.email", "minji.kim@example.com", cwd=project)
+    assert deploy(tree.root).code == 0
+    remote = project / "remote.git"
+    assert git("log", "-1", "--format=%an <%ae>", "gh-pages", cwd=remote).strip() == "Kim Minji <minji.kim@example.com>"
+    (tree.root / INCIDENT).unlink()
+    monkeypatch.setenv("NOTICEBOARD_AUTHOR", "On-call Operator <oncall@example.com>")
+    assert deploy(tree.root).code == 0
+    assert git("log", "-1", "--format=%an <%ae>", "gh-pages", cwd=remote).strip() == "On-call Operator <oncall@example.com>"
+    run = deploy(tree.root, "--author", "nobody")
+    assert run.code == 1 and "is not 'Name <email>'" in run.err
 
 
 def test_an_unreachable_remote_fails_with_a_reason(tree, project: Path) -> None:

@@ -11,6 +11,10 @@ def sha(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
+def hashed(files: dict[str, bytes]) -> dict[str, str | None]:
+    return {path: sha(data) for path, data in files.items()}
+
+
 FILES = {
     "index.html": b"home v2",
     "en/index.html": b"en home",
@@ -31,7 +35,7 @@ REMOTE = {
 
 
 def test_only_changed_or_unknown_files_are_sent() -> None:
-    plan = make_plan(FILES, REMOTE, sha)
+    plan = make_plan(hashed(FILES), REMOTE)
     actions = {s.path: s.action for s in plan.steps}
     assert actions == {"index.html": "change", "history.html": "change", "incidents/new-outage.html": "new",
                        "assets/style.bbbb.css": "new", "assets/style.aaaa.css": "delete"}
@@ -41,12 +45,12 @@ def test_only_changed_or_unknown_files_are_sent() -> None:
 
 def test_assets_then_data_then_pages_with_index_pages_last_then_deletions() -> None:
     files = {**FILES, "feeds/incidents.xml": b"<feed/>", "bank/index.html": b"bank"}
-    order = [s.path for s in make_plan(files, {"stale.html": sha(b"x"), "assets/old.css": sha(b"y")}, sha).steps]
+    order = [s.path for s in make_plan(hashed(files), {"stale.html": sha(b"x"), "assets/old.css": sha(b"y")}).steps]
     assert order == ["assets/style.bbbb.css", "_headers", "api/summary.json", "feeds/incidents.xml",
                      "history.html", "incidents/new-outage.html", "bank/index.html", "en/index.html", "index.html",
                      "assets/old.css", "stale.html"]
 
 
 def test_an_up_to_date_host_gets_nothing() -> None:
-    plan = make_plan(FILES, {p: sha(d) for p, d in FILES.items()}, sha)
+    plan = make_plan(hashed(FILES), hashed(FILES))
     assert plan.steps == () and plan.unchanged == len(FILES)

@@ -123,9 +123,9 @@ def bucket(weed: Weed, request: pytest.FixtureRequest, monkeypatch: pytest.Monke
 @pytest.fixture
 def site(tree, weed: Weed, bucket: str, tmp_path: Path):
     """The small content tree with its own copy of the theme (so a test can change the stylesheet)."""
-    theme = tmp_path / "theme"
+    theme = tree.root.parent / "themes" / "mine"
     shutil.copytree(ROOT / "themes" / "default", theme)
-    tree.write("site.yaml", (tree.root / "site.yaml").read_text(encoding="utf-8") + f"theme: {theme}\n")
+    tree.write("site.yaml", (tree.root / "site.yaml").read_text(encoding="utf-8") + "theme: mine\n")
     add_targets(tree, f"  - {{name: bucket, type: s3, bucket: {bucket}, endpoint_url: '{weed.endpoint}', "
                       f"region: us-east-1, prefix: status}}\n")
     return tree, theme
@@ -173,6 +173,17 @@ def test_objects_carry_type_and_cache_headers_and_stale_objects_go(site, weed: W
     v2 = render(tree.root, at(NOW)).files
     assert _objects(weed, bucket) == {path: _md5(data) for path, data in v2.items()}
     assert css not in _objects(weed, bucket), "the old stylesheet is deleted once no page links to it"
+
+
+def test_a_scheduled_deploy_with_nothing_new_sends_nothing(site, weed: Weed, bucket: str,
+                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    tree, _ = site
+    assert deploy(tree.root).code == 0
+    requests = _record_requests(monkeypatch)
+    run = deploy(tree.root, now="2025-09-27T10:07+09:00")
+    assert run.code == 0, run.out + run.err
+    assert "bucket already up to date" in run.out
+    assert not [op for op, _ in requests if op in ("PutObject", "DeleteObjects")]
 
 
 def test_assets_go_up_before_data_before_pages_and_deletions_come_last(site, weed: Weed, bucket: str,

@@ -36,7 +36,7 @@ from generator.content.check import check
 from generator.content.fastyaml import Irregular
 from generator.content.yamlfile import LoadFailure, parse_yaml
 from generator.errors import ContentError, NoticeboardError, Problem
-from generator.site.theme import find_theme, load_theme
+from generator.site.theme import chosen_theme, load_theme
 from generator.state.derive import snapshot
 
 EXAMPLES = settings().max_examples
@@ -119,13 +119,16 @@ def assert_well_reported(problems: list[Problem]) -> None:
 def build_or_refuse(content_dir: Path, now: datetime) -> dict[str, bytes] | None:
     """The site's files, or None when the content was refused with well-reported problems."""
     try:
-        content = check(content_dir, use_cache=False).content
-    except ContentError as refused:
+        checked = check(content_dir, use_cache=False)
+        content = checked.content
+        assert checked.files.site is not None
+        theme = load_theme(chosen_theme(content_dir, checked.files.site), content.site.languages)
+    except ContentError as refused:  # a theme that can't be used too (site.yaml naming one that isn't there)
         assert_well_reported(refused.problems)
         event("refused")
         return None
     event("built")
-    files = render_site(content, snapshot(content, now), load_theme(find_theme(content.site.theme, content_dir)))
+    files = render_site(content, snapshot(content, now), theme)
     assert [f for path, data in files.items() for f in findings(path, data)] == []
     return files
 

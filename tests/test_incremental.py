@@ -24,7 +24,7 @@ from hypothesis import strategies as st
 from generator.build import render
 from generator.content.check import check
 from generator.errors import ContentError
-from generator.preview.incremental import IncrementalSite
+from generator.resident.site import IncrementalSite
 from generator.state import listing
 
 NOW = at(DEMO_NOW)

@@ -77,7 +77,7 @@ def render_with(text: str, root: Path) -> dict[str, bytes]:
     """Every output file of a site whose every text field holds `text`."""
     content_dir = write_content(root / "content", content_with(text))
     content = check(content_dir, use_cache=False).content
-    theme = load_theme(find_theme(content.site.theme, content_dir))
+    theme = load_theme(find_theme(content.site.theme, content_dir), content.site.languages)
     return render_site(content, snapshot(content, at(NOW)), theme)
 
 

@@ -7,14 +7,13 @@ import io
 import threading
 import time
 from datetime import datetime, timedelta, timezone
-from pathlib import Path
 
 from conftest import at
 from test_serve import Events
 
-from generator.preview.incremental import IncrementalSite
+from generator.resident.site import IncrementalSite
 from generator.preview.serve import Session
-from generator.preview.ticker import Ticker
+from generator.resident.ticker import Ticker
 
 INC = "incidents/2025-09-26-id-outage.yaml"
 PAGE = "incidents/2025-09-26-id-outage.html"

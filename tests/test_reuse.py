@@ -115,8 +115,8 @@ def test_a_theme_that_shows_more_than_the_default_is_never_served_stale(project:
     shows the messenger-platform fire's first 'will not be recovered' note on every service page
     (no default page shows an incident's notes on a page of a service it did not hit); editing
     the note must reach every service page, while pages that never read it are kept."""
-    edit(project, "../themes/default/templates/service.html", "<h1>{{ t(service.name) }}</h1>",
-         "<h1>{{ t(service.name) }}</h1>\n<p class=\"bank-note\">"
+    edit(project, "../themes/default/templates/service.html", "<h1>{{ t(service.name)|lang }}</h1>",
+         "<h1>{{ t(service.name)|lang }}</h1>\n<p class=\"bank-note\">"
          "{{ t(snap.incident('2022-10-15-messenger-platform-fire').incident.not_recovered[0]) }}</p>")
     rebuild(project, rendered)
     card_page = project / "out" / "services" / "card-payment.html"
@@ -273,8 +273,8 @@ def test_machine_outputs_follow_noticeboards_own_labels_whatever_the_theme(
     """Feeds and the API use the bundled theme's words even when the pages use another theme."""
     bundled = project / "bundled"
     shutil.copytree(ROOT / "themes", bundled)
-    monkeypatch.setattr(building, "DEFAULT_THEME", bundled / "default")
-    monkeypatch.setattr(theme_module, "BUNDLED_THEMES", bundled)
+    monkeypatch.setattr(building, "bundled_themes", lambda: bundled)
+    monkeypatch.setattr(theme_module, "bundled_themes", lambda: bundled)
     theme_module.bundled_labels.cache_clear()
     try:
         rebuild(project, rendered)

@@ -26,10 +26,10 @@ from conftest import DEMO_NOW, ROOT, at
 
 from generator.build import build, render
 from generator.machine.hosting import content_type
-from generator.preview.incremental import IncrementalSite
+from generator.resident.site import IncrementalSite
 from generator.preview.overlay import describe, inject
 from generator.preview.serve import Session, site_path
-from generator.preview.watch import Debouncer, Watcher, is_litter
+from generator.resident.watch import Debouncer, Watcher, is_litter
 
 NOW = at(DEMO_NOW)
 CARD = "incidents/2025-03-14-card-payment-delay.yaml"

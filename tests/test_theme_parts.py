@@ -12,7 +12,7 @@ from conftest import DEMO, DEMO_NOW, ROOT, at
 from html_text import Page
 
 from generator.build import render
-from generator.preview.incremental import IncrementalSite
+from generator.resident.site import IncrementalSite
 
 PART = """
 {% cache "links" %}<p class="part">{{ _('history') }} <a href="{{ url('history.html') }}">{{ t(site.title) }}</a>
@@ -22,18 +22,21 @@ PART = """
 
 
 @pytest.fixture(scope="module")
-def theme(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The default theme with two cached parts at the end of every page's main part."""
-    theme = tmp_path_factory.mktemp("theme") / "parts"
-    shutil.copytree(ROOT / "themes" / "default", theme)
-    base = theme / "templates" / "base.html"
-    base.write_text(base.read_text(encoding="utf-8").replace("</main>", PART + "</main>"), encoding="utf-8")
-    return theme
+def content(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The demo content, in a site whose theme `parts` overrides the default's base.html with two
+    cached parts at the end of every page's main part."""
+    site = tmp_path_factory.mktemp("site")
+    shutil.copytree(DEMO, site / "content")
+    base = site / "themes" / "parts" / "templates" / "base.html"
+    base.parent.mkdir(parents=True)
+    base.write_text((ROOT / "themes" / "default" / "templates" / "base.html").read_text(encoding="utf-8")
+                    .replace("</main>", PART + "</main>"), encoding="utf-8")
+    return site / "content"
 
 
 @pytest.fixture(scope="module")
-def files(theme: Path) -> dict[str, bytes]:
-    return dict(render(DEMO, at(DEMO_NOW), theme=str(theme)).files)
+def files(content: Path) -> dict[str, bytes]:
+    return dict(render(content, at(DEMO_NOW), theme="parts").files)
 
 
 def _pages(files: dict[str, bytes]) -> dict[str, Page]:
@@ -64,7 +67,7 @@ def test_values_after_the_name_keep_a_copy_for_each_value(files: dict[str, bytes
         assert shown == ("here" if path.endswith("index.html") else "elsewhere"), path
 
 
-def test_the_preview_shows_cached_parts_as_a_build_does(theme: Path, files: dict[str, bytes], demo: Path) -> None:
-    site = IncrementalSite(demo, at(DEMO_NOW), theme=str(theme))
+def test_the_preview_shows_cached_parts_as_a_build_does(content: Path, files: dict[str, bytes]) -> None:
+    site = IncrementalSite(content, at(DEMO_NOW), theme="parts")
     site.rebuild()
     assert site.files() == files

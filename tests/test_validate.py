@@ -91,7 +91,9 @@ def test_missing_default_language_text(tree) -> None:
 
 def test_language_not_configured(tree) -> None:
     tree.replace(INC, "en: ID check unavailable}", "jp: ID check unavailable}")
-    assert "language 'jp' is not in the site's languages" in only(tree)
+    warning, error = problems(tree)  # in file order: the text, then its key
+    assert "error: language 'jp' is not in the site's languages" in error
+    assert "warning: title has no 'en' text" in warning
 
 
 def test_duplicate_id(tree) -> None:

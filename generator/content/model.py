@@ -65,16 +65,20 @@ class Text(_Pickled):
         return cls((default_language, _shared(str(raw))))
 
     def get(self, language: str, default_language: str) -> str:
-        """The text in `language`, else in the default language, else the first there is. Scans
-        the texts rather than making a dict of them: pages ask about thirty times each."""
+        """The text in `language`, else in the default language, else the first there is."""
+        return self.pick(language, default_language)[0]
+
+    def pick(self, language: str, default_language: str) -> tuple[str, str]:
+        """`get`'s text and the language it is in, which a page marks where it is not the page's.
+        Scans the texts rather than making a dict of them: pages ask about thirty times each."""
         flat = self.flat
-        fallback = ""
+        fallback = ("", "")
         for index in range(0, len(flat), 2):
             if flat[index] == language and flat[index + 1]:
-                return flat[index + 1]
+                return flat[index + 1], language
             if flat[index] == default_language and flat[index + 1]:
-                fallback = flat[index + 1]
-        return fallback or (flat[1] if flat else "")
+                fallback = (flat[index + 1], default_language)
+        return fallback if fallback[0] else ((flat[1], flat[0]) if flat else ("", language))
 
 
 SHARED_CHARS = 80
@@ -117,6 +121,7 @@ class Site:
     contacts: tuple[Contact, ...] = ()
     affiliates: tuple[Affiliate, ...] = ()
     update_every_hours: float = 2.0  # how long an open incident may go without an update
+    hub: str | None = None  # the WebSub hub the feeds declare (notify.hub)
 
     @property
     def default_language(self) -> str:
@@ -213,6 +218,7 @@ class Update(_Pickled):
     progress: Progress | None = None
     scheduled: bool = False  # `at` is meant to be in the future
     next_update: datetime | None = None  # when the next update is promised
+    notify: bool = False  # an edit is sent again as a correction (docs/notify.md)
 
 
 @dataclass(frozen=True, slots=True)
@@ -316,6 +322,7 @@ def _site(data: dict[str, Any]) -> Site:
         base_url=data["base_url"], theme=data.get("theme", "default"),
         description=_text(data.get("description"), lang), contacts=_contacts(data.get("contacts"), lang),
         affiliates=affiliates, update_every_hours=float(data.get("update_every_hours", 2)),
+        hub=(data.get("notify") or {}).get("hub"),
     )
 
 
@@ -368,7 +375,7 @@ def _incident(doc: Document, lang: str) -> Incident:
         Update(_time(u["at"]), _shared(u["status"]), Text.of(u["body"], lang),
                tuple((_shared(t), _shared(s)) for t, s in (u.get("services") or {}).items()),
                _progress(u.get("progress"), lang), u.get("scheduled") is True,
-               _time(u["next_update"]) if "next_update" in u else None)
+               _time(u["next_update"]) if "next_update" in u else None, bool(u.get("notify", False)))
         for u in data["updates"]
     )
     raw_cause = data.get("cause")

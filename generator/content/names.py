@@ -5,10 +5,15 @@ operator hears of a bad id at file:line), and every output path again before it 
 
 from __future__ import annotations
 
+import re
 from pathlib import PurePosixPath
 
 from generator.errors import OutputError
 
+# A theme is chosen by name (site.yaml's `theme:`, --theme), never by path: SECURITY.md.
+THEME_NAME = re.compile(r"[a-z0-9](?:[a-z0-9_-]{0,62}[a-z0-9])?")
+THEME_NAME_HINT = ("a theme is chosen by name, never by path: 'default', or the name of a folder under themes/ "
+                   "beside the content folder (theme: mybank for themes/mybank/)")
 _WINDOWS_RESERVED = {"con", "prn", "aux", "nul", *(f"com{i}" for i in range(1, 10)), *(f"lpt{i}" for i in range(1, 10))}
 
 

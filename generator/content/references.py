@@ -18,6 +18,7 @@ from generator.clock import YEARS, parse_time, time_problem
 from generator.content.deploy_config import deploy_problems
 from generator.content.load import ContentFiles
 from generator.content.names import is_reserved_name
+from generator.content.notify_config import notify_problems
 from generator.content.yamlfile import Document, KeyPath
 from generator.errors import Location, Problem, did_you_mean
 
@@ -45,6 +46,8 @@ def check_references(files: ContentFiles, parsed: dict[str, list[Document]],
             problems += _check_languages(doc, languages)
     catalog = _Catalog(services, _affiliates(site), problems) if services else None
     known = catalog if catalog is not None and catalog.complete else None
+    if site and known and _sound(site, "notify", unsound):
+        problems += _check_channels(site, known)
     for doc in parsed["incidents"]:
         problems += _check_incident(doc, known)
     for doc in parsed["maintenance"]:
@@ -118,6 +121,19 @@ def _check_site(doc: Document, languages: list[str], unsound: frozenset[tuple[st
                                     ".".join(map(str, path))))
     if isinstance(doc.data, dict) and _sound(doc, "deploy", unsound):
         problems += deploy_problems(doc)
+    if isinstance(doc.data, dict) and _sound(doc, "notify", unsound):
+        problems += notify_problems(doc)
+    return problems
+
+
+def _check_channels(doc: Document, catalog: _Catalog) -> list[Problem]:
+    """The services and upstreams each notification channel follows exist (site.yaml's `notify:`
+    is sound when this runs)."""
+    problems: list[Problem] = []
+    for i, channel in enumerate((doc.data.get("notify") or {}).get("channels") or ()):
+        for key, kind in (("services", "service"), ("upstreams", "upstream")):
+            for j, value in enumerate(channel.get(key) or ()):
+                problems += catalog.check(doc, ("notify", "channels", i, key, j), value, kind)
     return problems
 
 
@@ -172,6 +188,7 @@ def _check_languages(doc: Document, languages: list[str]) -> list[Problem]:
     problems = []
     for path, text in _texts(doc.data):
         problems += _blank(doc, path, text)
+        problems += _untranslated(doc, path, text, languages)
         if not isinstance(text, dict):
             continue
         if default not in text:
@@ -184,6 +201,23 @@ def _check_languages(doc: Document, languages: list[str]) -> list[Problem]:
                                         f"site.yaml lists {', '.join(languages)}; add it there or fix the code",
                                         ".".join(map(str, path + (lang,)))))
     return problems
+
+
+def _untranslated(doc: Document, path: KeyPath, text: Any, languages: list[str]) -> list[Problem]:
+    """A warning for each of the site's other languages a text lacks: its readers would get the
+    default language's text (marked as such, so a screen reader pronounces it right, but still
+    not theirs). A plain string counts as the default language's text alone."""
+    default = languages[0]
+    given = text if isinstance(text, dict) else {default: text}
+    if default not in given:
+        return []  # an error of its own
+    words = [p for p in path if isinstance(p, str)]
+    what = words[-1] if words else "text"
+    hint = (f"add '{{lang}}: …' beside '{default}:'" if isinstance(text, dict) else
+            f"write it as a mapping with a line for each language: '{default}: …' and '{{lang}}: …'")
+    return [Problem(doc.loc(path), f"{what} has no '{lang}' text, so '{lang}' pages show the '{default}' one",
+                    hint.format(lang=lang), ".".join(map(str, path)), severity="warning")
+            for lang in languages[1:] if lang not in given]
 
 
 def _blank(doc: Document, path: KeyPath, text: Any) -> list[Problem]:

@@ -2,7 +2,10 @@
 
 Under pressure an operator copies the last notice and forgets to change the date; a scaffold
 with the current time in the site's zone, the schema line for editor validation, and a clear
-placeholder for the one thing we cannot guess (which service) avoids both.
+placeholder for the one thing we cannot guess (which service) avoids both. Each text has a line
+for every language of the site: the ones we can't write are commented-out stubs, so the file
+passes `check` at once (which then warns about each translation still missing) and shows the
+operator where the English goes.
 """
 
 from __future__ import annotations
@@ -16,11 +19,24 @@ from generator.clock import iso
 from generator.errors import NoticeboardError
 
 PLACEHOLDER_SERVICE = "choose-a-service"
+SCHEMA_FOLDER = "schemas"
+STUB_NOTE = "write this language's text here and remove the first '#'"
 
 
-def schema_line(kind: str, target: Path) -> str:
-    schema = Path(str(resources.files("generator").joinpath("schema", f"{kind}.schema.json")))
+def schema_line(kind: str, target: Path, site_root: Path) -> str:
+    """The editor's schema line for a new content file at `target`: the site's own copy of the
+    schema (schemas/ beside content/, which `init` and `noticeboard schemas` write) where there is
+    one, else the package's own, relative to the file either way."""
+    own = site_root / SCHEMA_FOLDER / f"{kind}.schema.json"
+    schema = own if own.is_file() else Path(str(resources.files("generator").joinpath("schema", own.name)))
     return f"# yaml-language-server: $schema={Path(os.path.relpath(schema, target.parent)).as_posix()}\n"
+
+
+def _texts(key: str, indent: str, languages: tuple[str, ...], given: dict[str, str]) -> str:
+    """`key:` with a line for each language: a given text, or a commented-out stub to fill in."""
+    return f"{indent}{key}:\n" + "".join(
+        f"{indent}  {lang}: {_quote(given[lang])}\n" if lang in given
+        else f"{indent}  # {lang}: \"\"   # {STUB_NOTE}\n" for lang in languages)
 
 
 def _quote(text: str) -> str:
@@ -36,26 +52,28 @@ def new_file(folder: Path, now: datetime, slug: str) -> Path:
     return candidate
 
 
-def new_incident(content_dir: Path, title: str, now: datetime, language: str, services: list[str],
+def new_incident(content_dir: Path, title: str, now: datetime, languages: tuple[str, ...], services: list[str],
                  known: list[str], slug: str) -> Path:
-    """Write a new incident file and return its path; unknown service ids are refused up front."""
+    """Write a new incident file and return its path; unknown service ids are refused up front.
+    `languages` are the site's, the default first: `title` is in that one."""
     unknown = [s for s in services if s not in known]
     if unknown:
         raise NoticeboardError(f"unknown service id(s): {', '.join(unknown)}; hint: known ids are {', '.join(known)}")
     path = new_file(content_dir / "incidents", now, slug)
     stamp = iso(now, now.tzinfo)  # type: ignore[arg-type]
     affected = "".join(
-        f"  - service: {s}\n    status: major_outage\n" + alternative_stub((language,)) for s in services
+        f"  - service: {s}\n    status: major_outage\n" + alternative_stub(languages) for s in services
     ) or (f"  - service: {PLACEHOLDER_SERVICE}   # one of: {', '.join(known)}\n"
           "    status: major_outage\n    alternatives: []\n")
+    first_update = {lang: FIRST_UPDATE[lang] for lang in languages if lang in FIRST_UPDATE}
     path.write_text(
-        schema_line("incident", path)
-        + f"title:\n  {language}: {_quote(title)}\n"
+        schema_line("incident", path, content_dir.absolute().parent)
+        + _texts("title", "", languages, {languages[0]: title})
         + "impact: major   # none | minor | major | critical\n"
         + f"started: {stamp}\n"
         + "affected:\n" + affected
         + f"updates:\n  - at: {stamp}\n    status: investigating   # investigating | identified | monitoring | resolved\n"
-        + f"    body:\n      {language}: {_quote(_first_update(language))}\n",
+        + _texts("body", "    ", languages, {languages[0]: FIRST_UPDATE["en"], **first_update}),
         encoding="utf-8",
     )
     return path
@@ -72,13 +90,13 @@ def alternative_stub(languages: tuple[str, ...]) -> str:
             "    #     channels: [branch]   # where: app | web | branch | call_center | atm | messenger\n")
 
 
-def _first_update(language: str) -> str:
-    if language == "ko":
-        return "현재 일부 서비스 이용에 문제가 있어 원인을 확인하고 있습니다. 확인되는 대로 다시 안내드리겠습니다."
-    return "Some services are currently affected. We are investigating and will post an update soon."
+FIRST_UPDATE = {
+    "ko": "현재 일부 서비스 이용에 문제가 있어 원인을 확인하고 있습니다. 확인되는 대로 다시 안내드리겠습니다.",
+    "en": "Some services are currently affected. We are investigating and will post an update soon.",
+}
 
 
-def new_maintenance(content_dir: Path, title: str, starts: datetime, ends: datetime, language: str,
+def new_maintenance(content_dir: Path, title: str, starts: datetime, ends: datetime, languages: tuple[str, ...],
                     services: list[str], known: list[str], slug: str) -> Path:
     unknown = [s for s in services if s not in known]
     if unknown or not services:
@@ -86,8 +104,8 @@ def new_maintenance(content_dir: Path, title: str, starts: datetime, ends: datet
     path = new_file(content_dir / "maintenance", starts, slug)
     tz = starts.tzinfo
     path.write_text(
-        schema_line("maintenance", path)
-        + f"title:\n  {language}: {_quote(title)}\n"
+        schema_line("maintenance", path, content_dir.absolute().parent)
+        + _texts("title", "", languages, {languages[0]: title})
         + f"starts: {iso(starts, tz)}\nends: {iso(ends, tz)}\n"  # type: ignore[arg-type]
         + "services:\n" + "".join(f"  - {s}\n" for s in services),
         encoding="utf-8",

@@ -23,6 +23,7 @@ if TYPE_CHECKING:
 
 from generator.clock import time_problem
 from generator.content.load import ContentFiles
+from generator.content.names import THEME_NAME_HINT
 from generator.content.references import check_references
 from generator.content.yamlfile import Document, KeyPath
 from generator.errors import Problem, did_you_mean
@@ -82,11 +83,13 @@ def validate(files: ContentFiles) -> list[Problem]:
 
 def explained_elsewhere(meaning: list[Problem], structure: list[Problem]) -> list[Problem]:
     """`meaning`, less the problems about a value the schema already found wrong: at the same spot,
-    or at or inside a field with a structural problem."""
+    at or inside a field with a structural problem, or holding one (a title whose `EN:` the schema
+    refuses has no `en` text either, which fixing the key fixes)."""
     spots = {str(p.location) for p in structure}
     fields = {(p.location.file, p.field) for p in structure}
-    return [p for p in meaning if str(p.location) not in spots and not any(
-        (p.location.file, prefix) in fields for prefix in _prefixes(p.field))]
+    inner = {(p.location.file, prefix) for p in structure for prefix in _prefixes(p.field)[1:-1]}
+    return [p for p in meaning if str(p.location) not in spots and (p.location.file, p.field) not in inner
+            and not any((p.location.file, prefix) in fields for prefix in _prefixes(p.field))]
 
 
 def _prefixes(field: str) -> list[str]:
@@ -225,7 +228,10 @@ def _type_hint(expected: list[str]) -> str:
 
 def _pattern(doc: Document, error: ValidationError, path: KeyPath, zone: ZoneInfo | None) -> list[Problem]:
     pattern = str(error.validator_value)
-    if r"\d{4}" in pattern:
+    if path == ("theme",):
+        message = f"theme '{error.instance}' is not a theme name"
+        hint = THEME_NAME_HINT
+    elif r"\d{4}" in pattern:
         message, hint = time_problem(str(error.instance), zone)
     elif "a-z0-9" in pattern:
         message = f"'{error.instance}' is not a valid id"

@@ -9,14 +9,14 @@ once nothing published still links to them.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Literal
 
 from generator.machine.hosting import ASSETS
 
 Action = Literal["new", "change", "delete"]
-Digest = Callable[[bytes], str]
+KINDS = ("pages", "feeds", "API", "assets", "other")
 
 
 @dataclass(frozen=True)
@@ -45,20 +45,44 @@ class Plan:
         return (f"{self.count('new')} new, {self.count('change')} changed, {self.count('delete')} deleted, "
                 f"{self.unchanged} unchanged")
 
+    def by_kind(self, action: Action) -> str:
+        """How many files of each kind the plan sends (or deletes): '3 pages, 1 feed'."""
+        counts = {kind: 0 for kind in KINDS}
+        for step in self.steps:
+            if step.action == action:
+                counts[kind_of(step.path)] += 1
+        return ", ".join(f"{count} {kind if count != 1 or kind in ('API', 'other') else kind[:-1]}"
+                         for kind, count in counts.items() if count)
 
-def make_plan(files: Mapping[str, bytes], remote: Mapping[str, str | None], digest: Digest) -> Plan:
-    """Compare the built files with what the host holds (path → hash, None when the host can't say)."""
+
+def kind_of(path: str) -> str:
+    """What a published file is to a reader of the summary."""
+    name = path.rsplit("/", 1)[-1]
+    if path.startswith(ASSETS):
+        return "assets"
+    if path.endswith(".html"):
+        return "pages"
+    if "/api/" in f"/{path}":
+        return "API"
+    if name.endswith((".atom", ".rss")):
+        return "feeds"
+    return "other"
+
+
+def make_plan(local: Mapping[str, str], remote: Mapping[str, str | None]) -> Plan:
+    """Compare the built files (path → hash in the host's scheme) with what the host holds (path →
+    hash, None when the host can't say)."""
     uploads: list[Step] = []
     unchanged = 0
-    for path, data in files.items():
+    for path, digest in local.items():
         if path not in remote:
             uploads.append(Step(path, "new"))
-        elif remote[path] is None or remote[path] != digest(data):
+        elif remote[path] is None or remote[path] != digest:
             uploads.append(Step(path, "change"))
         else:
             unchanged += 1
     uploads.sort(key=lambda step: upload_rank(step.path))
-    deletes = [Step(path, "delete") for path in sorted(remote) if path not in files]
+    deletes = [Step(path, "delete") for path in sorted(remote) if path not in local]
     return Plan(tuple(uploads + deletes), unchanged)
 
 

@@ -10,10 +10,14 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
+from functools import partial
+from pathlib import Path
 
 from generator.content.deploy_config import TargetConfig
+from generator.deploy.hashes import Hashes
 from generator.deploy.plan import Plan, make_plan
 from generator.deploy.targets import Target, TargetError, open_target
+from generator.deploy.targets.base import Files
 
 _SHOWN_DIFFERENCES = 5
 
@@ -32,31 +36,43 @@ class Outcome:
         return not self.error
 
 
-def deploy_all(configs: tuple[TargetConfig, ...], files: Mapping[str, bytes], dry_run: bool,
+@dataclass(frozen=True)
+class Publishing:
+    """What every target of one deploy shares: the content's cache folder (None: keep nothing),
+    the files' hashes in each host's scheme, and who publishes."""
+
+    cache: Path | None
+    hashes: Hashes
+    author: str
+
+
+def deploy_all(configs: tuple[TargetConfig, ...], site: Files, dry_run: bool, publishing: Publishing,
                report: Callable[[Outcome], None]) -> list[Outcome]:
     """Every target at once; `report` hears about each as it finishes; results come back in config order."""
     done: dict[str, Outcome] = {}
     with ThreadPoolExecutor(max_workers=max(1, len(configs))) as pool:
-        futures = [pool.submit(deploy_one, config, files, dry_run) for config in configs]
+        futures = [pool.submit(deploy_one, config, site, dry_run, publishing) for config in configs]
         for future in as_completed(futures):
             outcome = future.result()
             done[outcome.name] = outcome
             report(outcome)
+    publishing.hashes.save()
     return [done[config.name] for config in configs]
 
 
-def deploy_one(config: TargetConfig, files: Mapping[str, bytes], dry_run: bool) -> Outcome:
+def deploy_one(config: TargetConfig, site: Files, dry_run: bool, publishing: Publishing) -> Outcome:
     where = config.describe()
     target: Target | None = None
     plan: Plan | None = None
     try:
-        target = open_target(config)
-        site = target.prepare(files)
-        plan = make_plan(site, target.state(), target.digest)
+        target = open_target(config, publishing.cache, publishing.hashes, publishing.author)
+        files = site.with_extra(target.extra())
+        local = {path: target.hash(digest, partial(files.read, path)) for path, digest in files.digests.items()}
+        plan = make_plan(local, target.state())
         if dry_run:
             return Outcome(config.name, where, plan, "dry run: nothing sent")
-        note = target.apply(plan, site)
-        return Outcome(config.name, where, plan, note, verify(target, site))
+        note = target.apply(plan, files)
+        return Outcome(config.name, where, plan, note, verify(target, local, files))
     except TargetError as exc:
         return Outcome(config.name, where, plan, error=str(exc))
     except OSError as exc:
@@ -69,15 +85,17 @@ def deploy_one(config: TargetConfig, files: Mapping[str, bytes], dry_run: bool) 
             target.close()
 
 
-def verify(target: Target, site: Mapping[str, bytes]) -> int:
-    """Read the host back: every file with the right hash, nothing extra, and the home page byte for byte."""
+def verify(target: Target, local: Mapping[str, str], files: Files) -> int:
+    """Read the host back: every file with the right hash, nothing extra, and the home page byte for
+    byte. What the host reports is its own listing (a bucket's ETags, a branch's tree, a folder's
+    files by their stamps), so this reads no file but the home page."""
     held = target.state()
-    wrong = sorted(path for path, data in site.items() if held.get(path) != target.digest(data))
-    extra = sorted(set(held) - set(site))
+    wrong = sorted(path for path, digest in local.items() if held.get(path) != digest)
+    extra = sorted(set(held) - set(local))
     if wrong or extra:
         shown = ", ".join((wrong + extra)[:_SHOWN_DIFFERENCES])
         raise TargetError(f"after the upload the host differs in {len(wrong) + len(extra)} files ({shown}); "
                           "run the deploy again to complete it")
-    if "index.html" in site and target.read("index.html") != site["index.html"]:
+    if "index.html" in local and target.read("index.html") != files.read("index.html"):
         raise TargetError("index.html read back from the host differs from the built one; run the deploy again")
-    return len(site)
+    return len(local)

@@ -144,9 +144,15 @@ def atom(feed: Feed, site: Site, entries: list[str]) -> bytes:
         xml_leaf("updated", iso(feed.updated, tz)),
         xml_leaf("link", attributes={"rel": "self", "type": "application/atom+xml", "href": feed.atom_url}),
         xml_leaf("link", attributes={"rel": "alternate", "type": "text/html", "href": feed.link}),
-        author, xml_leaf("generator", "Noticeboard"), *entries]
+        *_hub(site, "link"), author, xml_leaf("generator", "Noticeboard"), *entries]
     root = xml_block("feed", 0, children, {"xmlns": ATOM, "xml:lang": feed.language})
     return (XML_DECLARATION + root + "\n").encode("utf-8")
+
+
+def _hub(site: Site, element: str) -> list[str]:
+    """WebSub (W3C): the hub a reader may subscribe at, beside the feed's `self` link as its topic;
+    each deploy pings the hub, so subscribers hear of an update in seconds (docs/notify.md)."""
+    return [xml_leaf(element, attributes={"rel": "hub", "href": site.hub})] if site.hub else []
 
 
 def rss(feed: Feed, site: Site, items: list[str]) -> bytes:
@@ -155,6 +161,6 @@ def rss(feed: Feed, site: Site, items: list[str]) -> bytes:
         xml_leaf("language", feed.language),
         xml_leaf("lastBuildDate", format_datetime(feed.updated.astimezone(site.tz))),
         xml_leaf("atom:link", attributes={"rel": "self", "type": "application/rss+xml", "href": feed.rss_url}),
-        xml_leaf("generator", "Noticeboard"), *items])
+        *_hub(site, "atom:link"), xml_leaf("generator", "Noticeboard"), *items])
     root = xml_block("rss", 0, [channel], {"xmlns:atom": ATOM, "version": "2.0"})
     return (XML_DECLARATION + root + "\n").encode("utf-8")

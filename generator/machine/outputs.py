@@ -10,13 +10,13 @@ from __future__ import annotations
 from collections import deque
 from collections.abc import Callable
 
-from generator.machine import api, badges, feeds, ical, sitemap
+from generator.machine import api, badges, events, feeds, ical, sitemap
 from generator.machine.derived import Derived, Memo
 from generator.machine.hosting import host_files
 
 Producer = Callable[[Derived], dict[str, bytes]]
 PRODUCERS: tuple[Producer, ...] = (host_files, api.produce, feeds.produce, ical.produce, badges.produce,
-                                   sitemap.produce)
+                                   sitemap.produce, events.produce)
 
 
 def produce_all(model: Derived, put: Callable[[str, bytes], None]) -> None:

@@ -118,9 +118,10 @@ class Staging:
         self.written[path] = list(entry)
         return True
 
-    def adopt(self, path: str) -> bool:
-        """Hard-link the live output's regular file at `path`, for a caller that knows it is
-        unchanged (a deploy whose plan does not send it); False if there is none to link."""
+    def adopt(self, path: str, digest: str) -> bool:
+        """Hard-link the live output's regular file at `path` unread, for a caller that knows it
+        is unchanged and holds `digest` (a deploy whose plan does not send it); False if there is
+        none to link."""
         target, source = self._target(path), self._output + path
         if os.path.islink(source) or not os.path.isfile(source):
             return False
@@ -130,8 +131,7 @@ class Staging:
                 os.link(source, target)
             except OSError:
                 return False
-            with open(target, "rb") as handle:
-                self.written[path] = [hashlib.sha256(handle.read()).hexdigest(), *_stamp(target)]
+            self.written[path] = [digest, *_stamp(target)]
         return True
 
     def finish(self) -> None:

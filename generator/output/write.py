@@ -66,7 +66,7 @@ def staged(output: Path, previous: Manifest | None = None, spare: Path | None = 
                 raise OutputError(f"output path {output} exists and is not a folder")
             _refuse_project_folder(output)
             output.parent.mkdir(parents=True, exist_ok=True)
-            lock.enter_context(_locked(output.parent))
+            lock.enter_context(locked(output.parent))
             root = Path(tempfile.mkdtemp(prefix=f".{output.name}.new-", dir=output.parent))
             staging = Staging(root, output, previous, claim(spare, root) if spare else None)
         try:
@@ -94,7 +94,7 @@ def _refuse_project_folder(output: Path) -> None:
 
 
 @contextmanager
-def _locked(folder: Path) -> Iterator[None]:
+def locked(folder: Path) -> Iterator[None]:
     """An exclusive lock on the output's parent folder (no lock file to leave behind); where
     flock is unavailable, builds into the same folder must simply not overlap."""
     try:
@@ -223,7 +223,7 @@ def recover(output: Path) -> None:
         return
     name = glob.escape(output.name)
     try:
-        with _locked(output.parent):
+        with locked(output.parent):
             retired = sorted(output.parent.glob(f".{name}.old-*"), key=lambda p: p.lstat().st_ctime_ns)
             if retired and not output.exists() and not output.is_symlink():
                 os.rename(retired.pop(), output)

@@ -31,10 +31,10 @@ import jinja2
 from generator.clock import parse_now
 from generator.errors import NoticeboardError, Problem
 from generator.machine.hosting import content_type
-from generator.preview.incremental import IncrementalSite, Rebuilt
+from generator.resident.site import IncrementalSite, Rebuilt
 from generator.preview.overlay import RELOAD_JS, Failure, describe, error_page, inject
-from generator.preview.ticker import Ticker
-from generator.preview.watch import Watcher
+from generator.resident.ticker import Ticker
+from generator.resident.watch import Watcher
 
 PREFIX = "/__noticeboard__/"
 EVENTS, SCRIPT = PREFIX + "events", PREFIX + "reload.js"
@@ -360,7 +360,7 @@ def _second_signal_stops_at_once() -> None:
 
 
 def _roots(site: IncrementalSite) -> list[Path]:
-    return [site.root] + ([site.theme_root] if site.theme_root else [])
+    return [site.root, *site.theme_roots]
 
 
 def _interrupt(signum: int, frame: Any) -> None:
@@ -381,7 +381,8 @@ def register(sub: Any) -> None:
     p.add_argument("--content", default="content", metavar="DIR", help="content folder (default: content)")
     p.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1, this machine only)")
     p.add_argument("--port", type=int, default=8000, help="port to listen on (default: 8000)")
-    p.add_argument("--theme", metavar="NAME_OR_DIR", help="theme to use instead of site.yaml's")
+    p.add_argument("--theme", metavar="NAME", help="theme to use instead of site.yaml's: 'default' or a folder "
+                   "under themes/ beside the content folder")
     p.add_argument("--now", metavar="TIME", help="treat this moment as now, e.g. 2025-09-27T10:00+09:00, and stand "
                    "still (default: follow the clock: each notice appears, and open pages reload, when its time comes)")
     p.set_defaults(func=cmd_serve)

@@ -19,7 +19,9 @@ from markupsafe import Markup, escape
 from generator.clock import EN_MONTH_NAMES, format_local, format_time, iso
 from generator.content.markup import markdown_html
 from generator.content.model import Content, Text
+from generator.errors import Location, Problem, ThemeError
 from generator.site.chart import chart_svg, progress_points, tally_text
+from generator.site.templating import InLanguage
 from generator.site.theme import Theme
 from generator.state.listing import numbered
 from generator.state.plan import language_prefix
@@ -80,7 +82,7 @@ def _link_names(content: Content, theme: Theme, lang: str, section: str, base: s
     def asset(rel: str) -> str:
         return base + theme.assets[rel]
 
-    return {"url": url, "group_url": group_url, "asset": asset}
+    return {"url": url, "group_url": group_url, "asset": asset, "has_asset": theme.assets.__contains__}
 
 
 _TIME_TAGS_KEPT = 256
@@ -89,13 +91,29 @@ _TIME_TAGS_KEPT = 256
 def _language_names(content: Content, theme: Theme, lang: str) -> dict[str, Any]:
     default, tz = content.site.default_language, content.site.tz
     words = theme.labels.of(lang)
-    names = {item_id: item.name.get(lang, default) for item_id, item in content.catalog.by_id.items()}
 
     def text(value: Text | None) -> str:
-        return value.get(lang, default) if value is not None else ""
+        if value is None:
+            return ""
+        found, language = value.pick(lang, default)
+        return found if language == lang else InLanguage(found, language)
+
+    names = {item_id: text(item.name) for item_id, item in content.catalog.by_id.items()}
+
+    def markdown(value: Text | None) -> Markup:
+        if value is None:
+            return Markup()
+        found, language = value.pick(lang, default)
+        html = Markup(markdown_html(found))
+        return html if language == lang else Markup('<div lang="{}">{}</div>').format(language, html)
 
     def label(key: str) -> str:
-        return words.get(key, key)
+        found = words.get(key)
+        if found is None:
+            raise ThemeError([Problem(Location(theme.labels.shown), f"a template asks for the label '{key}', "
+                                      f"which no labels.yaml of the theme has in '{lang}'",
+                                      "add it to the theme's labels.yaml in every language, or fix the template")])
+        return found
 
     tags: dict[datetime, Markup] = {}
 
@@ -120,9 +138,9 @@ def _language_names(content: Content, theme: Theme, lang: str) -> dict[str, Any]
         "when": lambda moment: format_time(moment, tz, lang),
         "iso": lambda moment: iso(moment, tz),
         "time_tag": time_tag,
-        "md": lambda value: Markup(markdown_html(text(value))),
+        "md": markdown,
         "numbered": numbered,
-        "month_label": _month_label(words.get("month_format", "month_format")),
+        "month_label": _month_label(label("month_format")),
         "progress_points": progress_points,
         "tally": lambda tally, key, name="": tally_text(tally, label(key), name),
         "chart": chart_svg,

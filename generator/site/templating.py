@@ -84,6 +84,28 @@ def escape_output(value: Any) -> Any:
     return escape(value)
 
 
+class InLanguage(str):
+    """A text shown in another language than its page's, because it lacks the page's: `t()` and
+    `name()` return one then, so that `|lang` can say which language it is in."""
+
+    lang: str
+
+    def __new__(cls, text: str, lang: str) -> InLanguage:
+        made = super().__new__(cls, text)
+        made.lang = lang
+        return made
+
+
+def mark_language(value: Any) -> Any:
+    """The `|lang` filter, for a text in element content: one that fell back to another language
+    is wrapped in `<span lang="…">`, so a screen reader pronounces it in that language; any other
+    value is left as it is. (In an attribute or `<title>`, where no element can carry it, the text
+    goes without the filter.)"""
+    if type(value) is InLanguage:
+        return Markup('<span lang="{}">{}</span>').format(value.lang, str(value))
+    return value
+
+
 class PageTemplate(jinja2.Template):
     """A template whose outputs are escaped by `escape_output`.
 

@@ -1,5 +1,13 @@
 """Finding and loading a theme: Jinja templates, static assets and the words it shows.
 
+A theme is chosen by name, never by path: one shipped inside the package (`default`), or a folder
+under the site's own `themes/` beside `content/`. A site's folder holds only the files that
+differ from the bundled default (a template, a static file, some labels) and takes everything
+else from it, the way MkDocs' `custom_dir` and Hugo's lookup order work, so a bank changes its
+logo or footer with one file and still gets every later fix to the other templates. A theme is
+code (a template can run anything the build can), so it never comes from `content/`, which
+holds untrusted text (SECURITY.md).
+
 Autoescaping is on for everything: every string in a page comes from YAML an operator typed,
 so escaping must be the default, never something a template author has to remember.
 """
@@ -9,26 +17,44 @@ from __future__ import annotations
 import hashlib
 import os
 import sys
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cache
+from importlib import resources
 from pathlib import Path
 
 import jinja2
 
-from generator.content.labels import Labels, load_labels
-from generator.errors import NoticeboardError
-from generator.site.templating import CachedParts, PageContext, PageTemplate
+from generator.content.labels import Labels, load_labels, merged, require
+from generator.content.names import THEME_NAME, THEME_NAME_HINT
+from generator.content.yamlfile import Document
+from generator.errors import Location, Problem, ThemeError, display_path
+from generator.site.templating import CachedParts, PageContext, PageTemplate, mark_language
 
-BUNDLED_THEMES = Path(__file__).resolve().parents[2] / "themes"
+DEFAULT_THEME = "default"
+SITE_THEMES = "themes"
 
 
-class ThemeError(NoticeboardError):
-    """The theme is missing or broken; the message names the file."""
+@cache
+def bundled_themes() -> Path:
+    """The themes shipped with Noticeboard, inside the installed package (pyproject.toml maps the
+    repository's themes/ there), found through the package wherever it is installed."""
+    return Path(str(resources.files("generator.themes")))
+
+
+@dataclass(frozen=True)
+class ThemeFolders:
+    """A theme's folders, in the order a file is looked for: the site's own, then the bundled
+    default. `shown` names the first as problems show it."""
+
+    name: str
+    folders: tuple[Path, ...]
+    shown: str
 
 
 @dataclass
 class Theme:
-    root: Path
+    folders: tuple[Path, ...]
     env: jinja2.Environment
     labels: Labels
     assets: dict[str, str] = field(default_factory=dict)
@@ -38,21 +64,47 @@ class Theme:
         return self.labels.word(language, key)
 
 
-def find_theme(name_or_path: str, content_dir: Path) -> Path:
-    """A theme given as a path, or by name under the project's themes/, or one shipped with Noticeboard."""
-    candidates = [Path(name_or_path), content_dir.parent / "themes" / name_or_path, BUNDLED_THEMES / name_or_path]
-    for candidate in candidates:
-        if (candidate / "templates").is_dir():
-            return candidate.resolve()
-    raise ThemeError(f"theme '{name_or_path}' not found (looked in {', '.join(str(c) for c in candidates)}); "
-                     "hint: set 'theme:' in site.yaml to a folder under themes/ that has a templates/ folder")
+def find_theme(name: str, content_dir: Path, where: Location | None = None) -> ThemeFolders:
+    """The theme called `name` for the site whose content is in `content_dir`: its own folder
+    `themes/NAME/` beside the content (over the bundled default), else a bundled theme. A problem
+    is reported at `where` (site.yaml's `theme:`; default: the --theme option)."""
+    at = where or Location("--theme")
+    if not THEME_NAME.fullmatch(name):
+        raise ThemeError([Problem(at, f"theme '{name}' is not a theme name", THEME_NAME_HINT, "theme")])
+    content = content_dir.resolve()
+    own = content.parent / SITE_THEMES / name
+    bundled = bundled_themes()
+    if own.is_dir():
+        if own.resolve().is_relative_to(content):
+            raise ThemeError([Problem(at, f"theme '{name}' is inside the content folder ({own.resolve()})",
+                                      "a theme is code and content is not: keep it in themes/ beside the content "
+                                      "folder, where only people who may change code can edit it", "theme")])
+        folders = tuple(dict.fromkeys(p.resolve() for p in (own, bundled / DEFAULT_THEME)))
+        return ThemeFolders(name, folders, display_path(own, content.parent))
+    if (bundled / name / "templates").is_dir():
+        return ThemeFolders(name, ((bundled / name).resolve(),), str(bundled / name))
+    choices = ", ".join(sorted(p.name for p in bundled.iterdir() if (p / "templates").is_dir()))
+    raise ThemeError([Problem(at, f"theme '{name}' not found: there is no folder {SITE_THEMES}/{name}/ beside the "
+                              "content folder, and no bundled theme of that name",
+                              f"make {SITE_THEMES}/{name}/ with the files that differ from the default theme "
+                              f"(docs/theming.md), or use a bundled theme: {choices}", "theme")])
 
 
-def load_theme(root: Path, compiled: Path | None = None) -> Theme:
-    """The theme at `root`; with `compiled`, a folder where Jinja keeps the compiled templates
-    between runs, as compiling the default theme's took 0.15 s of every build and preview start."""
+def chosen_theme(content_dir: Path, site: Document, override: str | None = None) -> ThemeFolders:
+    """The theme a site is built with: `override` (the --theme option), else site.yaml's `theme:`,
+    whose problems are reported at its line, else the default."""
+    if override:
+        return find_theme(override, content_dir)
+    name = site.data.get("theme", DEFAULT_THEME) if isinstance(site.data, dict) else DEFAULT_THEME
+    return find_theme(str(name), content_dir, site.loc(("theme",)))
+
+
+def load_theme(found: ThemeFolders, languages: Iterable[str], compiled: Path | None = None) -> Theme:
+    """The theme in `found`'s folders, with a word for every label in each of `languages`; with
+    `compiled`, a folder where Jinja keeps the compiled templates between runs, as compiling the
+    default theme's took 0.15 s of every build and preview start."""
     env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(root / "templates"),
+        loader=jinja2.FileSystemLoader([str(folder / "templates") for folder in found.folders]),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
@@ -65,9 +117,21 @@ def load_theme(root: Path, compiled: Path | None = None) -> Theme:
         bytecode_cache=_CompiledTemplates(compiled) if compiled is not None else None,
     )
     env.context_class, env.template_class = PageContext, PageTemplate
-    theme = Theme(root=root, env=env, labels=load_labels(root / "labels.yaml"))
+    env.filters["lang"] = mark_language
+    shown = f"{found.shown}/labels.yaml"
+    labels = merged([load_labels(folder / "labels.yaml", shown if i == 0 else str(folder / "labels.yaml"))
+                     for i, folder in enumerate(found.folders)])
+    require(labels, languages, shown, _labels_hint(found))
+    theme = Theme(found.folders, env, labels)
     _fingerprint_assets(theme)
     return theme
+
+
+def _labels_hint(found: ThemeFolders) -> str:
+    if len(found.folders) > 1:
+        return f"add them under '{{language}}:' in {found.shown}/labels.yaml"
+    return (f"give the site a {SITE_THEMES}/{found.name}/labels.yaml beside the content folder with a "
+            f"'{{language}}:' section holding these words; it is merged over the bundled theme's (docs/theming.md)")
 
 
 class _CompiledTemplates(jinja2.FileSystemBytecodeCache):
@@ -97,13 +161,16 @@ class _CompiledTemplates(jinja2.FileSystemBytecodeCache):
 
 
 def _fingerprint_assets(theme: Theme) -> None:
-    """Assets get a content hash in their name, so hosts may cache them forever and a deploy never mixes versions."""
-    static = theme.root / "static"
-    if not static.is_dir():
-        return
-    for path in sorted(p for p in static.rglob("*") if p.is_file()):
+    """Assets get a content hash in their name, so hosts may cache them forever and a deploy never
+    mixes versions. A static file of the site's own theme folder replaces the bundled one of the
+    same path."""
+    files: dict[str, Path] = {}
+    for folder in reversed(theme.folders):
+        static = folder / "static"
+        if static.is_dir():
+            files.update((p.relative_to(static).as_posix(), p) for p in static.rglob("*") if p.is_file())
+    for rel, path in sorted(files.items()):
         data = path.read_bytes()
-        rel = path.relative_to(static).as_posix()
         stem, dot, suffix = rel.rpartition(".")
         digest = hashlib.sha256(data).hexdigest()[:10]
         target = f"assets/{stem}.{digest}.{suffix}" if dot else f"assets/{rel}.{digest}"
@@ -114,5 +181,9 @@ def _fingerprint_assets(theme: Theme) -> None:
 @cache
 def bundled_labels() -> Labels:
     """The words the machine outputs are written in: the bundled default theme's, whatever theme
-    the pages use (a feed reader or monitor must see the same words from every site)."""
-    return load_labels(BUNDLED_THEMES / "default" / "labels.yaml")
+    the pages use (a feed reader or monitor must see the same words from every site), complete
+    in every language the bundled theme speaks."""
+    path = bundled_themes() / DEFAULT_THEME / "labels.yaml"
+    labels = load_labels(path, str(path))
+    require(labels, labels.by_language, str(path), "the bundled theme is broken: add the '{language}' words")
+    return labels

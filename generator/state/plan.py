@@ -65,7 +65,8 @@ def plan_pages(content: Content, snap: Snapshot, section: str = "",
     context has it) saves working out again how many pages each service's list needs."""
     keys: list[tuple[str, str, dict[str, Any]]] = [("index.html", "index.html", {}),
                                                     ("alternatives.html", "alternatives.html", {}),
-                                                    ("widget.html", "widget.html", {})]
+                                                    ("widget.html", "widget.html", {}),
+                                                    ("follow.html", "follow.html", {})]
     keys += _numbered_keys("history", "history.html", len(snap.incidents), listing.HISTORY_PAGE_SIZE, {})
     if not section:
         by_service = incidents_by_service(content, snap) if by_service is None else by_service

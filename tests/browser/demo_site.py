@@ -33,6 +33,7 @@ PAGES = {
     "maintenance": "maintenance/2025-10-12-banking-system-upgrade.html",
     "alternatives": "alternatives.html",
     "affiliate-home": "bank/index.html",
+    "follow": "follow.html",
     "404": "404.html",
 }
 # The 404 page exists once, in the default language: a host serves it for any missing path.

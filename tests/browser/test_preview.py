@@ -16,7 +16,7 @@ from conftest import DEMO_NOW, at
 
 from generator.content.check import check
 from generator.errors import ContentError
-from generator.preview.incremental import IncrementalSite
+from generator.resident.site import IncrementalSite
 from generator.preview.serve import Session
 
 from .harness import run_axe

@@ -7,17 +7,23 @@ is used, so boto3 is needed only by those who deploy to S3.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from generator.content.deploy_config import FolderConfig, GitConfig, TargetConfig
+from generator.deploy.hashes import Hashes
 from generator.deploy.targets.base import MARKER, Target, TargetError
 
 __all__ = ["MARKER", "Target", "TargetError", "open_target"]
 
-def open_target(config: TargetConfig) -> Target:
+def open_target(config: TargetConfig, cache: Path | None, hashes: Hashes, author: str) -> Target:
+    """The target for `config`; `cache` (the content's cache folder, None to keep nothing) holds what
+    the next deploy to it reuses, `hashes` the files' hashes in each host's scheme, `author` who
+    publishes (git targets name them in the commit)."""
     if isinstance(config, FolderConfig):
         from generator.deploy.targets.folder import FolderTarget
-        return FolderTarget(config)
+        return FolderTarget(config, cache)
     if isinstance(config, GitConfig):
         from generator.deploy.targets.git import GitTarget
-        return GitTarget(config)
+        return GitTarget(config, hashes, cache, author)
     from generator.deploy.targets.s3 import S3Target
-    return S3Target(config)
+    return S3Target(config, hashes)

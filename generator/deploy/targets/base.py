@@ -6,9 +6,13 @@ and reads a file back for verification.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import hashlib
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Protocol, TypeVar
 
+from generator.content.names import safe_relative
 from generator.deploy.plan import Plan
 from generator.errors import NoticeboardError
 
@@ -24,24 +28,43 @@ class TargetError(NoticeboardError):
     """One host could not be read or updated; the message says why, without any credential."""
 
 
-class Target(Protocol):
-    def digest(self, data: bytes) -> str:
-        """The hash this host reports for a file with these bytes."""
+@dataclass(frozen=True)
+class Files:
+    """What one host is to hold: the built site's files plus that host's own extras (a git
+    branch's `.nojekyll` and `CNAME`), each path with its sha256; bytes read on demand."""
 
-    def prepare(self, files: Mapping[str, bytes]) -> dict[str, bytes]:
-        """The files exactly as this host should hold them (a git branch adds its CNAME)."""
+    folder: Path
+    digests: Mapping[str, str]
+    extra: Mapping[str, bytes] = field(default_factory=dict)
+
+    def read(self, path: str) -> bytes:
+        if path in self.extra:
+            return self.extra[path]
+        return (self.folder / safe_relative(path)).read_bytes()
+
+    def with_extra(self, extra: Mapping[str, bytes]) -> Files:
+        digests = {**self.digests, **{path: hashlib.sha256(data).hexdigest() for path, data in extra.items()}}
+        return Files(self.folder, digests, {**self.extra, **extra})
+
+
+class Target(Protocol):
+    def hash(self, sha256: str, read: Callable[[], bytes]) -> str:
+        """The hash this host reports for the file with this sha256 (`read` gives its bytes if need be)."""
+
+    def extra(self) -> dict[str, bytes]:
+        """Files this host needs beside the site (a git branch's .nojekyll and CNAME)."""
 
     def state(self) -> dict[str, str | None]:
         """What the host holds now: path → hash, or None where the host can't say."""
 
-    def apply(self, plan: Plan, files: Mapping[str, bytes]) -> str:
+    def apply(self, plan: Plan, files: Files) -> str:
         """Carry out the plan; returns a short note for the summary (e.g. the commit made)."""
 
     def read(self, path: str) -> bytes:
         """One published file, read back from the host."""
 
     def close(self) -> None:
-        """Release temporary files and connections."""
+        """Keep what the next deploy reuses, release temporary files and connections."""
 
 
 def claim_listing(found: dict[str, V], where: str, remedy: str) -> bool:

@@ -1,25 +1,31 @@
 """A branch of a git repository (GitHub Pages, GitLab Pages, any git host).
 
-Everything happens in a temporary bare repository: the branch's last commit is fetched, one
-new commit is built from it with `git fast-import` (only changed files become new blobs),
-and that commit is pushed. The operator's own repository, working tree and current branch
-are never touched, and history is kept: the push is a plain fast-forward, never forced.
+Everything happens in a bare repository of Noticeboard's own, kept in the content's cache folder
+so that each deploy fetches only what is new on the branch (a temporary one without a cache):
+the branch's last commit is fetched, one new commit is built from it with `git fast-import`
+(only changed files become new blobs), and that commit is pushed. The operator's own
+repository, working tree and current branch are never touched, and history is kept: the push
+is a plain fast-forward, never forced. The commit is authored by the operator and its message
+names the notices whose pages changed: the branch's history is an audit trail of what was
+published when, and by whom.
 """
 
 from __future__ import annotations
 
-import hashlib
 import os
 import shutil
 import subprocess
 import tempfile
 import time
-from collections.abc import Mapping
+from collections.abc import Callable
+from contextlib import ExitStack
 from pathlib import Path
 
 from generator.content.deploy_config import GitConfig
+from generator.deploy.hashes import Hashes
 from generator.deploy.plan import Plan
-from generator.deploy.targets.base import TargetError
+from generator.deploy.targets.base import Files, TargetError
+from generator.output.write import locked
 
 _FETCHED = "refs/noticeboard/published"
 _BUILT = "refs/noticeboard/deploy"
@@ -30,22 +36,29 @@ _REPO_VARIABLES = ("GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE", "GIT_OBJECT_DIR
 
 
 class GitTarget:
-    def __init__(self, config: GitConfig) -> None:
-        self.config = config
-        self.repo = Path(tempfile.mkdtemp(prefix="noticeboard-git-"))
+    def __init__(self, config: GitConfig, hashes: Hashes, cache: Path | None, author: str) -> None:
+        self.config, self._hashes, self.author = config, hashes, author
+        self.kept = cache is not None
+        self.repo = cache / f"deploy-{config.name}.git" if cache is not None else \
+            Path(tempfile.mkdtemp(prefix="noticeboard-git-"))
         self.head: str | None = None
-        self._git("init", "--bare", "--quiet")
+        self._lock = ExitStack()
+        if self.kept:
+            self.repo.mkdir(parents=True, exist_ok=True)
+            self._lock.enter_context(locked(self.repo))  # two deploys at once share one repository
+        if not (self.repo / "HEAD").is_file():
+            self._git("init", "--bare", "--quiet")
 
-    def digest(self, data: bytes) -> str:
+    def hash(self, sha256: str, read: Callable[[], bytes]) -> str:
         """Git's own blob id, so the branch's tree can be compared without downloading any file."""
-        return hashlib.sha1(b"blob %d\0" % len(data) + data, usedforsecurity=False).hexdigest()
+        return self._hashes.of("git", sha256, read)
 
-    def prepare(self, files: Mapping[str, bytes]) -> dict[str, bytes]:
+    def extra(self) -> dict[str, bytes]:
         """GitHub Pages needs `.nojekyll` (or it drops `_headers`) and, for a custom domain, CNAME."""
-        prepared = {".nojekyll": b"", **files}
+        found = {".nojekyll": b""}
         if self.config.cname:
-            prepared["CNAME"] = f"{self.config.cname}\n".encode("ascii")
-        return prepared
+            found["CNAME"] = f"{self.config.cname}\n".encode("ascii")
+        return found
 
     def state(self) -> dict[str, str | None]:
         self.head = self._fetch()
@@ -61,7 +74,7 @@ class GitTarget:
                     found[path.decode("utf-8", "surrogateescape")] = sha.decode("ascii")
         return found
 
-    def apply(self, plan: Plan, files: Mapping[str, bytes]) -> str:
+    def apply(self, plan: Plan, files: Files) -> str:
         if not plan.steps:
             return "branch already up to date"
         self._git("fast-import", "--quiet", "--done", stdin=self._stream(plan, files))
@@ -75,7 +88,9 @@ class GitTarget:
         return self._git("cat-file", "blob", f"{self.head}:{path}")
 
     def close(self) -> None:
-        shutil.rmtree(self.repo, ignore_errors=True)
+        self._lock.close()
+        if not self.kept:
+            shutil.rmtree(self.repo, ignore_errors=True)
 
     def _fetch(self) -> str | None:
         """The branch's current commit (fetched with its tree), or None when the branch is new."""
@@ -85,12 +100,14 @@ class GitTarget:
         self._git("fetch", "--quiet", "--no-tags", "--depth=1", "--", self.config.url, f"+{ref}:{_FETCHED}")
         return self._git("rev-parse", _FETCHED).decode("ascii").strip()
 
-    def _stream(self, plan: Plan, files: Mapping[str, bytes]) -> bytes:
-        """One commit on top of the fetched one, changing exactly the planned files."""
-        name = os.environ.get("GIT_COMMITTER_NAME", "Noticeboard")
-        email = os.environ.get("GIT_COMMITTER_EMAIL", "noticeboard@localhost")
+    def _stream(self, plan: Plan, files: Files) -> bytes:
+        """One commit on top of the fetched one, changing exactly the planned files, authored by
+        the operator (the committer is the machine's git identity, if it has one)."""
+        stamp = f"{int(time.time())} +0000"
+        name, email = os.environ.get("GIT_COMMITTER_NAME"), os.environ.get("GIT_COMMITTER_EMAIL")
+        committer = f"{name} <{email}>" if name and email else self.author
         message = commit_message(plan).encode("utf-8")
-        out = [f"commit {_BUILT}\ncommitter {name} <{email}> {int(time.time())} +0000\n".encode("utf-8"),
+        out = [f"commit {_BUILT}\nauthor {self.author} {stamp}\ncommitter {committer} {stamp}\n".encode("utf-8"),
                b"data %d\n%s\n" % (len(message), message)]
         if self.head:
             out.append(f"from {self.head}\n".encode("ascii"))
@@ -99,7 +116,7 @@ class GitTarget:
             if step.action == "delete":
                 out.append(b"D %s\n" % path)
             else:
-                data = files[step.path]
+                data = files.read(step.path)
                 out.append(b"M 100644 inline %s\ndata %d\n%s\n" % (path, len(data), data))
         out.append(b"\ndone\n")
         return b"".join(out)
@@ -121,15 +138,30 @@ class GitTarget:
 
 
 def commit_message(plan: Plan) -> str:
-    """Names what changed, so the branch's history reads as a log of what was published when."""
-    lines = [f"Publish status site: {plan.count('new')} new, {plan.count('change')} changed, "
-             f"{plan.count('delete')} deleted", ""]
+    """Names the notices whose pages changed, then what changed, so the branch's history reads as
+    a log of what was published when."""
+    lines = [f"Publish status site: {notices_changed(plan)}", "",
+             f"{plan.count('new')} new, {plan.count('change')} changed, {plan.count('delete')} deleted files", ""]
     for action, word in (("new", "new"), ("change", "changed"), ("delete", "deleted")):
         paths = [s.path for s in plan.steps if s.action == action]
         if paths:
             more = f" and {len(paths) - _LISTED} more" if len(paths) > _LISTED else ""
             lines.append(f"{word}: {', '.join(paths[:_LISTED])}{more}")
     return "\n".join(lines) + "\n"
+
+
+def notices_changed(plan: Plan) -> str:
+    """'2025-10-05-app-login (new), 2025-09-26-nirs-fire (changed)': the incidents and windows
+    whose own pages the plan sends or deletes, in any language; or what else changed."""
+    words = {"new": "new", "change": "changed", "delete": "deleted"}
+    found: dict[str, str] = {}
+    for step in plan.steps:
+        parts = step.path.split("/")
+        if len(parts) >= 2 and parts[-2] in ("incidents", "maintenance") and parts[-1].endswith(".html"):
+            found.setdefault(parts[-1][:-5], words[step.action])
+    if found:
+        return ", ".join(f"{notice} ({word})" for notice, word in found.items())
+    return "no notice changed (the state at this time, the theme or settings did)"
 
 
 def _quote(path: str) -> bytes:

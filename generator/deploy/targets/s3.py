@@ -11,13 +11,14 @@ from __future__ import annotations
 import base64
 import hashlib
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
 from generator.content.deploy_config import S3Config
+from generator.deploy.hashes import Hashes
 from generator.deploy.plan import Plan
-from generator.deploy.targets.base import MARKER, MARKER_TEXT, TargetError, claim_listing
+from generator.deploy.targets.base import MARKER, MARKER_TEXT, Files, TargetError, claim_listing
 from generator.machine.hosting import cache_control, content_type
 
 _MD5 = re.compile(r"^[0-9a-f]{32}$")
@@ -56,16 +57,17 @@ def _no_continue_for_empty_body(request: Any, **_: Any) -> None:
 
 
 class S3Target:
-    def __init__(self, config: S3Config) -> None:
+    def __init__(self, config: S3Config, hashes: Hashes) -> None:
         self.config = config
         self.client = make_client(config)
         self.marked = False
+        self._hashes = hashes
 
-    def digest(self, data: bytes) -> str:
-        return hashlib.md5(data, usedforsecurity=False).hexdigest()
+    def hash(self, sha256: str, read: Callable[[], bytes]) -> str:
+        return self._hashes.of("md5", sha256, read)
 
-    def prepare(self, files: Mapping[str, bytes]) -> dict[str, bytes]:
-        return dict(files)
+    def extra(self) -> dict[str, bytes]:
+        return {}
 
     def state(self) -> dict[str, str | None]:
         prefix = self.config.prefix
@@ -81,14 +83,14 @@ class S3Target:
         self.marked = claim_listing(found, f"bucket {self.config.bucket}/{prefix}", "use an empty bucket or prefix")
         return found
 
-    def apply(self, plan: Plan, files: Mapping[str, bytes]) -> str:
+    def apply(self, plan: Plan, files: Files) -> str:
         if not plan.steps:
             return "bucket already up to date"
         with _translated(self.config):
             if not self.marked:  # first, so a first deploy cut short is still recognised as ours
                 self._put(MARKER, MARKER_TEXT.encode("utf-8"))
             for step in plan.uploads:
-                self._put(step.path, files[step.path])
+                self._put(step.path, files.read(step.path))
             stale = [self.config.prefix + step.path for step in plan.deletes]
             for start in range(0, len(stale), _DELETE_BATCH):
                 batch = [{"Key": key} for key in stale[start:start + _DELETE_BATCH]]

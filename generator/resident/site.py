@@ -34,7 +34,7 @@ from generator.machine.derived import Derived, Memo
 from generator.machine.outputs import produce_all
 from generator.site import render as rendering
 from generator.site.reuse import identity
-from generator.site.theme import Theme, bundled_labels, find_theme, load_theme
+from generator.site.theme import SITE_THEMES, Theme, bundled_labels, chosen_theme, load_theme
 from generator.state import listing
 from generator.state.affiliates import section
 from generator.state.derive import IncidentState, Snapshot, incident_state, snapshot
@@ -114,8 +114,11 @@ class IncrementalSite:
         self._prints = Prints()
 
     @property
-    def theme_root(self) -> Path | None:
-        return self._good.theme.root if self._good else None
+    def theme_roots(self) -> tuple[Path, ...]:
+        """The folders a save in which changes the theme: those of the theme in use, and the site's
+        themes/ (where a theme folder may be added or renamed)."""
+        own = self.root.parent / SITE_THEMES
+        return (*(self._good.theme.folders if self._good else ()), *((own,) if own.is_dir() else ()))
 
     def now(self) -> datetime:
         """The fixed `--now`, or the clock's time, to the second: pages state only the times of
@@ -149,7 +152,7 @@ class IncrementalSite:
             gc.unfreeze()  # what the last full build froze may be garbage now
             with collector_paused():  # as in `check`: collections over the growing model cost 2 s of 7.6 at 10,000
                 loaded = self._notices.load_all()
-                good, reused = self._good_build(loaded, self._theme(loaded.content), now, None), None
+                good, reused = self._good_build(loaded, self._theme(loaded), now, None), None
         else:
             loaded = self._notices.update(self._good.loaded, hints)
             good, reused = self._good_build(loaded, self._good.theme, now, self._good), self._good
@@ -189,16 +192,18 @@ class IncrementalSite:
 
     def _touches_config(self, hints: set[Path]) -> bool:
         """Anything but a notice file (site.yaml, services.yaml, the theme, an unknown file) means start over."""
-        theme = self.theme_root
+        themes = self.theme_roots
         for hint in hints:
-            if theme is not None and hint.is_relative_to(theme):
+            if any(hint.is_relative_to(theme) for theme in themes):
                 return True
             if hint == self.root or (hint.is_relative_to(self.root) and hint.relative_to(self.root).parts[0] not in FOLDERS):
                 return True
         return False
 
-    def _theme(self, content: Content) -> Theme:
-        theme = load_theme(find_theme(self.theme_name or content.site.theme, self.root), cache_folder(self.root))
+    def _theme(self, loaded: Loaded) -> Theme:
+        assert loaded.files.site is not None  # the content was checked
+        theme = load_theme(chosen_theme(self.root, loaded.files.site, self.theme_name),
+                           loaded.content.site.languages, cache_folder(self.root))
         for name in theme.env.list_templates(extensions=["html"]):
             theme.env.get_template(name)  # a template that does not compile fails the build, not a request
         return theme
