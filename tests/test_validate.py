@@ -230,3 +230,12 @@ def test_a_bad_language_code_in_site_yaml_is_one_problem_not_one_per_text(tree) 
     tree.replace("site.yaml", "languages: [ko, en]", "languages: [KO, en]")
     found = problems(tree)
     assert len(found) == 1 and found[0].startswith("content/site.yaml:"), found
+
+
+def test_deploy_and_channel_names_are_ids_not_texts_to_translate(tree) -> None:
+    """`name` holds a text in most places, but a deploy target's or a channel's is an id: asking
+    for its English version was noise in every check."""
+    site = (tree.root / "site.yaml").read_text(encoding="utf-8")
+    tree.write("site.yaml", site + "deploy:\n  - {name: web1, type: folder, path: srv/www}\n"
+               "notify:\n  channels:\n    - {name: ops-mail, url: \"json://hooks.example.com/status\"}\n")
+    assert [w.format() for w in check(tree.root).warnings if "site.yaml" in w.location.file] == []

@@ -25,6 +25,7 @@ from generator.errors import Location, Problem, did_you_mean
 ID_PATTERN = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$")
 TEXT_KEYS = {"title", "name", "description", "label", "hours", "body", "text", "audience"}
 TEXT_LISTS = {"alternatives", "not_recovered"}
+_SETTINGS = frozenset({"deploy", "notify"})  # site.yaml's sections of ids and addresses: no texts
 # Letters that render as nothing: the Hangul fillers and the blank Braille pattern.
 _BLANK_LETTERS = frozenset("\u115f\u1160\u3164\uffa0\u2800")
 RESERVED_FOLDERS = {"incidents", "services", "maintenance", "assets", "api", "feeds", "badges", "history", "alternatives",
@@ -158,8 +159,11 @@ def _reserved_names(doc: Document, entries: list[tuple[KeyPath, str]]) -> list[P
 
 
 def _texts(data: Any) -> list[tuple[KeyPath, Any]]:
-    """Every translatable text in a document, found by the keys that hold texts."""
+    """Every translatable text in a document, found by the keys that hold texts (but in site.yaml's
+    `deploy:` and `notify:`, where a `name` is an id, not a text to translate)."""
     found: list[tuple[KeyPath, Any]] = []
+    if isinstance(data, dict) and not _SETTINGS.isdisjoint(data):
+        data = {key: value for key, value in data.items() if key not in _SETTINGS}
     _collect_texts(data, (), None, found)
     return found
 
