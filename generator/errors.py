@@ -50,6 +50,15 @@ class NoticeboardError(Exception):
     """Base of every error meant for a human; the CLI prints these without a traceback."""
 
 
+class FlagErrors(NoticeboardError):
+    """Every mistake in one command line's flags: an operator typing a long command under pressure
+    fixes them in one go rather than one per run. Printed as one `error:` line each."""
+
+    def __init__(self, messages: list[str]) -> None:
+        self.messages = tuple(messages)
+        super().__init__("\nerror: ".join(messages))
+
+
 class ContentError(NoticeboardError):
     """The content has problems. What follows from that is the command's to say: `build` wrote
     nothing, `update` left the file as it was, and `check`, which never writes, has nothing to add."""
@@ -94,8 +103,15 @@ def display_path(path: Path, root: Path) -> str:
 
 
 def did_you_mean(value: str, choices: list[str] | tuple[str, ...]) -> str:
-    """A close match for a typo, or the full list when nothing is close."""
-    close = difflib.get_close_matches(str(value), [str(c) for c in choices], n=1, cutoff=0.6)
+    """The choice meant: the ones the value begins (`gov-id` for `gov-id-verification`, `card`
+    for a handful of card services: an id typed short), else a close match for a typo, else the
+    full list."""
+    typed, names = str(value), [str(c) for c in choices]
+    begun = [name for name in names if name.startswith(typed)] if len(typed) >= 2 else []
+    if 1 <= len(begun) <= 6:
+        return "did you mean " + (f"'{begun[0]}'?" if len(begun) == 1
+                                  else "one of " + ", ".join(f"'{name}'" for name in begun) + "?")
+    close = difflib.get_close_matches(typed, names, n=1, cutoff=0.6)
     if close:
         return f"did you mean '{close[0]}'?"
-    return "expected one of: " + ", ".join(str(c) for c in choices)
+    return "expected one of: " + ", ".join(names)

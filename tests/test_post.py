@@ -230,6 +230,34 @@ def test_a_mistake_in_the_flags_is_named_and_nothing_is_written(tree, incident: 
     assert incident.read_text(encoding="utf-8") == OPEN_TEXT
 
 
+def test_every_mistake_in_the_flags_is_named_in_one_run(tree, incident: Path) -> None:
+    """An operator who typed a long command under pressure fixes all of it at once, not one per run."""
+    code, out, err = post("update", "2025-10-02-app-login", "--content", str(tree.root), "--now", "2025-10-02T10:00+09:00",
+                          "--status", "monitorng", "--service", "id=operational", "--service", "transfer=up",
+                          "--next-update", "25:00", "--body-ja", "y")
+    assert code == 1 and out == ""
+    assert err.splitlines() == [
+        "error: --status 'monitorng' is not an incident status; hint: did you mean 'monitoring'?",
+        "error: --service 'id=operational': unknown service or upstream 'id'; hint: did you mean 'id-check'? "
+        "(ids come from services.yaml)",
+        "error: --service 'transfer=up': 'up' is not a service status; hint: expected one of: operational, "
+        "under_maintenance, degraded_performance, partial_outage, major_outage",
+        "error: --next-update '25:00' is not a valid date and time; hint: write it like 2025-09-26T20:15+09:00; check "
+        "the day and the hour (or a time from now, +2h or +30m, or a time of day, 14:00)",
+        "error: --body-ja: 'ja' is not one of the site's languages; hint: site.yaml lists ko, en, so use --body, "
+        "--body-en",
+    ]
+    assert incident.read_text(encoding="utf-8") == OPEN_TEXT
+
+
+def test_an_id_typed_short_is_completed_in_the_hint(tree, incident: Path) -> None:
+    code, _, err = post("update", "2025-10-02-app-login", "--content", str(tree.root), "--now", "2025-10-02T10:00+09:00",
+                        "--body", "x", "--service", "id=operational")
+    assert code == 1
+    assert err == ("error: --service 'id=operational': unknown service or upstream 'id'; hint: did you mean "
+                   "'id-check'? (ids come from services.yaml)\n")
+
+
 def test_reopening_a_resolved_incident_says_so(tree) -> None:
     code, out, err = post("update", "2025-09-26-id-outage", "--content", str(tree.root), "--status", "investigating",
                           "--service", "id-check=major_outage", "--body", "다시 중단되었습니다.",

@@ -12,15 +12,16 @@ because the file is the record a bank shows an auditor of what was declared rest
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 from generator.clock import parse_flag, shown
 from generator.content.append import Moment
 from generator.content.model import COMPONENT_STATUSES, INCIDENT_STATUSES, Content, Incident
 from generator.content.yamlfile import has_invisible
-from generator.errors import NoticeboardError, did_you_mean
+from generator.errors import FlagErrors, NoticeboardError, did_you_mean
 from generator.state.derive import incident_state
 
 # The resolving update's text where the operator gives none, in the languages we can write it in.
@@ -30,6 +31,7 @@ RESOLVED_TEXT = {
 }
 _RELATIVE = re.compile(r"\+(?:(?P<hours>\d{1,3})h)?(?:(?P<minutes>\d{1,4})m(?:in)?)?")
 _CLOCK = re.compile(r"(?P<hour>\d{1,2}):(?P<minute>\d{2})")
+_T = TypeVar("_T")
 
 
 @dataclass(frozen=True)
@@ -66,17 +68,24 @@ class Posted:
 
 
 def new_update(request: Request, incident: Incident, content: Content, now: datetime) -> Posted:
-    """The entry to append to `incident` at `now`, or NoticeboardError naming the flag that is wrong."""
+    """The entry to append to `incident` at `now`, or FlagErrors naming every flag that is wrong."""
     tz = content.site.tz
+    problems: list[str] = []
     last = incident.updates[-1].at
     if last > now:
-        raise NoticeboardError(f"the incident's last update is dated {shown(last, tz)}, after the time this one would "
-                               f"be ({shown(now, tz)}), and updates go oldest first; hint: if that date is a typo, fix "
-                               "it first (`noticeboard check` suggests the time meant)")
+        problems.append(f"the incident's last update is dated {shown(last, tz)}, after the time this one would be "
+                        f"({shown(now, tz)}), and updates go oldest first; hint: if that date is a typo, fix it "
+                        "first (`noticeboard check` suggests the time meant)")
     state = incident_state(incident, now)
-    status = _status(request, state.status)
+    status = _noting(problems, lambda: _status(request, state.status), "resolved" if request.resolve else "")
     current = dict(state.current)
-    targets = _services(request.services, content, status == "resolved")
+    targets = _services(request.services, content, status == "resolved", problems)
+    promise = request.next_update
+    promised = _noting(problems, lambda: _promise(promise, now, content), None) if promise else None
+    no_text: tuple[dict[str, str], bool] = ({}, False)
+    bodies, standard = _noting(problems, lambda: _bodies(request, content), no_text)
+    if problems:
+        raise FlagErrors(problems)
     if status == "resolved" and request.list_restored:
         order = [a.target for a in incident.affected] + sorted(current)
         down = sorted((t for t, s in current.items() if s != "operational"), key=order.index)
@@ -84,13 +93,21 @@ def new_update(request: Request, incident: Incident, content: Content, now: date
     entry: dict[str, Any] = {"at": Moment(shown(now, tz)), "status": status}
     if targets:
         entry["services"] = targets
-    promised = _promise(request.next_update, now, content) if request.next_update else None
     if promised is not None:
         entry["next_update"] = Moment(shown(promised, tz))
-    entry["body"], standard = _bodies(request, content)
+    entry["body"] = bodies
     changes = tuple(Change(t, current.get(t, "operational"), s) for t, s in targets.items()
                     if current.get(t, "operational") != s)
     return Posted(entry, changes, state.status == "resolved" and status != "resolved", promised, standard)
+
+
+def _noting(problems: list[str], attempt: Callable[[], _T], otherwise: _T) -> _T:
+    """What `attempt` gives, or `otherwise` with its error's message added to `problems`."""
+    try:
+        return attempt()
+    except NoticeboardError as exc:
+        problems.append(str(exc))
+        return otherwise
 
 
 def _status(request: Request, current: str) -> str:
@@ -110,27 +127,34 @@ def _status(request: Request, current: str) -> str:
     return request.status
 
 
-def _services(given: tuple[str, ...], content: Content, resolving: bool) -> dict[str, str]:
-    """`--service ID=STATUS` flags as a mapping, every id and status checked against the catalog."""
+def _services(given: tuple[str, ...], content: Content, resolving: bool, problems: list[str]) -> dict[str, str]:
+    """`--service ID=STATUS` flags as a mapping, every id and status checked against the catalog
+    (each wrong one added to `problems`)."""
     known = [u.id for u in content.catalog.upstreams] + [s.id for s in content.catalog.services]
     found: dict[str, str] = {}
     for flag in given:
-        target, equals, status = (part.strip() for part in flag.partition("="))
-        if not equals or not target or not status:
-            raise NoticeboardError(f"--service '{flag}' is not ID=STATUS; hint: write it like "
-                                   "--service mobile-app=operational")
-        if target not in known:
-            raise NoticeboardError(f"--service '{flag}': unknown service or upstream '{target}'; "
-                                   f"hint: {did_you_mean(target, known)} (ids come from services.yaml)")
-        if status not in COMPONENT_STATUSES:
-            raise NoticeboardError(f"--service '{flag}': '{status}' is not a service status; "
-                                   f"hint: {did_you_mean(status, COMPONENT_STATUSES)}")
-        if resolving and status != "operational":
-            raise NoticeboardError(f"--service '{flag}': a resolved incident brings every service back, so it "
-                                   f"can't leave '{target}' {status}; hint: post an update that does not resolve "
-                                   "it, or open a new incident for what is still down")
-        found[target] = status
+        pair = _noting(problems, lambda: _service(flag, known, resolving), None)
+        if pair is not None:
+            found[pair[0]] = pair[1]
     return found
+
+
+def _service(flag: str, known: list[str], resolving: bool) -> tuple[str, str]:
+    target, equals, status = (part.strip() for part in flag.partition("="))
+    if not equals or not target or not status:
+        raise NoticeboardError(f"--service '{flag}' is not ID=STATUS; hint: write it like "
+                               "--service mobile-app=operational")
+    if target not in known:
+        raise NoticeboardError(f"--service '{flag}': unknown service or upstream '{target}'; "
+                               f"hint: {did_you_mean(target, known)} (ids come from services.yaml)")
+    if status not in COMPONENT_STATUSES:
+        raise NoticeboardError(f"--service '{flag}': '{status}' is not a service status; "
+                               f"hint: {did_you_mean(status, COMPONENT_STATUSES)}")
+    if resolving and status != "operational":
+        raise NoticeboardError(f"--service '{flag}': a resolved incident brings every service back, so it "
+                               f"can't leave '{target}' {status}; hint: post an update that does not resolve "
+                               "it, or open a new incident for what is still down")
+    return target, status
 
 
 def _bodies(request: Request, content: Content) -> tuple[dict[str, str], bool]:
@@ -173,7 +197,10 @@ def _promise(value: str, at: datetime, content: Content) -> datetime:
         promised = here.replace(hour=int(clock["hour"]), minute=int(clock["minute"]), second=0)
         promised += timedelta(days=1) if promised <= here else timedelta()
     else:
-        promised = parse_flag(value, "--next-update", tz, here.date())
+        try:
+            promised = parse_flag(value, "--next-update", tz, here.date())
+        except NoticeboardError as exc:
+            raise NoticeboardError(f"{exc} (or a time from now, +2h or +30m, or a time of day, 14:00)") from None
     if promised <= at:
         raise NoticeboardError(f"--next-update '{value}' is not after this update ({shown(at, tz)}); "
                                "hint: give a later time, like +2h or 14:00")
