@@ -48,10 +48,15 @@ def cmd_check(args: argparse.Namespace) -> int:
         raise strict_failure(warnings)
     _print_warnings(warnings)
     verdict = f"no errors, {len(warnings)} warning{'s' if len(warnings) != 1 else ''} to review" if warnings else "nothing wrong found"
-    print(f"ok: {len(content.incidents)} incidents, {len(content.maintenance)} maintenance windows, "
-          f"{len(content.catalog.services)} services — {verdict}")
+    counts = [_count(len(content.incidents), "incident"), _count(len(content.maintenance), "maintenance window"),
+              _count(len(content.catalog.services), "service")]
+    print(f"ok: {', '.join(counts)} — {verdict}")
     _print_schedule(content, snap)
     return 0
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}{'' if number == 1 else 's'}"
 
 
 def cmd_build(args: argparse.Namespace) -> int:
@@ -104,6 +109,9 @@ def cmd_new(args: argparse.Namespace) -> int:
         starts = parse_flag(args.starts, "--starts", site.tz, now.date()) if args.starts else now + timedelta(days=1)
         ends = parse_flag(args.ends, "--ends", site.tz, starts.astimezone(site.tz).date()) if args.ends \
             else starts + timedelta(hours=2)
+        if ends <= starts:
+            raise NoticeboardError(f"--ends {shown(ends, site.tz)} is not after --starts {shown(starts, site.tz)}; "
+                                   "hint: a window ends after it starts (across midnight, the end has the next day)")
         if not args.separate:
             refuse_repeats(windows_of(content), starts.astimezone(site.tz).date(), services, slug, "maintenance window")
         path = new_maintenance(content_dir, args.title, starts.astimezone(site.tz), ends.astimezone(site.tz),

@@ -20,7 +20,7 @@ def run(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
 def test_check_passes_on_good_content(tree) -> None:
     result = run("check", cwd=tree.root.parent)
     assert result.returncode == 0, result.stderr
-    assert "1 incidents" in result.stdout
+    assert "ok: 1 incident, 0 maintenance windows, 3 services" in result.stdout
 
 
 def test_check_reports_problems_with_location_and_no_traceback(tree) -> None:

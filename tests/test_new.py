@@ -97,3 +97,20 @@ def check_problems(root: Path) -> list[str]:
     except ContentError as exc:
         return [p.message for p in exc.problems if p.severity == "error"]
     return []
+
+
+def test_each_unknown_service_is_named_as_the_flag_typed(tree) -> None:
+    code, _, err = new(tree, "incident", "Transfers delayed", "--service", "transfers", "--service", "id-chek")
+    assert code == 1
+    assert err == ("error: --service 'transfers' is not a service in services.yaml; hint: did you mean 'transfer'?\n"
+                   "error: --service 'id-chek' is not a service in services.yaml; hint: did you mean 'id-check'?\n")
+    assert notices(tree) == ["2025-09-26-id-outage.yaml"]
+
+
+def test_a_window_that_ends_before_it_starts_is_not_written(tree) -> None:
+    code, _, err = new(tree, "maintenance", "이체 점검", "--service", "transfer", "--starts", "2025-10-12T23:00+09:00",
+                       "--ends", "2025-10-12T01:00+09:00")
+    assert code == 1
+    assert err == ("error: --ends 2025-10-12T01:00+09:00 is not after --starts 2025-10-12T23:00+09:00; hint: a window "
+                   "ends after it starts (across midnight, the end has the next day)\n")
+    assert not (tree.root / "maintenance").exists() or notices(tree, "maintenance") == []

@@ -16,7 +16,7 @@ from importlib import resources
 from pathlib import Path
 
 from generator.clock import iso
-from generator.errors import NoticeboardError
+from generator.errors import FlagErrors, NoticeboardError, did_you_mean
 
 PLACEHOLDER_SERVICE = "choose-a-service"
 SCHEMA_FOLDER = "schemas"
@@ -56,9 +56,7 @@ def new_incident(content_dir: Path, title: str, now: datetime, languages: tuple[
                  known: list[str], slug: str) -> Path:
     """Write a new incident file and return its path; unknown service ids are refused up front.
     `languages` are the site's, the default first: `title` is in that one."""
-    unknown = [s for s in services if s not in known]
-    if unknown:
-        raise NoticeboardError(f"unknown service id(s): {', '.join(unknown)}; hint: known ids are {', '.join(known)}")
+    refuse_unknown(services, known)
     path = new_file(content_dir / "incidents", now, slug)
     stamp = iso(now, now.tzinfo)  # type: ignore[arg-type]
     affected = "".join(
@@ -77,6 +75,14 @@ def new_incident(content_dir: Path, title: str, now: datetime, languages: tuple[
         encoding="utf-8",
     )
     return path
+
+
+def refuse_unknown(services: list[str], known: list[str]) -> None:
+    """FlagErrors naming each `--service` that is not a service of services.yaml, before any file is written."""
+    unknown = [s for s in services if s not in known]
+    if unknown:
+        raise FlagErrors([f"--service '{s}' is not a service in services.yaml; hint: {did_you_mean(s, known)}"
+                          for s in unknown])
 
 
 def alternative_stub(languages: tuple[str, ...]) -> str:
@@ -98,9 +104,10 @@ FIRST_UPDATE = {
 
 def new_maintenance(content_dir: Path, title: str, starts: datetime, ends: datetime, languages: tuple[str, ...],
                     services: list[str], known: list[str], slug: str) -> Path:
-    unknown = [s for s in services if s not in known]
-    if unknown or not services:
-        raise NoticeboardError(f"give at least one known --service; hint: known ids are {', '.join(known)}")
+    if not services:
+        raise NoticeboardError(f"give at least one --service ID, the services the window takes down; hint: the ids "
+                               f"in services.yaml are {', '.join(known)}")
+    refuse_unknown(services, known)
     path = new_file(content_dir / "maintenance", starts, slug)
     tz = starts.tzinfo
     path.write_text(
