@@ -87,9 +87,7 @@ def new_update(request: Request, incident: Incident, content: Content, now: date
     if problems:
         raise FlagErrors(problems)
     if status == "resolved" and request.list_restored:
-        order = [a.target for a in incident.affected] + sorted(current)
-        down = sorted((t for t, s in current.items() if s != "operational"), key=order.index)
-        targets = {**{t: "operational" for t in down}, **targets}
+        targets = {**_restored(incident, current), **targets}
     entry: dict[str, Any] = {"at": Moment(shown(now, tz)), "status": status}
     if targets:
         entry["services"] = targets
@@ -99,6 +97,13 @@ def new_update(request: Request, incident: Incident, content: Content, now: date
     changes = tuple(Change(t, current.get(t, "operational"), s) for t, s in targets.items()
                     if current.get(t, "operational") != s)
     return Posted(entry, changes, state.status == "resolved" and status != "resolved", promised, standard)
+
+
+def _restored(incident: Incident, current: dict[str, str]) -> dict[str, str]:
+    """Everything the incident still shows down, `operational` again, in the file's order."""
+    order = [a.target for a in incident.affected] + sorted(current)
+    down = sorted((t for t, s in current.items() if s != "operational"), key=order.index)
+    return {t: "operational" for t in down}
 
 
 def _noting(problems: list[str], attempt: Callable[[], _T], otherwise: _T) -> _T:
