@@ -136,6 +136,16 @@ def test_a_file_that_would_fail_check_is_left_as_it_was(tree, incident: Path) ->
     assert sorted(p.name for p in incident.parent.iterdir()) == ["2025-09-26-id-outage.yaml", incident.name]
 
 
+def test_content_already_failing_says_so_rather_than_blaming_the_update(tree, incident: Path) -> None:
+    tree.replace("incidents/2025-09-26-id-outage.yaml", "status: resolved", "status: resovled")
+    code, _, err = post("update", "2025-10-02-app-login", "--content", str(tree.root), "--body", "확인 중",
+                        "--now", "2025-10-02T10:00+09:00")
+    assert code == 1 and "unknown status 'resovled'" in err
+    assert err.splitlines()[-1] == ("1 problem in the content as it is (fix it, then post again); the incident file "
+                                    "was left as it was")
+    assert incident.read_text(encoding="utf-8") == OPEN_TEXT
+
+
 def test_untrusted_text_stays_text(tree, incident: Path) -> None:
     texts = ["1:30", "- 목록처럼", "key: value # not a comment", "\"\nstatus: resolved", "no", "{ko: x}", "'", "~"]
     for number, text in enumerate(texts):

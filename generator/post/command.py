@@ -96,7 +96,10 @@ def _bodies(args: argparse.Namespace) -> tuple[tuple[str, str], ...]:
 def _post(args: argparse.Namespace, request: Request) -> int:
     content_dir = Path(args.content)
     now = parse_now(args.now)
-    checked = check(content_dir)
+    try:
+        checked = check(content_dir)
+    except ContentError as exc:  # the content is refused as it is, whatever the update would have been
+        raise ContentError(exc.problems, "the content as it is (fix it, then post again)") from None
     content = checked.content
     incident = find_incident(content, request.incident)
     path = content_dir / "incidents" / Path(incident.source).name
