@@ -204,6 +204,15 @@ def test_update_keeps_the_current_status_and_promises_the_next(tree, incident: P
         ("identified", at("2025-10-03T00:40+09:00")), ("identified", at("2025-10-03T09:00+09:00"))]
 
 
+def test_a_promise_from_now_is_a_whole_minute_never_before_it(tree, incident: Path) -> None:
+    """Pages show a promise to the minute: `+1h` at 23:10:20 is 00:11, not 00:10:20 shown as 00:10."""
+    code, out, err = post("update", "2025-10-02-app-login", "--content", str(tree.root), "--body", "확인 중",
+                          "--next-update", "+1h", "--now", "2025-10-02T23:10:20+09:00")
+    assert code == 0, err
+    assert "  next update promised by 2025-10-03T00:11+09:00" in out
+    assert "    next_update: 2025-10-03T00:11+09:00\n" in incident.read_text(encoding="utf-8")
+
+
 @pytest.mark.parametrize("args, message", [
     (["update", "app-login", "--body", "x"],
      "error: no incident 'app-login' in content/incidents/; hint: did you mean '2025-10-02-app-login'?"),

@@ -197,7 +197,8 @@ def _promise(value: str, at: datetime, content: Content) -> datetime:
     here = at.astimezone(tz)
     relative, clock = _RELATIVE.fullmatch(value.strip()), _CLOCK.fullmatch(value.strip())
     if relative and (relative["hours"] or relative["minutes"]):
-        promised = at + timedelta(hours=int(relative["hours"] or 0), minutes=int(relative["minutes"] or 0))
+        later = timedelta(hours=int(relative["hours"] or 0), minutes=int(relative["minutes"] or 0))
+        promised = _whole_minute(at + later)
     elif clock and int(clock["hour"]) < 24 and int(clock["minute"]) < 60:
         promised = here.replace(hour=int(clock["hour"]), minute=int(clock["minute"]), second=0)
         promised += timedelta(days=1) if promised <= here else timedelta()
@@ -210,3 +211,11 @@ def _promise(value: str, at: datetime, content: Content) -> datetime:
         raise NoticeboardError(f"--next-update '{value}' is not after this update ({shown(at, tz)}); "
                                "hint: give a later time, like +2h or 14:00")
     return promised
+
+
+def _whole_minute(moment: datetime) -> datetime:
+    """A promise `+1h` from 07:08:39 is 08:09, not 08:08:39: pages show it to the minute,
+    and a reader should never see a promise that already passed by a few seconds."""
+    if not moment.second and not moment.microsecond:
+        return moment
+    return moment.replace(second=0, microsecond=0) + timedelta(minutes=1)
