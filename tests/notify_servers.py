@@ -90,7 +90,10 @@ class Receiver:
 
         class Handler(BaseHTTPRequestHandler):
             def do_POST(self) -> None:  # noqa: N802 — http.server's name
-                data = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                length = int(self.headers.get("Content-Length") or 0)
+                data = self.rfile.read(length)
+                if len(data) < length:  # the sender died mid-body: a real endpoint gets no message
+                    return
                 time.sleep(receiver.delay)
                 receiver.authorization.append(self.headers.get("Authorization") or "")
                 receiver.posts.append((self.path.split("?")[0], self.headers.get("Content-Type") or "", data))

@@ -7,9 +7,6 @@ import hashlib
 import posixpath
 import re
 import shutil
-import socket
-import subprocess
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -17,84 +14,12 @@ from typing import Any
 import pytest
 from conftest import ROOT, at
 from deploy_support import NOW, add_targets, deploy, require, require_module
+from seaweed import KEY, SECRET, Weed, client, free_ports
 
 from generator.build import render
 from generator.deploy.targets import MARKER
 
-KEY, SECRET = "noticeboard-test", "s3-secret-for-tests-only"
-PORTS = ("master", "volume", "filer", "s3", "admin")
 ASSET_LINK = re.compile(r'(?:href|src)="([^"]*assets/[^"]+)"')
-
-
-def _free_ports(count: int) -> list[int]:
-    sockets = [socket.socket() for _ in range(count)]
-    for s in sockets:
-        s.bind(("127.0.0.1", 0))
-    ports = [s.getsockname()[1] for s in sockets]
-    for s in sockets:
-        s.close()
-    return ports
-
-
-class Weed:
-    """`weed mini` (master, volume, filer and S3 gateway in one process) on 127.0.0.1, telemetry off."""
-
-    def __init__(self, binary: str, root: Path) -> None:
-        self.binary, self.data, self.log = binary, root / "data", root / "weed.log"
-        self.data.mkdir(parents=True)
-        numbers = iter(_free_ports(2 * len(PORTS)))
-        self.ports = {name: (next(numbers), next(numbers)) for name in PORTS}
-        self.proc: subprocess.Popen[bytes] | None = None
-
-    @property
-    def endpoint(self) -> str:
-        return f"http://127.0.0.1:{self.ports['s3'][0]}"
-
-    def start(self) -> None:
-        flags = [flag for name, (http, grpc) in self.ports.items()
-                 for flag in (f"-{name}.port={http}", f"-{name}.port.grpc={grpc}")]
-        with self.log.open("ab") as log:
-            self.proc = subprocess.Popen(
-                [self.binary, "mini", f"-dir={self.data}", "-ip=127.0.0.1", "-ip.bind=127.0.0.1",
-                 "-master.telemetry=false", "-admin.ui=false", "-webdav=false", "-s3.port.iceberg=0",
-                 "-s3.port.lance=0", *flags],
-                stdout=log, stderr=subprocess.STDOUT, env={"PATH": "/usr/bin:/bin", "HOME": str(self.data),
-                                                           "AWS_ACCESS_KEY_ID": KEY, "AWS_SECRET_ACCESS_KEY": SECRET})
-        deadline = time.monotonic() + 60
-        while True:
-            try:  # ready means writable: the S3 gateway answers before the volume server has joined
-                s3 = client(self)
-                if not s3.list_buckets()["Buckets"]:
-                    s3.create_bucket(Bucket="probe")
-                s3.put_object(Bucket="probe", Key="probe", Body=b"probe")
-                return
-            except Exception:
-                if self.proc.poll() is not None or time.monotonic() > deadline:
-                    self.stop()
-                    pytest.fail("SeaweedFS did not start:\n" + self.log.read_text(errors="replace")[-3000:])
-                time.sleep(0.2)
-
-    def kill(self) -> None:
-        """SIGKILL, like a host losing power mid-deploy."""
-        assert self.proc is not None
-        self.proc.kill()
-        self.proc.wait()
-
-    def stop(self) -> None:
-        if self.proc is not None and self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                self.kill()
-
-
-def client(weed: Weed, secret: str = SECRET) -> Any:
-    import boto3
-    from botocore.config import Config
-
-    return boto3.client("s3", endpoint_url=weed.endpoint, region_name="us-east-1", aws_access_key_id=KEY,
-                        aws_secret_access_key=secret, config=Config(retries={"max_attempts": 1}))
 
 
 @pytest.fixture(scope="module")
@@ -196,7 +121,9 @@ def test_assets_go_up_before_data_before_pages_and_deletions_come_last(site, wee
 
     assert deploy(tree.root).code == 0
 
-    puts = [key.removeprefix("status/") for op, key in requests if op == "PutObject"]
+    sent = [key.removeprefix("status/") for op, key in requests if op == "PutObject"]
+    assert sent[-1] == MARKER, "the marker naming the new site goes up once the bucket is whole"
+    puts = sent[:-1]
     v1 = dict(v1_files)
     v2 = render(tree.root, at(NOW)).files
     assert sorted(puts) == sorted(p for p in v2 if v1.get(p) != v2[p]), "only new and changed files are sent"
@@ -204,7 +131,7 @@ def test_assets_go_up_before_data_before_pages_and_deletions_come_last(site, wee
     assert puts and kinds == sorted(kinds), puts
     assert kinds[0] == 0 and puts[-1] == "index.html"
     writes = [op for op, _ in requests if op in ("PutObject", "DeleteObjects")]
-    assert writes[-1] == "DeleteObjects" and writes.count("DeleteObjects") == 1
+    assert writes[-2] == "DeleteObjects" and writes.count("DeleteObjects") == 1
 
 
 def test_a_server_killed_mid_deploy_leaves_whole_pages_and_the_next_deploy_completes(
@@ -214,21 +141,22 @@ def test_a_server_killed_mid_deploy_leaves_whole_pages_and_the_next_deploy_compl
     v1 = render(tree.root, at(NOW)).files
     _restyle(theme)
     v2 = render(tree.root, at(NOW)).files
-    pages_sent = []
+    pages_done: list[str] = []
 
-    def kill_before_third_page(params: dict[str, Any], **_: Any) -> None:
-        if params["Key"].endswith(".html"):
-            if len(pages_sent) == 2:
+    def kill_after_two_pages(http_response: Any, **_: Any) -> None:
+        """Pages go up side by side: once two are in, the server dies under the others."""
+        if http_response.url.endswith(".html") and http_response.status_code == 200:
+            pages_done.append(http_response.url)
+            if len(pages_done) == 2:
                 weed.kill()
-            pages_sent.append(params["Key"])
 
-    _hook(monkeypatch, "before-parameter-build.s3.PutObject", kill_before_third_page)
+    _hook(monkeypatch, "after-call.s3.PutObject", kill_after_two_pages)
     try:
         run = deploy(tree.root)
     finally:
         if weed.proc is not None and weed.proc.poll() is not None:
             weed.start()
-    assert len(pages_sent) == 3, "two pages went up, the third met a dead server"
+    assert len(pages_done) >= 2, "two pages went up, then the server died"
     assert run.code == 1 and "bucket" in run.out and "FAILED" in run.out
 
     held = _objects(weed, bucket)
@@ -243,14 +171,14 @@ def test_a_server_killed_mid_deploy_leaves_whole_pages_and_the_next_deploy_compl
                 target = posixpath.normpath(posixpath.join(posixpath.dirname(path), link)).lstrip("/")
                 assert target in held, f"{path} links to {target}, which is not published"
 
-    _hook(monkeypatch, "before-parameter-build.s3.PutObject", lambda **_: None)
+    _hook(monkeypatch, "after-call.s3.PutObject", lambda **_: None)
     run = deploy(tree.root)
     assert run.code == 0, run.out + run.err
     assert _objects(weed, bucket) == {path: _md5(data) for path, data in v2.items()}
 
 
 def test_a_broken_target_does_not_stop_the_other(tree, weed: Weed, bucket: str) -> None:
-    closed = _free_ports(1)[0]
+    closed = free_ports(1)[0]
     add_targets(tree, f"  - {{name: good, type: s3, bucket: {bucket}, endpoint_url: '{weed.endpoint}', "
                       f"region: us-east-1}}\n"
                       f"  - {{name: down, type: s3, bucket: {bucket}, endpoint_url: 'http://127.0.0.1:{closed}', "
@@ -300,7 +228,7 @@ def test_verification_catches_a_host_that_stores_something_else(site, weed: Weed
     _hook(monkeypatch, "before-parameter-build.s3.PutObject", mangle_history)
     run = deploy(tree.root)
     assert run.code == 1
-    assert "after the upload the host differs in 1 files (history.html)" in run.out
+    assert "the bucket stored 1 file otherwise than sent (history.html)" in run.out
 
 
 def _hook(monkeypatch: pytest.MonkeyPatch, event: str, handler: Any) -> None:
@@ -326,3 +254,34 @@ def _record_requests(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, str]]:
 
     _hook(monkeypatch, "before-parameter-build.s3", record)
     return requests
+
+
+def test_a_deploy_after_its_own_plans_from_what_it_remembers_not_a_listing(site, weed: Weed, bucket: str,
+                                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    """In a crisis every update is a deploy: the bucket's marker names the site this machine last
+    published there, so the next deploy reads that one object instead of listing the bucket."""
+    tree, theme = site
+    assert deploy(tree.root).code == 0
+    _restyle(theme)
+    requests = _record_requests(monkeypatch)
+    run = deploy(tree.root)
+    assert run.code == 0, run.out + run.err
+    assert not [op for op, _ in requests if op.startswith("ListObjects")], requests
+    assert _objects(weed, bucket) == {path: _md5(data) for path, data in render(tree.root, at(NOW)).files.items()}
+
+
+def test_a_bucket_changed_by_someone_else_is_listed_and_put_right(site, weed: Weed, bucket: str,
+                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    """Another machine (or a hand) changed the bucket after this machine's deploy: the marker no
+    longer names what this machine remembers, so the deploy lists the bucket and sends what differs."""
+    tree, _ = site
+    assert deploy(tree.root).code == 0
+    s3 = client(weed)
+    s3.put_object(Bucket=bucket, Key="status/history.html", Body=b"<p>edited by hand</p>")
+    s3.put_object(Bucket=bucket, Key=f"status/{MARKER}", Body=b"published elsewhere\npublished: other\n")
+    requests = _record_requests(monkeypatch)
+    run = deploy(tree.root)
+    assert run.code == 0, run.out + run.err
+    assert [op for op, _ in requests if op.startswith("ListObjects")], "the bucket is listed, not trusted"
+    assert ("PutObject", "status/history.html") in requests
+    assert _objects(weed, bucket) == {path: _md5(data) for path, data in render(tree.root, at(NOW)).files.items()}

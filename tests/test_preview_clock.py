@@ -11,8 +11,8 @@ from datetime import datetime, timedelta, timezone
 from conftest import at
 from test_serve import Events
 
-from generator.resident.site import IncrementalSite
 from generator.preview.serve import Session
+from generator.resident.site import IncrementalSite
 from generator.resident.ticker import Ticker
 
 INC = "incidents/2025-09-26-id-outage.yaml"

@@ -152,6 +152,8 @@ def test_a_self_change_renders_the_pages_that_state_the_time(project: Path, rend
             "incidents/2025-09-26-nirs-fire.html", "en/incidents/2025-09-26-nirs-fire.html"} <= set(again)
     assert not [path for path in again if "maintenance/" in path], again
     assert "incidents/2025-03-14-card-payment-delay.html" not in again
+    assert not {"services/card-payment.html", "en/services/chat-support.html"} & set(again), \
+        "a service the update does not touch states its own last change, so its page is kept"
     assert_same_as_cold_build(project, after_update)
 
 
@@ -187,6 +189,8 @@ def test_only_an_open_incidents_page_states_the_time_it_is_as_of(project: Path) 
     for resolved in ("incidents/2025-03-14-card-payment-delay.html", "history.html"):
         assert 'class="as-of"' not in (project / "out" / resolved).read_text(encoding="utf-8"), resolved
     assert 'class="as-of"' in (project / "out" / "services" / "id-card-check.html").read_text(encoding="utf-8")
+    card = (project / "out" / "services" / "card-payment.html").read_text(encoding="utf-8")
+    assert 'class="as-of"' in card and 'datetime="2025-03-14T12:45:00+09:00"' in card, "its own incident's last update"
 
 
 def test_a_page_changed_by_hand_in_the_output_is_rendered_again(project: Path, rendered: list[str]) -> None:

@@ -26,9 +26,9 @@ from conftest import DEMO_NOW, ROOT, at
 
 from generator.build import build, render
 from generator.machine.hosting import content_type
-from generator.resident.site import IncrementalSite
 from generator.preview.overlay import describe, inject
 from generator.preview.serve import Session, site_path
+from generator.resident.site import IncrementalSite
 from generator.resident.watch import Debouncer, Watcher, is_litter
 
 NOW = at(DEMO_NOW)

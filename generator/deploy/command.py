@@ -8,6 +8,7 @@ import os
 import re
 import subprocess
 import sys
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +19,6 @@ from generator.content.check import check
 from generator.content.deploy_config import TargetConfig, load_targets
 from generator.content.load import load_content
 from generator.content.validate import site_zone
-from generator.deploy.hashes import Hashes
 from generator.deploy.plan import Action
 from generator.deploy.run import Outcome, Publishing, deploy_all
 from generator.deploy.site import site_files
@@ -50,6 +50,8 @@ def register(sub: Any) -> None:
     p.add_argument("--list", action="store_true", help="list every file sent or deleted, not just the counts")
     p.add_argument("--author", metavar="'NAME <EMAIL>'", help="who publishes, for git commits (default: "
                    "$NOTICEBOARD_AUTHOR, else your git identity)")
+    p.add_argument("--watch", action="store_true", help="keep running: publish after every save and whenever the "
+                   "site changes by itself (a notice's time coming), keeping the site in memory")
     p.set_defaults(func=cmd_deploy, refused="; nothing was published")
 
 
@@ -57,6 +59,8 @@ def cmd_deploy(args: argparse.Namespace) -> int:
     content_dir = Path(args.content)
     configs = _select(load_targets(content_dir), args.target)
     author = operator(args.author)
+    if args.watch:
+        return _watch(args, content_dir, configs, author)
     if args.site:
         warnings = check(content_dir).warnings
         site, origin = site_files(Path(args.site)), f"{args.site}/"
@@ -69,7 +73,7 @@ def cmd_deploy(args: argparse.Namespace) -> int:
     print(f"{verb} {len(site.digests)} files from {origin} to {len(configs)} "
           f"target{'s' if len(configs) != 1 else ''}: {', '.join(c.name for c in configs)}", flush=True)
     cache = cache_folder(content_dir)
-    publishing = Publishing(cache, Hashes(cache / "deploy-hashes.pickle"), author)
+    publishing = Publishing.kept_in(cache, author)
     outcomes = deploy_all(configs, site, args.dry_run, publishing, lambda o: _report(o, args.dry_run, args.list))
     code = _summary(outcomes, args.dry_run)
     report = after_deploy(notify, site.digests.keys(), site.read, any(o.ok and o.verified for o in outcomes),
@@ -79,6 +83,25 @@ def cmd_deploy(args: argparse.Namespace) -> int:
     print("\nnotifications:" if not args.dry_run else "\nnotifications after this deploy:")
     notified = print_report(report, args.dry_run)
     return code or notified
+
+
+def _watch(args: argparse.Namespace, content_dir: Path, configs: tuple[TargetConfig, ...], author: str) -> int:
+    """The resident publisher (deploy/watch.py), until Ctrl-C."""
+    from generator.deploy.watch import Publisher, watch
+    from generator.resident.site import IncrementalSite
+
+    if args.site or args.dry_run:
+        raise NoticeboardError("--watch publishes the content as it is saved; hint: leave out --site and --dry-run")
+    cache = cache_folder(content_dir)
+    site = IncrementalSite(content_dir, parse_now(args.now) if args.now else None)
+    publisher = Publisher(site, configs, Publishing.kept_in(cache, author))
+    print(f"publishing {args.content}/ to {', '.join(c.name for c in configs)} on every save", flush=True)
+    try:
+        watch(publisher, threading.Event())
+    except KeyboardInterrupt:
+        pass
+    print("stopped", file=sys.stderr, flush=True)
+    return 0
 
 
 def _built(content_dir: Path, output: Path, now_text: str | None) -> tuple[Files, str, tuple[Any, ...]]:

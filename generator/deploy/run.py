@@ -9,17 +9,16 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor, as_completed
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
 
 from generator.content.deploy_config import TargetConfig
 from generator.deploy.hashes import Hashes
+from generator.deploy.known import Known, Memory
 from generator.deploy.plan import Plan, make_plan
 from generator.deploy.targets import Target, TargetError, open_target
-from generator.deploy.targets.base import Files
-
-_SHOWN_DIFFERENCES = 5
+from generator.deploy.targets.base import Files, token_of
 
 
 @dataclass(frozen=True)
@@ -39,11 +38,17 @@ class Outcome:
 @dataclass(frozen=True)
 class Publishing:
     """What every target of one deploy shares: the content's cache folder (None: keep nothing),
-    the files' hashes in each host's scheme, and who publishes."""
+    the files' hashes in each host's scheme, who publishes, and what each host was last seen to hold."""
 
     cache: Path | None
     hashes: Hashes
     author: str
+    memory: Memory = field(default_factory=lambda: Memory(None))
+
+    @classmethod
+    def kept_in(cls, cache: Path, author: str) -> Publishing:
+        """Everything kept in the content's cache folder between runs."""
+        return cls(cache, Hashes(cache / "deploy-hashes.pickle"), author, Memory(cache))
 
 
 def deploy_all(configs: tuple[TargetConfig, ...], site: Files, dry_run: bool, publishing: Publishing,
@@ -68,11 +73,16 @@ def deploy_one(config: TargetConfig, site: Files, dry_run: bool, publishing: Pub
         target = open_target(config, publishing.cache, publishing.hashes, publishing.author)
         files = site.with_extra(target.extra())
         local = {path: target.hash(digest, partial(files.read, path)) for path, digest in files.digests.items()}
-        plan = make_plan(local, target.state())
+        plan = make_plan(local, _held(target, publishing.memory.get(config.name)))
         if dry_run:
             return Outcome(config.name, where, plan, "dry run: nothing sent")
-        note = target.apply(plan, files)
-        return Outcome(config.name, where, plan, note, verify(target, local, files))
+        publishing.memory.remember(config.name, None)  # until verified, what the host holds is not known
+        token = token_of(local)
+        note = target.apply(plan, files, token)
+        verified = verify(target, plan, local, files, token)
+        after = target.published()
+        publishing.memory.remember(config.name, Known(after, dict(local)) if after else None)
+        return Outcome(config.name, where, plan, note, verified)
     except TargetError as exc:
         return Outcome(config.name, where, plan, error=str(exc))
     except OSError as exc:
@@ -85,17 +95,19 @@ def deploy_one(config: TargetConfig, site: Files, dry_run: bool, publishing: Pub
             target.close()
 
 
-def verify(target: Target, local: Mapping[str, str], files: Files) -> int:
-    """Read the host back: every file with the right hash, nothing extra, and the home page byte for
-    byte. What the host reports is its own listing (a bucket's ETags, a branch's tree, a folder's
-    files by their stamps), so this reads no file but the home page."""
-    held = target.state()
-    wrong = sorted(path for path, digest in local.items() if held.get(path) != digest)
-    extra = sorted(set(held) - set(local))
-    if wrong or extra:
-        shown = ", ".join((wrong + extra)[:_SHOWN_DIFFERENCES])
-        raise TargetError(f"after the upload the host differs in {len(wrong) + len(extra)} files ({shown}); "
-                          "run the deploy again to complete it")
+def _held(target: Target, known: Known | None) -> dict[str, str | None]:
+    """What the host holds: what this machine remembers it published, when the host still carries
+    that publish's token (one small read), else the host's full listing."""
+    if known is not None and target.published() == known.token:
+        return dict(known.state)
+    return target.state()
+
+
+def verify(target: Target, plan: Plan, local: Mapping[str, str], files: Files, token: str) -> int:
+    """Read the host back where it matters: its marker (or a branch's head) names what was just
+    published, every file sent holds the right hash there, and the home page is byte for byte the
+    built one. The rest the host held already, by its own listing or its marker's word."""
+    target.check_sent(plan, local, token)
     if "index.html" in local and target.read("index.html") != files.read("index.html"):
         raise TargetError("index.html read back from the host differs from the built one; run the deploy again")
     return len(local)

@@ -26,8 +26,11 @@ def site_files(folder: Path, digests: Mapping[str, str] | None = None) -> Files:
     if not (folder / "index.html").is_file():
         raise NoticeboardError(f"{folder} has no index.html; hint: pass the folder `noticeboard build` wrote "
                                "(default public/), or leave out --site to build now")
+    def read(path: str) -> bytes:
+        return (folder / safe_relative(path)).read_bytes()
+
     if digests is not None:
-        return Files(folder, {path: digest for path, digest in digests.items() if path not in NOT_PUBLISHED})
+        return Files({path: digest for path, digest in digests.items() if path not in NOT_PUBLISHED}, read)
     found: dict[str, str] = {}
     for root, dirs, names in os.walk(folder):
         dirs[:] = sorted(d for d in dirs if d != ".git")
@@ -35,4 +38,4 @@ def site_files(folder: Path, digests: Mapping[str, str] | None = None) -> Files:
             rel = Path(root, name).relative_to(folder).as_posix()
             if rel not in NOT_PUBLISHED:
                 found[str(safe_relative(rel))] = hashlib.sha256(Path(root, name).read_bytes()).hexdigest()
-    return Files(folder, found)
+    return Files(found, read)

@@ -19,7 +19,7 @@ from generator.clock import iso
 from generator.content.markup import plain_text
 from generator.content.model import Alternative, Content, Incident, Maintenance, Service, Update, severity
 from generator.machine.derived import Derived, absolute, text
-from generator.state.derive import IncidentState, Snapshot
+from generator.state.derive import IncidentState, Snapshot, service_changes
 from generator.state.plan import language_prefix
 
 LIST_LIMIT = 50  # Statuspage's incidents.json and scheduled-maintenances.json also stop at the latest 50
@@ -137,9 +137,7 @@ def _times(content: Content, snap: Snapshot, activity: Callable[[IncidentState],
     known = [s.incident.started for s in snap.incidents]
     known += [m.starts for m in content.maintenance if m.starts <= snap.now]
     first = min(known, default=snap.as_of)
-    changed = {service.id: max([latest[s.incident.id] for s in touched.get(service.id, ())]
-                               + [t for m, t in passed if service.id in m.services], default=first)
-               for service in content.catalog.services}
+    changed = {sid: moment or first for sid, moment in service_changes(content, snap, touched, activity).items()}
     restored: dict[str, datetime] = {}
     for restoration in reversed(snap.recent_restorations()):
         restored[restoration.target] = restoration.at

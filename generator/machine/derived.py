@@ -13,7 +13,7 @@ from urllib.parse import urlsplit
 
 from generator.content.labels import Labels
 from generator.content.model import Content, Site, Text
-from generator.state.derive import IncidentState, Snapshot, incidents_by_service
+from generator.state.derive import IncidentState, Snapshot, incidents_by_service, last_activity
 from generator.state.fingerprint import Print, Prints
 from generator.state.plan import Page, plan_pages, views
 from generator.state.record import fingerprint
@@ -39,12 +39,6 @@ def tag_uri(site: Site, when: datetime, specific: str) -> str:
     parts = urlsplit(site.base_url)
     day = when.astimezone(site.tz).date().isoformat()
     return f"tag:{parts.hostname or 'localhost'},{day}:{parts.path or '/'}{specific}"
-
-
-def last_activity(state: IncidentState) -> datetime:
-    """When the incident last changed as of `now`: its newest published update, else its start."""
-    visible = state.incident.updates[: state.visible_updates]
-    return max((u.at for u in visible), default=state.incident.started)
 
 
 class Memo:

@@ -18,9 +18,9 @@ from generator.clock import format_time, iso
 from generator.content.labels import Labels
 from generator.content.markup import render_markdown
 from generator.content.model import Service, Site
-from generator.machine.derived import Derived, Memo, absolute, last_activity, tag_uri, text
+from generator.machine.derived import Derived, Memo, absolute, tag_uri, text
 from generator.machine.xml import XML_DECLARATION, xml_block, xml_leaf, xml_text
-from generator.state.derive import IncidentState
+from generator.state.derive import IncidentState, last_activity
 from generator.state.plan import language_prefix
 
 SITE_LIMIT = 50

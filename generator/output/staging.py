@@ -15,6 +15,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from stat import S_ISREG
 from typing import Any
 
 from generator.content.names import check_relative
@@ -119,19 +120,27 @@ class Staging:
         return True
 
     def adopt(self, path: str, digest: str) -> bool:
-        """Hard-link the live output's regular file at `path` unread, for a caller that knows it
-        is unchanged and holds `digest` (a deploy whose plan does not send it); False if there is
-        none to link."""
-        target, source = self._target(path), self._output + path
-        if os.path.islink(source) or not os.path.isfile(source):
+        """Take the live output's regular file at `path` unread, for a caller that knows it is
+        unchanged and holds `digest` (a deploy whose plan does not send it): kept where the recycled
+        folder holds that very file, hard-linked otherwise; False if there is none to take."""
+        source = self._output + path
+        try:
+            stat = os.stat(source, follow_symlinks=False)
+        except OSError:
             return False
+        if not S_ISREG(stat.st_mode):
+            return False
+        target = self._target(path)
         with output_errors(self.output):
-            self._vacate(path)
-            try:
-                os.link(source, target)
-            except OSError:
-                return False
-            self.written[path] = [digest, *_stamp(target)]
+            if self._present.files.get(path) == (stat.st_dev, stat.st_ino):
+                del self._present.files[path]
+            else:
+                self._vacate(path)
+                try:
+                    os.link(source, target)
+                except OSError:
+                    return False
+        self.written[path] = [digest, *linked_stamp(stat)]
         return True
 
     def finish(self) -> None:

@@ -31,8 +31,8 @@ import jinja2
 from generator.clock import parse_now
 from generator.errors import NoticeboardError, Problem
 from generator.machine.hosting import content_type
-from generator.resident.site import IncrementalSite, Rebuilt
 from generator.preview.overlay import RELOAD_JS, Failure, describe, error_page, inject
+from generator.resident.site import IncrementalSite, Rebuilt
 from generator.resident.ticker import Ticker
 from generator.resident.watch import Watcher
 

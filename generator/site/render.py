@@ -28,7 +28,7 @@ from generator.site.theme import Theme
 from generator.state import listing
 from generator.state.affiliates import overall as affiliate_overall
 from generator.state.affiliates import services_of
-from generator.state.derive import Snapshot
+from generator.state.derive import Snapshot, service_changes
 from generator.state.listing import Lists
 from generator.state.plan import Claims, Page, plan_pages, views
 from generator.state.reads import Fact, Tracked, recording, tracked
@@ -216,6 +216,7 @@ def shared_context(content: Content, snap: Snapshot, section: str = "", lists: L
         "incidents_by_service": lists.by_service,
         "services_hit": lists.services_hit,
         "site": content.site, "catalog": content.catalog, "snap": snap, "content": content,
+        "service_changed_at": service_changes(content, snap, lists.by_service),
         "unavailable": sorted((s for s in snap.services.values() if s.status not in ("operational",)),
                               key=lambda s: (-severity(s.status), s.service)),
         "severity": severity,

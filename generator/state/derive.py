@@ -7,6 +7,7 @@ a parameter, so builds are reproducible and the demo can be shown mid-outage.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cache, cached_property
@@ -251,3 +252,24 @@ def implied_warnings(content: Content, snap: Snapshot) -> tuple[Problem, ...]:
                 f"list it under affected (with alternatives) if that is right, or add an entry with its real status"
                 f" (as of {shown(snap.now, content.site.tz)})", "affected", severity="warning"))
     return tuple(found)
+
+
+def last_activity(state: IncidentState) -> datetime:
+    """When the incident last changed as of `now`: its newest published update, else its start."""
+    visible = state.incident.updates[: state.visible_updates]
+    return max((u.at for u in visible), default=state.incident.started)
+
+
+def service_changes(content: Content, snap: Snapshot, touched: dict[str, list[IncidentState]],
+                    activity: Callable[[IncidentState], datetime] = last_activity) -> dict[str, datetime | None]:
+    """When each service's state last changed: the newest published update of an incident that hits
+    it, or a maintenance window of it opening or closing; None when nothing ever did. A service's
+    page states this, not the site's last change, so an update about one service leaves every
+    other service's page as it was."""
+    passed = [(m, t) for m in content.maintenance for t in (m.starts, m.ends) if t <= snap.now]
+    found: dict[str, datetime | None] = {}
+    for service in content.catalog.services:
+        moments = [activity(s) for s in touched.get(service.id, ())]
+        moments += [t for m, t in passed if service.id in m.services]
+        found[service.id] = max(moments, default=None)
+    return found

@@ -16,8 +16,8 @@ from conftest import DEMO_NOW, at
 
 from generator.content.check import check
 from generator.errors import ContentError
-from generator.resident.site import IncrementalSite
 from generator.preview.serve import Session
+from generator.resident.site import IncrementalSite
 
 from .harness import run_axe
 

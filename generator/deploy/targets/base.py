@@ -9,10 +9,8 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Protocol, TypeVar
 
-from generator.content.names import safe_relative
 from generator.deploy.plan import Plan
 from generator.errors import NoticeboardError
 
@@ -22,6 +20,29 @@ V = TypeVar("V")
 # of it, so a mistyped path must not wipe files someone else put there.
 MARKER = ".noticeboard-deploy"
 MARKER_TEXT = "This location is published by `noticeboard deploy`; every deploy replaces all of it.\n"
+_TOKEN = "published: "
+
+
+def marker(token: str) -> bytes:
+    """The marker's text, naming what was published (`token`): the next deploy reads this one small
+    file, and when it names what that deploy remembers publishing, needs no listing of the host."""
+    return f"{MARKER_TEXT}{_TOKEN}{token}\n".encode("utf-8")
+
+
+def token_in(text: bytes) -> str | None:
+    """The token a marker names, if it names one (markers of earlier versions don't)."""
+    for line in text.decode("utf-8", "replace").splitlines():
+        if line.startswith(_TOKEN):
+            return line[len(_TOKEN):].strip() or None
+    return None
+
+
+def token_of(hashes: Mapping[str, str]) -> str:
+    """One digest of a whole site as a host holds it (path → hash in the host's scheme)."""
+    digest = hashlib.sha256()
+    for path in sorted(hashes):
+        digest.update(f"{path}\0{hashes[path]}\n".encode("utf-8", "surrogateescape"))
+    return digest.hexdigest()
 
 
 class TargetError(NoticeboardError):
@@ -30,21 +51,22 @@ class TargetError(NoticeboardError):
 
 @dataclass(frozen=True)
 class Files:
-    """What one host is to hold: the built site's files plus that host's own extras (a git
-    branch's `.nojekyll` and `CNAME`), each path with its sha256; bytes read on demand."""
+    """What one host is to hold: the site's files plus that host's own extras (a git branch's
+    `.nojekyll` and `CNAME`), each path with its sha256; bytes read on demand through `reader`
+    (from the folder the build wrote, or from the resident site's memory)."""
 
-    folder: Path
     digests: Mapping[str, str]
+    reader: Callable[[str], bytes]
     extra: Mapping[str, bytes] = field(default_factory=dict)
 
     def read(self, path: str) -> bytes:
         if path in self.extra:
             return self.extra[path]
-        return (self.folder / safe_relative(path)).read_bytes()
+        return self.reader(path)
 
     def with_extra(self, extra: Mapping[str, bytes]) -> Files:
         digests = {**self.digests, **{path: hashlib.sha256(data).hexdigest() for path, data in extra.items()}}
-        return Files(self.folder, digests, {**self.extra, **extra})
+        return Files(digests, self.reader, {**self.extra, **extra})
 
 
 class Target(Protocol):
@@ -57,8 +79,17 @@ class Target(Protocol):
     def state(self) -> dict[str, str | None]:
         """What the host holds now: path → hash, or None where the host can't say."""
 
-    def apply(self, plan: Plan, files: Files) -> str:
-        """Carry out the plan; returns a short note for the summary (e.g. the commit made)."""
+    def published(self) -> str | None:
+        """What the host says it holds, cheaply (the marker's token, a branch's head commit); None
+        when it can't say. A deploy that remembers publishing exactly this trusts what it remembers."""
+
+    def apply(self, plan: Plan, files: Files, token: str) -> str:
+        """Carry out the plan and mark the host as holding `token` (a git branch's token is the
+        commit made); returns a short note for the summary (e.g. the commit made)."""
+
+    def check_sent(self, plan: Plan, local: Mapping[str, str], token: str) -> None:
+        """Raise TargetError unless the host is marked as holding what was just published and every
+        file the plan sent holds the right hash there."""
 
     def read(self, path: str) -> bytes:
         """One published file, read back from the host."""

@@ -17,7 +17,7 @@ import shutil
 import subprocess
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from contextlib import ExitStack
 from pathlib import Path
 
@@ -42,6 +42,7 @@ class GitTarget:
         self.repo = cache / f"deploy-{config.name}.git" if cache is not None else \
             Path(tempfile.mkdtemp(prefix="noticeboard-git-"))
         self.head: str | None = None
+        self.pushed: str | None = None
         self._lock = ExitStack()
         if self.kept:
             self.repo.mkdir(parents=True, exist_ok=True)
@@ -74,13 +75,36 @@ class GitTarget:
                     found[path.decode("utf-8", "surrogateescape")] = sha.decode("ascii")
         return found
 
-    def apply(self, plan: Plan, files: Files) -> str:
+    def published(self) -> str | None:
+        """The branch's head commit, if this repository has it (it made or fetched it before)."""
+        listed = self._git("ls-remote", "--", self.config.url, f"refs/heads/{self.config.branch}").split()
+        if not listed:
+            return None
+        head = listed[0].decode("ascii")
+        try:
+            self._git("cat-file", "-e", f"{head}^{{commit}}")
+        except TargetError:
+            return None
+        self.head = head
+        return head
+
+    def apply(self, plan: Plan, files: Files, token: str) -> str:
+        """A git branch is marked by its commit: `token` is not needed."""
         if not plan.steps:
+            self.pushed = self.head
             return "branch already up to date"
         self._git("fast-import", "--quiet", "--done", stdin=self._stream(plan, files))
         commit = self._git("rev-parse", _BUILT).decode("ascii").strip()
         self._git("push", "--quiet", "--", self.config.url, f"{commit}:refs/heads/{self.config.branch}")
+        self.pushed = self.head = commit
         return f"commit {commit[:10]}"
+
+    def check_sent(self, plan: Plan, local: Mapping[str, str], token: str) -> None:
+        """The branch's head is the commit just pushed, whose tree git built from the files' own
+        blob ids: nothing else to read."""
+        if self.pushed is not None and self.published() != self.pushed:
+            raise TargetError(f"branch {self.config.branch} does not point at the commit just pushed; "
+                              "run the deploy again")
 
     def read(self, path: str) -> bytes:
         if self.head is None:

@@ -11,18 +11,22 @@ from __future__ import annotations
 import base64
 import hashlib
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from typing import Any
 
 from generator.content.deploy_config import S3Config
 from generator.deploy.hashes import Hashes
-from generator.deploy.plan import Plan
-from generator.deploy.targets.base import MARKER, MARKER_TEXT, Files, TargetError, claim_listing
+from generator.deploy.plan import Plan, Step, upload_rank
+from generator.deploy.targets.base import MARKER, MARKER_TEXT, Files, TargetError, claim_listing, marker, token_in
 from generator.machine.hosting import cache_control, content_type
 
 _MD5 = re.compile(r"^[0-9a-f]{32}$")
 _DELETE_BATCH = 1000
+# Uploads of one kind go up side by side (a save after an update sends a few hundred files, and
+# each PUT waits on a round trip); kinds follow each other in the plan's order.
+_PARALLEL_PUTS = 8
 _REFUSED = {"InvalidAccessKeyId", "SignatureDoesNotMatch", "AccessDenied", "InvalidToken", "ExpiredToken"}
 
 
@@ -62,6 +66,7 @@ class S3Target:
         self.client = make_client(config)
         self.marked = False
         self._hashes = hashes
+        self._etags: dict[str, str] = {}
 
     def hash(self, sha256: str, read: Callable[[], bytes]) -> str:
         return self._hashes.of("md5", sha256, read)
@@ -83,14 +88,27 @@ class S3Target:
         self.marked = claim_listing(found, f"bucket {self.config.bucket}/{prefix}", "use an empty bucket or prefix")
         return found
 
-    def apply(self, plan: Plan, files: Files) -> str:
+    def published(self) -> str | None:
+        try:
+            with _translated(self.config):
+                text = self.read(MARKER)
+        except TargetError:
+            return None
+        self.marked = True
+        return token_in(text)
+
+    def apply(self, plan: Plan, files: Files, token: str) -> str:
         if not plan.steps:
+            if self.published() != token:  # the same site, marked by an earlier version
+                with _translated(self.config):
+                    self._put(MARKER, marker(token))
             return "bucket already up to date"
         with _translated(self.config):
             if not self.marked:  # first, so a first deploy cut short is still recognised as ours
                 self._put(MARKER, MARKER_TEXT.encode("utf-8"))
-            for step in plan.uploads:
-                self._put(step.path, files.read(step.path))
+            for run in _batches(plan):
+                with ThreadPoolExecutor(_PARALLEL_PUTS) as pool:
+                    list(pool.map(lambda step: self._put(step.path, files.read(step.path)), run))
             stale = [self.config.prefix + step.path for step in plan.deletes]
             for start in range(0, len(stale), _DELETE_BATCH):
                 batch = [{"Key": key} for key in stale[start:start + _DELETE_BATCH]]
@@ -100,13 +118,26 @@ class S3Target:
                     first = answer["Errors"][0]
                     raise TargetError(f"could not delete {len(answer['Errors'])} stale objects "
                                       f"(first: {first.get('Key')}: {first.get('Code')})")
+            self._put(MARKER, marker(token))  # last: the token names the bucket only once it is whole
         return f"{len(plan.uploads)} uploaded, {len(stale)} deleted"
 
+    def check_sent(self, plan: Plan, local: Mapping[str, str], token: str) -> None:
+        """The marker read back, and the ETag each upload was answered with (the MD5 the server
+        computed) is the file's."""
+        if self.published() != token:
+            raise TargetError(f"the bucket's {MARKER} does not name what was just published; run the deploy again")
+        wrong = [step.path for step in plan.uploads if self._etags.get(step.path) != local[step.path]]
+        if wrong:
+            count = f"{len(wrong)} file" + ("s" if len(wrong) > 1 else "")
+            raise TargetError(f"the bucket stored {count} otherwise than sent ({', '.join(wrong[:5])}); "
+                              "run the deploy again")
+
     def _put(self, path: str, data: bytes) -> None:
-        self.client.put_object(
+        answer = self.client.put_object(
             Bucket=self.config.bucket, Key=self.config.prefix + path, Body=data,
             ContentType=content_type(path), CacheControl=cache_control(path),
             ContentMD5=base64.b64encode(hashlib.md5(data, usedforsecurity=False).digest()).decode("ascii"))
+        self._etags[path] = str(answer.get("ETag", "")).strip('"')
 
     def read(self, path: str) -> bytes:
         with _translated(self.config):
@@ -145,3 +176,17 @@ def _translated(config: S3Config) -> Iterator[None]:
         raise TargetError(f"S3 {exc.operation_name} failed: {message}") from None
     except BotoCoreError as exc:
         raise TargetError(f"S3 request failed: {exc}") from None
+
+
+def _batches(plan: Plan) -> list[list[Step]]:
+    """The plan's uploads in runs that may go up in any order among themselves: assets, then data,
+    then pages, then index pages deepest first (deploy/plan.py), so every page stays whole."""
+    found: list[list[Step]] = []
+    last = None
+    for step in plan.uploads:
+        rank = upload_rank(step.path)[:3]
+        if rank != last:
+            found.append([])
+            last = rank
+        found[-1].append(step)
+    return found
