@@ -41,7 +41,7 @@ def main() -> None:
     snap = snapshot(content, parse_now(NOW))
     theme = load_theme(find_theme(content.site.theme, args.content.resolve()))
     jobs = [(page, view, shared) for prefix, view, view_snap in views(content, snap)
-            for shared in [render.shared_context(view, view_snap, prefix)]
+            for shared in [render.shared_context(view, view_snap)]
             for page in plan_pages(view, view_snap, prefix, shared["incidents_by_service"])]
 
     best: dict[str, float] = {}

@@ -137,11 +137,15 @@ def format_time(moment: datetime, tz: ZoneInfo, language: str) -> str:
 
 def format_local(at: datetime, language: str) -> str:
     """`format_time` of a time already in the site's zone (pages convert once for both forms)."""
-    zone = at.tzname() or at.strftime("%z")
-    clock = f"{at.hour:02}:{at.minute:02}"  # strftime took a third of the time; pages show ten times each
+    clock = format_clock(at)
     if language == "ko":
-        return f"{at.year}년 {at.month}월 {at.day}일 ({_KO_WEEKDAYS[at.weekday()]}) {clock} {zone}"
-    return f"{_EN_WEEKDAYS[at.weekday()]} {at.day} {_EN_MONTHS[at.month - 1]} {at.year}, {clock} {zone}"
+        return f"{at.year}년 {at.month}월 {at.day}일 ({_KO_WEEKDAYS[at.weekday()]}) {clock}"
+    return f"{_EN_WEEKDAYS[at.weekday()]} {at.day} {_EN_MONTHS[at.month - 1]} {at.year}, {clock}"
+
+
+def format_clock(at: datetime) -> str:
+    """'21:30 KST': the clock alone, for the end of something that began the same day."""
+    return f"{at.hour:02}:{at.minute:02} {at.tzname() or at.strftime('%z')}"  # strftime took a third of the time
 
 
 def iso(moment: datetime, tz: ZoneInfo) -> str:

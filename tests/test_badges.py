@@ -53,10 +53,12 @@ def test_every_service_has_a_badge_saying_its_status_in_words(demo_site: Path) -
 
 
 def test_overall_badges_for_the_group_and_each_affiliate(demo_site: Path) -> None:
-    assert texts(read_badge(demo_site / "badges" / "status.svg")) == ["서비스 상태", "이용 불가"]
-    assert texts(read_badge(demo_site / "en" / "badges" / "status.svg")) == ["Service status", "Unavailable"]
-    assert texts(read_badge(demo_site / "en" / "bank" / "badges" / "status.svg")) == ["Example Bank", "Unavailable"]
-    assert texts(read_badge(demo_site / "card" / "badges" / "status.svg")) == ["예시카드", "이용 불가"]
+    assert texts(read_badge(demo_site / "badges" / "status.svg")) == ["서비스 상태", "일부 서비스 이용 불가 (6/21)"]
+    assert texts(read_badge(demo_site / "en" / "badges" / "status.svg")) == ["Service status",
+                                                                           "Some services unavailable (6 of 21)"]
+    bank = texts(read_badge(demo_site / "en" / "bank" / "badges" / "status.svg"))
+    assert bank == ["Example Bank", "Some services unavailable (4 of 12)"]
+    assert texts(read_badge(demo_site / "card" / "badges" / "status.svg")) == ["예시카드", "일부 서비스 이용 불가 (1/5)"]
     assert 'class="banner banner-major_outage"' in (demo_site / "card" / "index.html").read_text(encoding="utf-8")
 
 

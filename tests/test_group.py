@@ -157,8 +157,8 @@ def site(group, tmp_path: Path) -> Path:
 def test_group_home_shows_each_affiliate_at_a_glance(site: Path) -> None:
     home = Page.read(site / "index.html")
     section = home.html.split('id="affiliates-h">', 1)[1].split("</section>", 1)[0]
-    assert Page(section).text.split() == ["계열사별", "상태", "예시은행", "✕", "이용", "불가",
-                                          "예시카드", "✕", "이용", "불가", "예시증권", "✓", "정상"]
+    assert Page(section).text == ("계열사별 상태 예시은행 ✕ 일부 서비스 이용 불가 (1/3) "
+                                  "예시카드 ✕ 일부 서비스 이용 불가 (1/2) 예시증권 ✓ 정상")
 
 
 def test_each_affiliate_section_shows_only_its_own_services(site: Path) -> None:

@@ -34,7 +34,7 @@ def small_pages(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def listed(page: Page) -> list[str]:
-    return re.findall(r"장애 (\d{3})", page.text)
+    return re.findall(r"장애 (\d{3})(?!\d)", page.text)
 
 
 @pytest.mark.parametrize(("count", "history_pages", "service_pages"), [(0, 1, 1), (3, 1, 1), (4, 1, 2), (5, 2, 2), (9, 3, 3)])

@@ -92,7 +92,7 @@ CHANGES: dict[str, Change] = {
                                            "ends: 2025-10-12T06:00+09:00", "ends: 2025-10-12T08:30+09:00"),
     "a template": lambda p: edit(p, "../themes/default/templates/incident.html", "<article class=\"incident\">",
                                  "<article class=\"incident notice\">"),
-    "the labels": lambda p: edit(p, "../themes/default/labels.yaml", "history: 지난 장애 내역", "history: 장애 내역"),
+    "the labels": lambda p: edit(p, "../themes/default/labels.yaml", "history: 장애 내역", "history: 장애 기록"),
     "site.yaml": lambda p: edit(p, "site.yaml", "ko: 그룹 홈페이지", "ko: 그룹 누리집"),
     "services.yaml": lambda p: edit(p, "services.yaml", "ko: 인터넷뱅킹\n", "ko: 인터넷 뱅킹\n"),
 }

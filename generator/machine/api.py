@@ -13,14 +13,16 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from functools import partial
 from typing import Any
 
 from generator.clock import iso
 from generator.content.markup import plain_text
-from generator.content.model import Alternative, Content, Incident, Maintenance, Service, Update, severity
+from generator.content.model import Alternative, Content, Incident, Maintenance, Service, Update
 from generator.machine.derived import Derived, absolute, text
 from generator.state.derive import IncidentState, Snapshot, service_changes
 from generator.state.plan import language_prefix
+from generator.state.rollup import Rollup, rollup
 
 LIST_LIMIT = 50  # Statuspage's incidents.json and scheduled-maintenances.json also stop at the latest 50
 INDICATORS = {"operational": "none", "under_maintenance": "minor", "degraded_performance": "minor",
@@ -96,7 +98,10 @@ def documents(view: View) -> dict[str, Json]:
     upcoming = [_maintenance(view, m) for m in snap.upcoming_maintenance]
     active = [_maintenance(view, m) for m in snap.active_maintenance]
     recent = sorted(view.content.maintenance, key=lambda m: (m.starts, m.id), reverse=True)[:LIST_LIMIT]
-    status = {"indicator": INDICATORS[snap.overall], "description": view.model.words.word(view.language, f"overall.{snap.overall}")}
+    summed = rollup(snap, snap.services)
+    status = {"indicator": INDICATORS[snap.overall],
+              "description": view.model.words.word(view.language, summed.headline()),
+              "noticeboard": {"rollup": _rollup(view, summed)}}
     upstreams = [{"id": u.id, "name": view.t(u.name), "status": snap.upstreams[u.id]}
                  for u in view.content.catalog.upstreams if u.id in snap.upstreams]
     return {
@@ -165,18 +170,25 @@ def _components(view: View) -> list[Json]:
     found: list[Json] = []
     for group in catalog.groups:
         members = [sid for sid in group.services if sid in snap.services]
-        status = max((snap.services[sid].status for sid in members), key=severity, default="operational")
+        summed = rollup(snap, members)
         found.append({
-            "id": group.id, "name": view.t(group.name), "status": status, "created_at": created,
+            "id": group.id, "name": view.t(group.name), "status": summed.status, "created_at": created,
             "updated_at": max((changed[sid] for sid in members), default=created), "position": len(found) + 1,
             "description": None, "showcase": False, "group_id": None, "group": True,
             "only_show_if_degraded": False, "page_id": view.page_id, "components": members,
-            "noticeboard": {"affiliate": group.affiliate},
+            "noticeboard": {"affiliate": group.affiliate, "rollup": _rollup(view, summed)},
         })
         for sid in members:
             found.append(_component(view, services[sid], group.id, len(found) + 1, (created, changed[sid]),
                                     restored.get(sid)))
     return found
+
+
+def _rollup(view: View, summed: Rollup) -> Json:
+    """A status that sums up many services (a group's, the page's) as the pages word it: the
+    worst status's word alone only when every service is in it."""
+    return {"status": summed.status, "count": summed.count, "total": summed.total,
+            "text": summed.text(partial(view.model.words.word, view.language))}
 
 
 def _component(view: View, service: Service, group_id: str, position: int, times: tuple[str | None, str | None],

@@ -9,11 +9,13 @@ estimate; `textLength` makes the browser fit the text to it, so long Korean name
 from __future__ import annotations
 
 import unicodedata
+from functools import partial
 
 from generator.content.labels import Labels
 from generator.machine.derived import Derived, text
 from generator.machine.xml import XML_DECLARATION, strip_controls, xml_attributes, xml_leaf
 from generator.state.plan import language_prefix
+from generator.state.rollup import rollup
 
 SVG = "http://www.w3.org/2000/svg"
 LABEL_COLOUR = "#555555"
@@ -24,17 +26,20 @@ WIDE, NARROW = 11.0, 6.8  # px per character at 11px: full-width (Hangul, CJK) a
 
 
 def produce(model: Derived) -> dict[str, bytes]:
-    """`badges/status.svg` per language and per affiliate section; `badges/services/ID.svg` per
-    service and language."""
+    """`badges/status.svg` per language and per affiliate section, saying "some services …" with
+    how many unless all of them are in the worst state; `badges/services/ID.svg` per service and
+    language."""
     files: dict[str, bytes] = {}
     content, snap, words = model.content, model.snap, model.words
     names = {a.id: a.name for a in content.site.affiliates}
     for section, _, view_snap in model.views:
+        summed = rollup(view_snap, view_snap.services)
         for language in content.site.languages:
             affiliate = names.get(section.rstrip("/"))
             label = text(affiliate, language, content) if affiliate else words.word(language, "home")
             path = f"{language_prefix(content, language)}{section}badges/status.svg"
-            files[path] = badge(words, label or "", view_snap.overall, language)
+            files[path] = badge(words, label or "", summed.status, language,
+                                summed.text(partial(words.word, language)))
     for service in content.catalog.services:
         for language in content.site.languages:
             path = f"{language_prefix(content, language)}badges/services/{service.id}.svg"
@@ -47,8 +52,9 @@ def text_width(value: str) -> int:
     return round(sum(WIDE if unicodedata.east_asian_width(c) in "WF" else NARROW for c in value))
 
 
-def badge(words: Labels, label: str, status: str, language: str) -> bytes:
-    label, message = strip_controls(label), words.word(language, f"status.{status}")
+def badge(words: Labels, label: str, status: str, language: str, message: str | None = None) -> bytes:
+    """`message` in place of the status's own word (a rollup's)."""
+    label, message = strip_controls(label), message or words.word(language, f"status.{status}")
     title = f"{label}: {message}"
     left, right = text_width(label) + 2 * PAD, text_width(message) + 2 * PAD
     svg = xml_attributes({"xmlns": SVG, "width": str(left + right), "height": str(HEIGHT), "role": "img",

@@ -336,14 +336,14 @@ def _views(content: Content, snap: Snapshot, previous: _Good | None) -> dict[str
     maintenance, upstreams) recomputes every section."""
     if previous is None or previous.snap.now != snap.now or previous.snap.upstreams != snap.upstreams \
             or previous.content.maintenance != content.maintenance:
-        return {prefix: _view(c, s, prefix, listing.lists(c, s, prefix)) for prefix, c, s in views(content, snap)}
+        return {prefix: _view(c, s, listing.lists(c, s)) for prefix, c, s in views(content, snap)}
     before = {i.id: i for i in previous.content.incidents}
     after = {i.id: i for i in content.incidents}
     changed = {i for i in before.keys() | after.keys() if before.get(i) is not after.get(i)}
     edited = replace(content, incidents=tuple(after[i] for i in changed if i in after), maintenance=())
     edited_snap = replace(snap, incidents=tuple(s for s in snap.incidents if s.incident.id in changed))
     group = previous.views[""]
-    found = {"": _view(content, snap, "", listing.updated(group.lists, group.snap, content, snap, "", changed))}
+    found = {"": _view(content, snap, listing.updated(group.lists, group.snap, content, snap, changed))}
     for affiliate in content.site.affiliates:
         prefix = f"{affiliate.id}/"
         old = previous.views[prefix]
@@ -360,13 +360,13 @@ def _views(content: Content, snap: Snapshot, previous: _Good | None) -> dict[str
         times = timeline(view_content, snap.now)
         view_snap = replace(old.snap, incidents=states, services=services, changed_at=times.changed_at,
                             next_change=times.next_change)
-        lists = listing.updated(old.lists, old.snap, view_content, view_snap, prefix, changed)
-        found[prefix] = _view(view_content, view_snap, prefix, lists)
+        lists = listing.updated(old.lists, old.snap, view_content, view_snap, changed)
+        found[prefix] = _view(view_content, view_snap, lists)
     return found
 
 
-def _view(content: Content, snap: Snapshot, prefix: str, lists: Lists) -> _View:
-    shared = rendering.shared_context(content, snap, prefix, lists)
+def _view(content: Content, snap: Snapshot, lists: Lists) -> _View:
+    shared = rendering.shared_context(content, snap, lists)
     return _View(content, snap, lists, shared, tracked(shared))
 
 

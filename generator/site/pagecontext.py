@@ -1,5 +1,6 @@
 """The names a page's template can call besides its view's shared context: words, names, times
-and Markdown in the page's language, and links relative to the page.
+and Markdown in the page's language, links relative to the page, and what site.yaml and
+services.yaml say about services (their affiliate, whom to call about them).
 
 All but two of them (`page` and `canonical`) are the same for every page of one view in one
 language whose links start from the same folder depth, so they are made once for each such
@@ -9,7 +10,7 @@ measurable part of rendering a small page.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
@@ -21,8 +22,10 @@ from generator.content.markup import markdown_html
 from generator.content.model import Content, Text
 from generator.errors import Location, Problem, ThemeError
 from generator.site.chart import chart_svg, progress_points, tally_text
-from generator.site.templating import InLanguage
+from generator.site.entries import hit_text, span
+from generator.site.templating import InLanguage, mark_language
 from generator.site.theme import Theme
+from generator.state.affiliates import affiliate_of, contacts_for
 from generator.state.listing import numbered
 from generator.state.plan import language_prefix
 
@@ -85,7 +88,8 @@ def _link_names(content: Content, theme: Theme, lang: str, section: str, base: s
     return {"url": url, "group_url": group_url, "asset": asset, "has_asset": theme.assets.__contains__}
 
 
-_TIME_TAGS_KEPT = 256
+_TIME_TAGS_KEPT = _HITS_KEPT = 256
+_NOTHING = Markup("")
 
 
 def _language_names(content: Content, theme: Theme, lang: str) -> dict[str, Any]:
@@ -132,8 +136,29 @@ def _language_names(content: Content, theme: Theme, lang: str) -> dict[str, Any]
                                           f'{escape(format_local(at, lang))}</time>')
         return found
 
+    affiliates = {sid: text(a.name) for sid, a in affiliate_of(content).items()}
+    tags_of_affiliates = {sid: Markup(' <span class="affiliate">{}</span>').format(mark_language(name))
+                          for sid, name in affiliates.items()}
+    name = names.get
+    hits: dict[tuple[str, ...], Markup] = {}
+
+    def hit(service_ids: Iterable[str]) -> Markup:
+        # Thousands of incidents hit the same few services, each set one tuple (state/listing.py);
+        # the widget passes a list.
+        key = tuple(service_ids)
+        found = hits.get(key)
+        if found is None:
+            if len(hits) >= _HITS_KEPT:
+                hits.clear()
+            found = hits[key] = hit_text(key, lambda sid: name(sid, sid), affiliates.get)
+        return found
+
     return {
         "lang": lang, "t": text, "_": label,
+        "affiliate_tag": lambda service_id: tags_of_affiliates.get(service_id, _NOTHING),
+        "contacts_for": lambda service_ids: contacts_for(content, service_ids),
+        "span": lambda state: span(state, tz, time_tag, label),
+        "hit": hit,
         "name": lambda item_id: names.get(item_id, item_id),
         "when": lambda moment: format_time(moment, tz, lang),
         "iso": lambda moment: iso(moment, tz),

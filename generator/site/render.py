@@ -26,12 +26,13 @@ from generator.content.model import Content, severity
 from generator.site.pagecontext import page_names
 from generator.site.theme import Theme
 from generator.state import listing
-from generator.state.affiliates import overall as affiliate_overall
 from generator.state.affiliates import services_of
 from generator.state.derive import Snapshot, service_changes
 from generator.state.listing import Lists
 from generator.state.plan import Claims, Page, plan_pages, views
 from generator.state.reads import Fact, Tracked, recording, tracked
+from generator.state.rollup import rollup
+from generator.state.unavailable import troubles
 
 
 class Sink(Protocol):
@@ -74,7 +75,7 @@ def plan_jobs(content: Content, snap: Snapshot, claims: Claims, keeper: Keeper |
     planned = Planned()
     with collector_paused():  # what is planned lives until the end; collections over it took 1 s at 50,000 incidents
         for prefix, view_content, view_snap in views(content, snap):
-            shared = shared_context(view_content, view_snap, prefix)
+            shared = shared_context(view_content, view_snap)
             context: dict[str, Any] | Tracked = tracked(shared) if keeper else shared
             by_service = planned.by_service[prefix] = shared["incidents_by_service"]
             plan = planned.plans[prefix] = plan_pages(view_content, view_snap, prefix, by_service)
@@ -205,19 +206,20 @@ def render_page(page: Page, content: Content, theme: Theme, shared: dict[str, An
     return template.render(**shared, **page.context, **page_names(page, content, theme))
 
 
-def shared_context(content: Content, snap: Snapshot, section: str = "", lists: Lists | None = None) -> dict[str, Any]:
+def shared_context(content: Content, snap: Snapshot, lists: Lists | None = None) -> dict[str, Any]:
     """What every page of one view may read; the preview tracks reads of it per page (see depends.py)
     and passes the view's `lists` updated from its last build (listing.py)."""
-    lists = listing.lists(content, snap, section) if lists is None else lists
+    lists = listing.lists(content, snap) if lists is None else lists
+    grouped = troubles(content, snap)
     return {
-        "affiliate_overview": [(a, affiliate_overall(snap, services_of(content, a.id)))
-                               for a in content.site.affiliates],
+        "affiliate_overview": [(a, rollup(snap, services_of(content, a.id))) for a in content.site.affiliates],
+        "rollup": rollup(snap, snap.services),
         "listing": lists.listing,
         "incidents_by_service": lists.by_service,
         "services_hit": lists.services_hit,
         "site": content.site, "catalog": content.catalog, "snap": snap, "content": content,
         "service_changed_at": service_changes(content, snap, lists.by_service),
-        "unavailable": sorted((s for s in snap.services.values() if s.status not in ("operational",)),
-                              key=lambda s: (-severity(s.status), s.service)),
+        "troubles": grouped,
+        "unavailable": [state for trouble in grouped for state in trouble.states],
         "severity": severity,
     }

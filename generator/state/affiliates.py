@@ -7,9 +7,10 @@ states come from the whole group's snapshot, so propagation across affiliates st
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import replace
 
-from generator.content.model import Affiliate, Catalog, Content, Incident, Text, severity
+from generator.content.model import Affiliate, Catalog, Contact, Content, Incident, Text
 from generator.errors import NoticeboardError
 from generator.state.derive import IncidentState, Snapshot, upstreams_of
 from generator.state.timeline import timeline
@@ -31,9 +32,29 @@ def services_of(content: Content, affiliate_id: str) -> list[str]:
     return [sid for g in content.catalog.groups if g.affiliate == affiliate_id for sid in g.services]
 
 
-def overall(snap: Snapshot, service_ids: list[str]) -> str:
-    """The worst state among an affiliate's services: its one-glance status on the group home."""
-    return max((snap.services[s].status for s in service_ids), key=severity, default="operational")
+def affiliate_of(content: Content) -> dict[str, Affiliate]:
+    """Each service's affiliate, on a group's site (an affiliate's section or site has none)."""
+    found = {a.id: a for a in content.site.affiliates}
+    return {sid: found[g.affiliate] for g in content.catalog.groups if g.affiliate in found for sid in g.services}
+
+
+def contacts_for(content: Content, service_ids: Iterable[str]) -> list[tuple[Affiliate | None, tuple[Contact, ...]]]:
+    """Whom a customer can call about these services when no alternative will do: each of their
+    affiliates' contacts with a phone number (all of an affiliate's contacts if none has one), in
+    site.yaml's order, then the group's own numbers; the site's contacts if that is nothing. In
+    an affiliate's section (or its own site) the site's contacts are the affiliate's and the
+    group's (`section`)."""
+    mine = affiliate_of(content)
+    wanted = {mine[s].id for s in service_ids if s in mine}
+    found: list[tuple[Affiliate | None, tuple[Contact, ...]]] = [
+        (a, _phones(a.contacts) or a.contacts) for a in content.site.affiliates if a.id in wanted and a.contacts]
+    if phones := _phones(content.site.contacts):
+        found.append((None, phones))
+    return found or ([(None, content.site.contacts)] if content.site.contacts else [])
+
+
+def _phones(contacts: tuple[Contact, ...]) -> tuple[Contact, ...]:
+    return tuple(c for c in contacts if c.phone)
 
 
 def section(content: Content, snap: Snapshot, affiliate_id: str) -> tuple[Content, Snapshot]:

@@ -200,12 +200,18 @@ def _service_state(service: Service, content: Content, open_states: list[Inciden
 
 
 def _cause_upstream(state: IncidentState, service: Service, content: Content) -> str | None:
-    """The upstream this service actually relies on that the incident marks down, else the incident's stated cause."""
-    down = [u for u in upstreams_of(service, content) if state.status_of(u) not in (None, "operational")]
+    """The upstream this service actually relies on that the incident marks down, else the
+    incident's stated cause, unless services.yaml says the service relies on other upstreams
+    only (a giro payment named in an incident caused by the ID registry is not down because of
+    the ID registry, and a reader must not be told so)."""
+    upstreams = upstreams_of(service, content)
+    down = [u for u in upstreams if state.status_of(u) not in (None, "operational")]
     if down:
         return down[0]
     cause = state.incident.cause
-    return cause.upstream if cause else None
+    if cause is None or cause.upstream is None or (upstreams and cause.upstream not in upstreams):
+        return None
+    return cause.upstream
 
 
 def _alternatives(incident: Incident, target: str) -> tuple[Alternative, ...]:

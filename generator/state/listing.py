@@ -1,5 +1,6 @@
-"""What a view's lists hold: each service's incidents, each history page's incidents under month
-headings, each service page's slice, and (in an affiliate's section) the services each incident hits.
+"""What a view's lists hold: each service's incidents, each history page's past incidents under
+month headings (an open incident is not past: the history shows it above them), each service
+page's slice, and the services each incident hits, in services.yaml's order.
 
 A build works them out whole. The preview updates the last ones after an edit instead: the lists
 an edit did not touch stay the very same objects, so checking which rendered pages read a
@@ -30,6 +31,12 @@ def numbered(base: str, number: int) -> str:
     return f"{base}.html" if number == 1 else f"{base}/{number}.html"
 
 
+def past(snap: Snapshot) -> list[IncidentState]:
+    """The incidents the history's pages list: resolved ones, newest first. Open incidents are
+    shown above them on its first page, never among the past."""
+    return [s for s in snap.incidents if not s.is_open]
+
+
 def page_count(entries: int, size: int) -> int:
     """Pages a list of `entries` needs; an empty list still gets its one page saying so."""
     return max(1, -(-entries // size))
@@ -42,22 +49,21 @@ class Lists:
 
     by_service: dict[str, list[IncidentState]]
     listing: Listing
-    services_hit: dict[str, list[str]]
+    services_hit: dict[str, tuple[str, ...]]
 
 
-def lists(content: Content, snap: Snapshot, section: str = "") -> Lists:
+def lists(content: Content, snap: Snapshot) -> Lists:
     """Every list of one view, worked out from the model."""
     by_service = incidents_by_service(content, snap)
     listing = {numbered("history", n): _by_month(chunk, content)
-               for n, chunk in enumerate(_chunks(snap.incidents, HISTORY_PAGE_SIZE), 1)}
+               for n, chunk in enumerate(_chunks(past(snap), HISTORY_PAGE_SIZE), 1)}
     for service_id, states in by_service.items():
         listing.update(_service_pages(service_id, states))
-    return Lists(by_service, listing, _services_hit(by_service) if section else {})
+    return Lists(by_service, listing, _services_hit(by_service, content))
 
 
-def updated(last: Lists, last_snap: Snapshot, content: Content, snap: Snapshot, section: str,
-            changed: Collection[str]) -> Lists:
-    """`lists(content, snap, section)`, from the last build's lists when only the incidents with
+def updated(last: Lists, last_snap: Snapshot, content: Content, snap: Snapshot, changed: Collection[str]) -> Lists:
+    """`lists(content, snap)`, from the last build's lists when only the incidents with
     ids in `changed` differ (edited, added or deleted) and every other incident state is the
     same object as before."""
     via = services_via(content)
@@ -72,10 +78,10 @@ def updated(last: Lists, last_snap: Snapshot, content: Content, snap: Snapshot, 
             listing.update(_kept_service_pages(last.listing, service_id, len(states)))
         else:
             listing.update(_service_pages(service_id, states))
-    hit = last.services_hit
-    if section:
-        hit = {incident: services for incident, services in hit.items() if incident not in changed}
-        hit |= {s.incident.id: services for s, services in fresh if services}
+    hit = {incident: services for incident, services in last.services_hit.items() if incident not in changed}
+    order = _catalog_order(content)
+    hit |= {s.incident.id: _shared(tuple(sorted(services, key=order.__getitem__)), {})
+            for s, services in fresh if services}
     return Lists(by_service, listing, hit)
 
 
@@ -95,9 +101,9 @@ def _updated_by_service(last: dict[str, list[IncidentState]], touched: set[str],
 
 def _updated_history(last: Listing, last_snap: Snapshot, content: Content, snap: Snapshot) -> Listing:
     """History pages whose incidents are the same objects as before keep their month lists."""
-    old = _chunks(last_snap.incidents, HISTORY_PAGE_SIZE)
+    old = _chunks(past(last_snap), HISTORY_PAGE_SIZE)
     found: Listing = {}
-    for n, chunk in enumerate(_chunks(snap.incidents, HISTORY_PAGE_SIZE), 1):
+    for n, chunk in enumerate(_chunks(past(snap), HISTORY_PAGE_SIZE), 1):
         key = numbered("history", n)
         same = n <= len(old) and len(old[n - 1]) == len(chunk) and all(map(is_, old[n - 1], chunk))
         found[key] = last[key] if same else _by_month(chunk, content)
@@ -114,14 +120,25 @@ def _kept_service_pages(last: Listing, service_id: str, entries: int) -> Listing
     return {key: last[key] for key in keys}
 
 
-def _services_hit(by_service: dict[str, list[IncidentState]]) -> dict[str, list[str]]:
-    """The view's services each incident hits, directly or through an upstream: what a section's
-    history names beside each incident, since the incident's own page is the group's."""
+def _services_hit(by_service: dict[str, list[IncidentState]], content: Content) -> dict[str, tuple[str, ...]]:
+    """The view's services each incident hits, directly or through an upstream, in services.yaml's
+    order: what the history names beside each incident (in a section, only the section's own)."""
     hit: dict[str, list[str]] = {}
-    for service_id in sorted(by_service):
-        for state in by_service[service_id]:
-            hit.setdefault(state.incident.id, []).append(service_id)
-    return hit
+    for service in content.catalog.services:
+        for state in by_service.get(service.id, ()):
+            hit.setdefault(state.incident.id, []).append(service.id)
+    kept: dict[tuple[str, ...], tuple[str, ...]] = {}
+    return {incident: _shared(tuple(services), kept) for incident, services in hit.items()}
+
+
+def _shared(services: tuple[str, ...], kept: dict[tuple[str, ...], tuple[str, ...]]) -> tuple[str, ...]:
+    """One tuple for each set of services however many incidents hit it (thousands of incidents
+    hit the same few services)."""
+    return kept.setdefault(services, services)
+
+
+def _catalog_order(content: Content) -> dict[str, int]:
+    return {service.id: n for n, service in enumerate(content.catalog.services)}
 
 
 def _chunks(items: Sequence[Any], size: int) -> list[list[Any]]:

@@ -67,7 +67,7 @@ def plan_pages(content: Content, snap: Snapshot, section: str = "",
                                                     ("alternatives.html", "alternatives.html", {}),
                                                     ("widget.html", "widget.html", {}),
                                                     ("follow.html", "follow.html", {})]
-    keys += _numbered_keys("history", "history.html", len(snap.incidents), listing.HISTORY_PAGE_SIZE, {})
+    keys += _numbered_keys("history", "history.html", len(listing.past(snap)), listing.HISTORY_PAGE_SIZE, {})
     if not section:
         by_service = incidents_by_service(content, snap) if by_service is None else by_service
         keys += [(f"incidents/{s.incident.id}.html", "incident.html", {"incident_id": s.incident.id})

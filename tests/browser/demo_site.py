@@ -63,8 +63,9 @@ def build_demo(target: Path, now: str = DEMO_NOW) -> Path:
 
 def status_words(lang: str) -> list[str]:
     """Every word the theme uses to state a status, in one language: what must be readable
-    without colour."""
-    return [text for key, text in LABELS[lang].items() if key.split(".")[0] in ("status", "overall", "incident")]
+    without colour (a rollup's up to the counts it is formatted with)."""
+    kinds = ("status", "overall", "overall_all", "rollup", "incident")
+    return [text.split("{", 1)[0] for key, text in LABELS[lang].items() if key.split(".")[0] in kinds]
 
 
 @pytest.fixture(scope="module")
