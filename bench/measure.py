@@ -32,6 +32,8 @@ class Sample:
     max_rss: int = 0
     tree_pss: int = 0
     stdout: str = ""
+    stderr: str = ""
+    code: int = 0
 
 
 @dataclass(frozen=True)
@@ -51,8 +53,10 @@ class Figure:
                    int(statistics.median(s.tree_pss for s in samples)), len(samples))
 
 
-def run(command: Sequence[str], cwd: Path | None = None, env: dict[str, str] | None = None) -> Sample:
-    """Run `command` to completion; raise CommandFailed (with its output) on a non-zero exit."""
+def run(command: Sequence[str], cwd: Path | None = None, env: dict[str, str] | None = None,
+        check: bool = True) -> Sample:
+    """Run `command` to completion; raise CommandFailed (with its output) on a non-zero exit,
+    unless `check` is False (a refusal is what some benchmarks measure)."""
     started = time.perf_counter()
     process = subprocess.Popen(command, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     sampler = _PssSampler(process.pid)
@@ -62,10 +66,11 @@ def run(command: Sequence[str], cwd: Path | None = None, env: dict[str, str] | N
     wall = time.perf_counter() - started
     process.returncode = os.waitstatus_to_exitcode(status)
     sampler.stop()
-    if process.returncode != 0:
+    if check and process.returncode != 0:
         raise CommandFailed(f"{' '.join(map(str, command))} exited {process.returncode}:\n{stderr[-4000:]}")
     # Linux reports ru_maxrss in KiB.
-    return Sample(wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss * 1024, sampler.peak, stdout)
+    return Sample(wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss * 1024, sampler.peak, stdout, stderr,
+                  process.returncode)
 
 
 def _drain(process: subprocess.Popen) -> tuple[str, str]:

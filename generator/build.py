@@ -38,9 +38,11 @@ class BuildResult:
     content: Content | None = None
 
 
-def render(content_dir: Path, now: datetime, theme: str | None = None, affiliate: str | None = None) -> BuildResult:
-    """Everything a build produces, in memory (deploys, tests); with `affiliate`, that affiliate's own site."""
-    site = _prepare(content_dir, now, theme, affiliate)
+def render(content_dir: Path, now: datetime, theme: str | None = None, affiliate: str | None = None,
+           use_cache: bool = True) -> BuildResult:
+    """Everything a build produces, in memory (deploys, tests); with `affiliate`, that affiliate's own
+    site; without `use_cache`, from the content and theme alone (no content cache, no compiled templates)."""
+    site = _prepare(content_dir, now, theme, affiliate, use_cache)
     return BuildResult(render_site(site.content, site.snap, site.theme), site.snap, site.warnings, content=site.content)
 
 
@@ -149,7 +151,9 @@ def build(content_dir: Path, output: Path, now: datetime, theme: str | None = No
     if strict and site.warnings:
         raise strict_failure(site.warnings)
     record = read_record(manifest, previous, base) if manifest and key else None
-    with staged(output, previous, spare_folder(manifest) if manifest else None) as staging:
+    keep_clear = {"the content folder": content_dir, "the theme": site.theme.folders[0],
+                  "the bundled themes": bundled_themes()}
+    with staged(output, previous, spare_folder(manifest) if manifest else None, keep_clear=keep_clear) as staging:
         render_into(staging, site.content, site.snap, site.theme, record, staging.keep)
     if manifest:
         if record is not None:

@@ -90,13 +90,13 @@ def xml_findings(data: bytes) -> Iterator[str]:
 
 
 def _html_carriers(root: ET.Element) -> list[ET.Element]:
-    """Elements whose text readers render as HTML: Atom's type="html" ones, and an RSS item's
-    description and content:encoded. Other texts (titles, a channel description, SVG text) are
-    plain text, where escaped markup is harmless."""
+    """Elements whose text readers may render as HTML: Atom's type="html" ones, and in RSS, which
+    never says, every title and description (feedparser takes a title holding `<img …>` for HTML).
+    Other texts (Atom's plain ones, SVG text) are plain text, where escaped markup is harmless."""
     typed = [e for e in root.iter() if e.get("type") == "html"]
-    in_items = [child for item in root.iter("item") for child in item
-                if child.tag.rsplit("}", 1)[-1] in ("description", "encoded")]
-    return typed + in_items
+    rss = [e for channel in root.iter("channel") for e in channel.iter()
+           if e.tag.rsplit("}", 1)[-1] in ("title", "description", "encoded")]
+    return typed + rss
 
 
 def _strings(value: Any, key: str = "") -> Iterator[tuple[str, str]]:

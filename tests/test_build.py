@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import multiprocessing.pool
 import os
@@ -17,6 +18,8 @@ from conftest import DEMO, DEMO_NOW, ROOT, at, fork_even_small_jobs
 from generator.build import build
 from generator.content.names import safe_relative
 from generator.errors import ContentError, OutputError
+from generator.output.ownership import BUILT
+from generator.output import staging
 from generator.output.write import recover, write_site
 from generator.site import render as rendering
 
@@ -55,8 +58,35 @@ def test_a_failed_build_leaves_the_last_good_site_untouched(tree, tmp_path: Path
     build(tree.root, out, at("2025-09-27T10:00+09:00"))
     before = tree_digest(out)
     tree.replace("incidents/2025-09-26-id-outage.yaml", "status: resolved", "status: resovled")
-    with pytest.raises(ContentError):
+    with pytest.raises(ContentError) as refused:
         build(tree.root, out, at("2025-09-28T10:00+09:00"))
+    assert [p.message for p in refused.value.problems] == ["unknown status 'resovled'"]
+    assert tree_digest(out) == before
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".public")] == []
+
+
+@pytest.mark.parametrize("fail_at", [1, 10, 20])
+def test_a_build_that_fails_while_writing_leaves_the_last_good_site_untouched(
+        tree, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fail_at: int) -> None:
+    """A content error stops a build before its staging folder exists; a full disk stops it half-way
+    through writing, with the staging folder half full: that must never be swapped in."""
+    out = tmp_path / "public"
+    build(tree.root, out, at("2025-09-27T10:00+09:00"))
+    before = tree_digest(out)
+    tree.replace("site.yaml", "Test Bank status", "Test Bank service status")  # every English page changes
+    opened, created = os.open, [0]
+
+    def full_disk(path: str, flags: int, *args: Any, **kwargs: Any) -> int:
+        if flags & os.O_CREAT and ".public.new-" in str(path):
+            created[0] += 1
+            if created[0] == fail_at:
+                raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), path)
+        return opened(path, flags, *args, **kwargs)
+
+    monkeypatch.setattr(staging.os, "open", full_disk)
+    with pytest.raises(OutputError, match="No space left on device; hint: check that path, the free disk space"):
+        build(tree.root, out, at("2025-09-28T10:00+09:00"))
+    assert created[0] == fail_at, "the build stopped at the first failed write"
     assert tree_digest(out) == before
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".public")] == []
 
@@ -165,7 +195,10 @@ def test_recover_restores_a_site_retired_by_an_interrupted_swap(tmp_path: Path) 
 
 
 def files_in(root: Path) -> dict[str, bytes]:
-    return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+    """The site in `root`, and (taken out) the marker that says a build wrote it."""
+    found = {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+    assert found.pop(BUILT.marker) == BUILT.text.encode()
+    return found
 
 
 SITES = [  # each written over the one two steps back, which the writer set aside

@@ -27,6 +27,7 @@ import pytest
 from conftest import DEMO
 
 from generator.output import write
+from generator.output.ownership import BUILT
 from generator.output.write import recover, write_site
 
 OLD_SITE = {
@@ -45,7 +46,8 @@ def snapshot(root: Path) -> dict[str, bytes] | None:
     """The site as a reader sees it: every file and its bytes, or None when the folder is missing."""
     if not root.is_dir():
         return None
-    return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+    return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*"))
+            if p.is_file() and p.name != BUILT.marker}
 
 
 def leftovers(out: Path) -> list[str]:
@@ -112,7 +114,10 @@ def sweep(folder: Path, atomic: bool) -> list[dict[str, Any]]:
 def test_a_writer_killed_before_any_of_its_disk_calls_leaves_old_or_new(tmp_path: Path, atomic: bool) -> None:
     """The sweep forks, so it runs in a fresh interpreter: pytest may hold threads (Playwright's)."""
     if atomic and not _supports_exchange(tmp_path):
-        pytest.skip("this file system cannot exchange folders; the fallback case covers it")
+        message = "this file system cannot exchange folders; the fallback case covers it"
+        if os.environ.get("CI") == "true":  # CI's file system must exchange, or the swap is never tested
+            pytest.fail(message)
+        pytest.skip(message)
     result = subprocess.run([sys.executable, __file__, str(tmp_path), "atomic" if atomic else "fallback"],
                             capture_output=True, text=True, check=False)
     assert result.returncode == 0, result.stderr
@@ -124,6 +129,17 @@ def test_a_writer_killed_before_any_of_its_disk_calls_leaves_old_or_new(tmp_path
     assert [k for k in kills if k["next_write"] != "new"] == []
     missing = [k["k"] for k in kills if k["after_kill"] == "missing"]
     assert bool(missing) == (not atomic), "only the two-rename fallback has a moment without an output folder"
+
+
+def test_a_file_system_that_cannot_exchange_folders_fails_the_atomic_case_in_ci(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every other skip turns into a failure under CI=true; this one did not, so a CI machine whose
+    file system can't exchange folders would have quietly never tested the atomic swap."""
+    monkeypatch.setenv("CI", "true")
+    monkeypatch.setattr(write, "exchange", lambda a, b: False)
+    with pytest.raises(BaseException) as outcome:  # a skip is an exception too: caught, so it fails below
+        test_a_writer_killed_before_any_of_its_disk_calls_leaves_old_or_new(tmp_path, atomic=True)
+    assert isinstance(outcome.value, pytest.fail.Exception), f"{type(outcome.value).__name__}: {outcome.value}"
 
 
 def _supports_exchange(folder: Path) -> bool:

@@ -135,6 +135,16 @@ def test_fast_validator_agrees_on_deploy_entries(entry: dict) -> None:
     assert fast_ok == Draft7Validator(schema("site")).is_valid(site)
 
 
+@pytest.mark.parametrize(("key", "value", "message"), [
+    ("branch", "gh-pages\\n", "is not a usable branch name"),
+    ("cname", "status.example.com\\n", "is not a host name"),
+])
+def test_a_trailing_newline_is_not_a_branch_or_host_name(tree, key: str, value: str, message: str) -> None:
+    """`$` also matches before a final newline: "gh-pages\\n" passed the branch check."""
+    found = _problems(tree, f'\ndeploy:\n  - name: pages\n    type: git\n    url: ../pages.git\n    {key}: "{value}"\n')
+    assert any(f"error: '{value}' {message}" in p for p in found), found
+
+
 def test_the_documented_example_is_valid(tmp_path: Path) -> None:
     docs = (Path(__file__).resolve().parent.parent / "docs" / "content-format.md").read_text(encoding="utf-8")
     start = docs.index("```yaml\ndeploy:")

@@ -12,6 +12,7 @@ from deploy_support import NOW, add_targets, deploy, tree_files
 
 from generator.build import build, render
 from generator.deploy.targets import MARKER
+from generator.output.ownership import BUILT
 
 INCIDENT = "incidents/2025-09-26-id-outage.yaml"
 
@@ -140,7 +141,10 @@ def test_a_built_folder_is_published_as_it_is(tree, www: Path, tmp_path: Path) -
     (built / ".git" / "HEAD").write_text("ref: refs/heads/main\n", encoding="utf-8")
     run = deploy(tree.root, "--site", str(built))
     assert run.code == 0, run.out + run.err
-    assert _published(www) == {p: d for p, d in tree_files(built).items() if not p.startswith(".git/")}
+    site = tree_files(built)
+    assert site.pop(BUILT.marker).startswith(b"This folder is written by `noticeboard build`")
+    assert _published(www) == {p: d for p, d in site.items() if not p.startswith(".git/")}, \
+        "the site as built, without the build's marker or a repository"
     assert f"from {built}/" in run.out
 
 

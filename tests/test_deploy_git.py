@@ -2,14 +2,22 @@
 
 from __future__ import annotations
 
+import contextlib
+import socket
 import subprocess
+import threading
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from conftest import at
 from deploy_support import NOW, add_targets, deploy, require
 
 from generator.build import render
+from generator.content.check import check
+from generator.deploy.targets import git as git_target
+from generator.errors import ContentError
 
 INCIDENT = "incidents/2025-09-26-id-outage.yaml"
 
@@ -119,3 +127,71 @@ def test_an_unreachable_remote_fails_with_a_reason(tree, project: Path) -> None:
     assert run.code == 1
     assert "pages" in run.out and "FAILED: git ls-remote failed" in run.out
     assert "Traceback" not in run.out + run.err
+
+
+@contextlib.contextmanager
+def silent_server() -> Iterator[int]:
+    """A port where connections are accepted and never answered, the way a hung host behaves."""
+    listener = socket.create_server(("127.0.0.1", 0))
+    held: list[socket.socket] = []
+    stop = threading.Event()
+
+    def accept() -> None:
+        listener.settimeout(0.2)
+        while not stop.is_set():
+            try:
+                held.append(listener.accept()[0])
+            except TimeoutError:
+                continue
+
+    thread = threading.Thread(target=accept)
+    thread.start()
+    try:
+        yield listener.getsockname()[1]
+    finally:
+        stop.set()
+        thread.join()
+        for connection in held:
+            connection.close()
+        listener.close()
+
+
+@pytest.mark.parametrize("scheme", ["http", "ssh"])
+def test_a_remote_that_accepts_and_never_answers_fails_its_target_and_the_others_complete(
+        tree, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, scheme: str) -> None:
+    """Each git call waited 10 minutes on such a remote; now it fails after STALL_SECONDS of silence."""
+    require("git")
+    if scheme == "ssh":
+        require("ssh")
+    monkeypatch.setattr(git_target, "STALL_SECONDS", 2)
+    monkeypatch.delenv("GIT_SSH", raising=False)
+    monkeypatch.delenv("GIT_SSH_COMMAND", raising=False)
+    with silent_server() as port:
+        url = f"http://127.0.0.1:{port}/status.git" if scheme == "http" else f"ssh://git@127.0.0.1:{port}/status.git"
+        add_targets(tree, f"  - {{name: hung, type: git, url: '{url}'}}\n"
+                          f"  - {{name: web, type: folder, path: {tmp_path / 'www'}}}\n")
+        result: list[Any] = []
+        worker = threading.Thread(target=lambda: result.append(deploy(tree.root)))
+        worker.start()
+        worker.join(timeout=60)  # a hang guard, far under the 10 minutes a call could take
+        assert not worker.is_alive(), "the deploy is still waiting on the silent remote"
+    run = result[0]
+    assert run.code == 1 and "hung" in run.out and "FAILED: git ls-remote failed" in run.out, run.out + run.err
+    assert "web" in run.out and (tmp_path / "www" / "index.html").is_file(), "the other target completed"
+
+
+def test_a_git_protocol_url_is_refused_by_check(tree) -> None:
+    """git:// has no sign-in and no timeout git can set: a deploy to it can only fail or hang."""
+    add_targets(tree, "  - {name: pages, type: git, url: 'git://example.test/status.git'}\n")
+    with pytest.raises(ContentError) as caught:
+        check(tree.root)
+    assert any("git:// urls can't be deployed to" in p.message and "ssh" in p.hint.lower()
+               for p in caught.value.problems)
+
+
+def test_the_operators_own_ssh_command_keeps_its_key_and_gains_the_timeouts() -> None:
+    key = {"GIT_SSH_COMMAND": "ssh -i ~/.ssh/deploy_key"}
+    assert git_target._ssh_command(key) == ("ssh -i ~/.ssh/deploy_key -o ConnectTimeout=15 -o ServerAliveInterval=5 "
+                                            "-o ServerAliveCountMax=3")
+    assert git_target._ssh_command({"GIT_SSH": "/usr/bin/plink"}) is None
+    assert git_target._ssh_command({"GIT_SSH_COMMAND": "plink -batch"}) is None

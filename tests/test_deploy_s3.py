@@ -256,6 +256,16 @@ def _record_requests(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, str]]:
     return requests
 
 
+def test_a_marker_whose_hash_the_host_cannot_tell_still_marks_the_prefix() -> None:
+    """A bucket with KMS encryption reports ETags that are not MD5s, listed as None: the marker's
+    presence, not its hash, says the prefix is ours."""
+    from generator.deploy.targets.base import claim_listing
+
+    found: dict[str, str | None] = {MARKER: None, "index.html": None}
+    assert claim_listing(found, "bucket b/", "use an empty bucket or prefix") is True
+    assert found == {"index.html": None}
+
+
 def test_a_deploy_after_its_own_plans_from_what_it_remembers_not_a_listing(site, weed: Weed, bucket: str,
                                                                            monkeypatch: pytest.MonkeyPatch) -> None:
     """In a crisis every update is a deploy: the bucket's marker names the site this machine last

@@ -135,7 +135,8 @@ def test_markup_in_titles_and_bodies_is_escaped_in_both_formats(tree, tmp_path: 
         raw = (out / "feeds" / f"incidents.{kind}").read_bytes()
         assert b"<script" not in raw and b"<img" not in raw
         entry = parse(out / "feeds" / f"incidents.{kind}").entries[0]
-        assert entry.title == title
+        assert entry.title == (title if kind == "atom" else '＜script＞alert("x")＜/script＞ 장애 ＆ 지연'), \
+            "Atom says its title is text; RSS can't, so its title holds nothing that reads as markup"
         body = entry.get("content", [{"value": ""}])[0]["value"] or entry.summary
         assert "onerror" not in body and "이용 불가" in body
 
@@ -146,3 +147,27 @@ def test_control_characters_typed_in_yaml_cannot_break_a_feed(tree, tmp_path: Pa
     build(tree.root, out, at(DEMO_NOW))
     for kind in ("atom", "rss"):
         assert parse(out / "feeds" / f"incidents.{kind}").entries[0].title == "신분증 진위확인 중단"
+
+
+RSS_PAYLOADS = ["<img src=x onerror=alert(1)>", '<a href="data:text/html;base64,PHNjcmlwdD4=">x</a>',
+                "&lt;script&gt;alert(1)&lt;/script&gt;", "<b>굵게</b> & AT&T", "&#60;svg onload=alert(1)&#62;"]
+
+
+@pytest.mark.parametrize("payload", RSS_PAYLOADS)
+def test_rss_titles_and_descriptions_carry_no_markup_whichever_way_a_reader_takes_them(tmp_path: Path,
+                                                                                       payload: str) -> None:
+    """RSS never says whether a title is text or HTML, and feedparser took a title holding
+    `<img onerror>` (escaped once) for text/html: these texts must look like nothing but text."""
+    from every_field import content_with, write_content
+
+    content = write_content(tmp_path / "content", content_with(payload))
+    build(content, tmp_path / "public", at(DEMO_NOW))
+    feeds = sorted((tmp_path / "public").rglob("*.rss"))
+    assert feeds
+    for path in feeds:
+        parsed = parse(path)
+        details = [parsed.feed.title_detail, parsed.feed.subtitle_detail] + [e.title_detail for e in parsed.entries]
+        for detail in details:  # feedparser takes a channel's description for HTML whatever it holds
+            assert not set("<>&") & set(detail.value), (path, detail)
+        shown = payload.replace("<", "＜").replace(">", "＞").replace("&", "＆")
+        assert any(shown in e.title for e in parsed.entries), (path, [e.title for e in parsed.entries])

@@ -15,6 +15,7 @@ from cli_run import assert_located_error, assert_no_crash, run_cli
 from conftest import DEMO_NOW
 
 from generator.content.load import MAX_FILE_BYTES
+from generator.content.markdown_limits import MAX_NESTING, MAX_NOTICE_HTML, MAX_TABLE_CELLS
 from generator.content.validate import MAX_UPDATES
 from generator.content.yamlfile import MAX_TEXT_CHARS, MAX_VALUES
 
@@ -117,15 +118,59 @@ def test_a_number_with_thousands_of_digits_is_refused_not_a_crash(tree) -> None:
     pytest.param("[a" * 9_000, id="unclosed-brackets"),
     pytest.param("[a](" * 4_000, id="unclosed-links"),
     pytest.param("<a " * 6_000, id="unclosed-tags"),
-    pytest.param("- " * 9_000 + "x", id="nested-list-markers"),
-    pytest.param("> " * 9_000 + "x", id="nested-quotes"),
-    pytest.param("".join(" " * i + "- x\\n" for i in range(0, 200, 2)), id="staircase-lists"),
-    pytest.param("|a" * 3_000 + "\\n" + "|-" * 3_000 + "\\n" + "|b" * 3_000, id="wide-table"),
+    pytest.param("<ul>" * 5_000, id="raw-html-nesting"),
+    pytest.param("*a " * 3_300 + "a* " * 3_300, id="nested-emphasis"),
+    pytest.param("[a]" * 6_000 + "\\n\\n[a]: http://x.test/" + "y" * 1_000, id="reference-expansion"),
+    pytest.param("> " * MAX_NESTING + "x", id="quotes-at-the-nesting-limit"),
+    pytest.param("".join(" " * (2 * i) + "- x\\n" for i in range(MAX_NESTING)), id="lists-at-the-nesting-limit"),
+    pytest.param("|a|b|c|d|\\n|-|:-:|-|-|\\n" + "|1|2|3|4|\\n" * 499, id="table-at-the-cell-limit"),
 ])
 def test_pathological_markdown_bodies_build(tree, tmp_path: Path, body: str) -> None:
-    """Python-Markdown took minutes on the first two and overflowed the stack on the fourth."""
+    """Python-Markdown took minutes on the first two; the last three are as far as the limits go."""
     tree.replace(INC, "body: {ko: 모두 복구되었습니다.,", f'body: {{ko: "{body}",')
     result = build(tree, tmp_path)
     assert_no_crash(result)
     assert result.returncode == 0, result.stderr[-2000:]
     assert "<script" not in (tmp_path / "public" / "incidents" / "2025-09-26-id-outage.html").read_text(encoding="utf-8")
+
+
+NESTED = "> " * (MAX_TEXT_CHARS // 2)
+
+
+@pytest.mark.parametrize(("body", "message"), [
+    pytest.param(NESTED, f"quotes and lists are nested more than {MAX_NESTING} levels deep", id="20k-nested-quotes"),
+    pytest.param("- " * 9_000 + "x", f"nested more than {MAX_NESTING} levels deep", id="nested-list-markers"),
+    pytest.param("".join(" " * i + "- x\\n" for i in range(0, 200, 2)), f"nested more than {MAX_NESTING} levels",
+                 id="staircase-lists"),
+    pytest.param("".join("\\t" * i + "- x\\n" for i in range(MAX_NESTING + 1)), f"nested more than {MAX_NESTING} levels",
+                 id="lists-indented-by-tabs"),
+    pytest.param("|" + "a|" * 50 + "\\n|" + "-|" * 50 + "\\n" + "a\\n" * 6_000,
+                 f"tables have up to 300,050 cells; the limit is {MAX_TABLE_CELLS:,}", id="padded-table"),
+    pytest.param("|a" * 3_000 + "\\n" + "|-" * 3_000 + "\\n" + "|b" * 3_000, "cells; the limit is", id="wide-table"),
+])
+def test_markdown_that_would_cost_minutes_is_refused_where_it_is(tree, body: str, message: str) -> None:
+    """Ten updates of 20,000 characters of nested `> ` took 19 s to build and wrote 51 MB; forty
+    filled 490 MB. Each body is refused at its own position, before anything is rendered."""
+    head = (tree.root / INC).read_text(encoding="utf-8").split("updates:")[0]
+    updates = "".join(f"  - at: 2025-09-26T21:{i:02d}+09:00\n    status: identified\n    body: {{ko: \"{body}\"}}\n"
+                      for i in range(10))
+    tree.write(INC, head + "updates:\n" + updates)
+    result = check(tree)
+    for i in range(10):
+        assert_located_error(result, f"{SHOWN}:{15 + 3 * i}:16:", message)
+    assert "hint: " in result.stderr
+
+
+def test_a_notice_whose_markdown_makes_too_much_html_is_refused_at_its_updates(tree) -> None:
+    """Within every other limit, ten empty quotes nested and then a blank line make 23 bytes of
+    HTML a character: 20 such bodies would write 8.6 MB of HTML into every page and feed that
+    shows the incident."""
+    body = (">" * MAX_NESTING + "\\n\\n") * (MAX_TEXT_CHARS // 12)
+    head = (tree.root / INC).read_text(encoding="utf-8").split("updates:")[0]
+    updates = "".join(f"  - at: 2025-09-26T21:{i:02d}+09:00\n    status: identified\n    body: {{ko: \"{body}\"}}\n"
+                      for i in range(20))
+    tree.write(INC, head + "updates:\n" + updates)
+    result = check(tree)
+    assert_located_error(result, f"{SHOWN}:13:", f"the Markdown bodies make 8.6 MB of HTML; the limit is "
+                         f"{MAX_NOTICE_HTML // 2**20} MB per notice")
+    assert "nested more than" not in result.stderr

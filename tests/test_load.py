@@ -72,11 +72,11 @@ def test_utf8_bom_is_accepted_and_stripped(tmp_path: Path) -> None:
     assert parse_yaml(read_text(path, "site.yaml"), path, "site.yaml").data == {"title": "x"}
 
 
-def test_editor_temp_files_are_not_content(tree) -> None:
+def test_editor_temp_files_are_not_content_and_other_files_only_a_warning(tree) -> None:
     for name in (".#2025-01-01-a.yaml", "2025-01-01-a.yaml~", ".2025-01-01-a.yaml.swp", "notes.txt"):
         tree.write(f"incidents/{name}", "garbage: [")
     files = load_content(tree.root)
-    assert files.problems == []
+    assert [(p.location.file, p.severity) for p in files.problems] == [("content/incidents/notes.txt", "warning")]
     assert [d.path.name for d in files.incidents] == ["2025-09-26-id-outage.yaml"]
 
 

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 from conftest import DEMO
+from every_field import content_with
 from jsonschema import Draft7Validator
 
 from generator.content.load import read_text
@@ -77,3 +78,83 @@ def test_fast_validator_agrees_with_the_thorough_one(path: Path, kind: str) -> N
         except fastjsonschema.JsonSchemaException:
             fast_ok = False
         assert fast_ok == thorough.is_valid(mutated), mutated
+
+
+# Ways an otherwise valid text goes wrong at its edges: a trailing newline (YAML's "\\n" or a
+# block scalar's last line break), other line ends and spaces, digits of other scripts.
+EDGES = [lambda t: t + "\n", lambda t: "\n" + t, lambda t: t + "\r\n", lambda t: t + "\r", lambda t: t + " ",
+         lambda t: t + "\t", lambda t: t + "\u2028", lambda t: t.upper(), lambda t: "",
+         lambda t: t.translate(str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩")),
+         lambda t: t.translate(str.maketrans("0123456789", "０１２３４５６７８９"))]
+KIND_OF = {"site.yaml": "site", "services.yaml": "services", "incidents": "incident", "maintenance": "maintenance"}
+
+
+def _edge_corpus(data: object):
+    """`data` with one text or one key bent at its edge, for every text and key it holds."""
+    if isinstance(data, dict):
+        for key, value in data.items():
+            for bend in EDGES:
+                yield {(bend(k) if k == key else k): v for k, v in data.items()}
+            for changed in _edge_corpus(value):
+                yield {**data, key: changed}
+    elif isinstance(data, list):
+        for i, value in enumerate(data):
+            for changed in _edge_corpus(value):
+                yield data[:i] + [changed] + data[i + 1:]
+    elif isinstance(data, str):
+        for bend in EDGES:
+            yield bend(data)
+
+
+def _corpus() -> list[tuple[str, object]]:
+    """Every content file the test fixtures write (every optional field used), each bent at every
+    text and key, with the file's schema."""
+    found = []
+    for rel, data in content_with("정부 시스템 장애").items():
+        kind = KIND_OF[rel.split("/")[0]]
+        found += [(kind, bent) for bent in _edge_corpus(data)]
+    return found
+
+
+def test_both_validators_judge_every_text_alike_at_its_edges() -> None:
+    """check() trusts the compiled validator's 'valid' and explains with jsonschema's errors: if
+    they disagree, a file is either passed unexplained or refused with no message. jsonschema
+    read the schema's `$` as Python does (before a final newline) and passed `"evil-svc\\n"`."""
+    import fastjsonschema
+
+    fast = {kind: fastjsonschema.compile(schema(kind)) for kind in set(KIND_OF.values())}
+    thorough = {kind: Draft7Validator(schema(kind)) for kind in set(KIND_OF.values())}
+    disagreements = []
+    corpus = _corpus()
+    for kind, data in corpus:
+        try:
+            fast[kind](data)
+            fast_ok = True
+        except fastjsonschema.JsonSchemaException:
+            fast_ok = False
+        if fast_ok != thorough[kind].is_valid(data):
+            disagreements.append((kind, data))
+    assert len(corpus) > 2_000 and disagreements == [], disagreements[:3]
+
+
+@pytest.mark.parametrize(("file", "path", "value"), [
+    ("services.yaml", ("groups", 0, "services", 0, "id"), "evil-svc\n"),
+    ("services.yaml", ("groups", 0, "services", 0, "id"), "evil-svc\r\n"),
+    ("incidents/2025-09-26-outage.yaml", ("started",), "2025-09-26T20:15+09:00\n"),
+    ("incidents/2025-09-26-outage.yaml", ("started",), "２０２５-09-26T20:15+09:00"),
+    ("site.yaml", ("base_url",), "https://status.example.test/\n"),
+    ("site.yaml", ("languages", 0), "ko\n"),
+])
+def test_a_value_with_a_bent_edge_is_refused_by_both_validators(file: str, path: tuple, value: str) -> None:
+    """As a JavaScript editor reads the schema: `$` is the end of the text and \\d is 0-9."""
+    import fastjsonschema
+
+    doc = content_with("정부 시스템 장애")[file]
+    target = doc
+    for key in path[:-1]:
+        target = target[key]
+    target[path[-1]] = value
+    kind = KIND_OF[file.split("/")[0]]
+    with pytest.raises(fastjsonschema.JsonSchemaException):
+        fastjsonschema.compile(schema(kind))(doc)
+    assert [tuple(e.absolute_path) for e in Draft7Validator(schema(kind)).iter_errors(doc)] == [path]

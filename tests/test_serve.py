@@ -25,6 +25,7 @@ import pytest
 from conftest import DEMO_NOW, ROOT, at
 
 from generator.build import build, render
+from generator.errors import REPORT_TOTAL, ContentError, Location, Problem
 from generator.machine.hosting import content_type
 from generator.preview.overlay import describe, inject
 from generator.preview.serve import Session, site_path
@@ -390,3 +391,77 @@ def test_a_broken_template_is_reported_with_its_file_and_line(demo: Path) -> Non
     failure = describe(caught.value, demo.parent)
     assert str(failure.problems[0].location) == "themes/default/templates/history.html:3:1"
     assert "still showing the last good version" in failure.summary
+
+
+def test_the_overlay_lists_the_first_problems_of_a_long_report(tmp_path: Path) -> None:
+    """An overlay (and the terminal) of 100,000 broken notices would be a page of a million lines."""
+    problems = [Problem(Location(f"content/incidents/2025-01-01-n{i:03d}.yaml", 1, 1), "missing key 'title'")
+                for i in range(300)]
+    failure = describe(ContentError(problems), tmp_path)
+    assert len(failure.problems) == REPORT_TOTAL
+    assert failure.summary == f"300 problems in the content (the first {REPORT_TOTAL} listed); still showing the last " \
+                              "good version"
+
+
+def _with_host(client: Client, host: str | None, path: str = "/") -> int:
+    """A request whose Host header is `host` (None: no Host header at all)."""
+    conn = http.client.HTTPConnection(client.host, client.port, timeout=WAIT)
+    try:
+        conn.putrequest("GET", path, skip_host=True, skip_accept_encoding=True)
+        if host is not None:
+            conn.putheader("Host", host)
+        conn.endheaders()
+        response = conn.getresponse()
+        response.read()
+        return response.status
+    finally:
+        conn.close()
+
+
+def test_only_the_names_the_preview_listens_as_are_answered(server: Client) -> None:
+    """DNS rebinding: a page on evil.example whose name now resolves to 127.0.0.1 sends
+    `Host: evil.example:PORT`, and read the unpublished drafts through the preview."""
+    port = server.port
+    for host in (f"127.0.0.1:{port}", f"localhost:{port}", "localhost", f"LOCALHOST.:{port}", f"[::1]:{port}",
+                 f"app.localhost:{port}"):
+        assert _with_host(server, host) == 200, host
+    for host in (f"evil.example:{port}", "evil.example", f"127.0.0.1.evil.example:{port}", f"192.168.0.10:{port}",
+                 "localhost.evil.example"):
+        assert _with_host(server, host) == 421, host
+        assert _with_host(server, host, "/__noticeboard__/reload.js") == 421, host
+    for host in ("", None, "[::1", "a b"):
+        assert _with_host(server, host) == 400, host
+
+
+def test_a_stop_signal_ends_the_preview_at_once_despite_a_half_open_connection(demo: Path) -> None:
+    """A client that connected and never finished its request held the stop for the handler's 30 s."""
+    serve = run_cli("serve", "--now", DEMO_NOW, "--port", "0", cwd=demo.parent)
+    try:
+        assert serve.stdout is not None
+        url = re.search(r"http://127\.0\.0\.1:(\d+)/", serve.stdout.readline())
+        assert url
+        with socket.create_connection(("127.0.0.1", int(url.group(1)))) as half_open:
+            half_open.sendall(b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n")
+            time.sleep(0.5)
+            serve.send_signal(signal.SIGTERM)
+            _, err = serve.communicate(timeout=10)  # a hang guard well under the handler's 30 s
+    finally:
+        if serve.poll() is None:
+            serve.kill()
+    assert serve.returncode == 0 and err.rstrip().endswith("stopped") and "Traceback" not in err
+
+
+def test_two_hundred_tabs_opened_at_once_are_all_let_in(demo: Path) -> None:
+    """With Python's default listen backlog of 5, a room of browsers opening the preview at once
+    waited up to 94 s for retried connections, and some never connected."""
+    session = Session(IncrementalSite(demo, NOW), "127.0.0.1", 0, io.StringIO())
+    port = session.server.server_address[1]
+    tabs: list[socket.socket] = []
+    try:
+        for _ in range(200):  # nothing accepts yet: every connection waits in the listen queue
+            tabs.append(socket.create_connection(("127.0.0.1", port), timeout=2))
+    finally:
+        for tab in tabs:
+            tab.close()
+        session.close()
+    assert len(tabs) == 200

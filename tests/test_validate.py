@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from generator.content.check import check
-from generator.errors import ContentError
+from generator.content.validate import MAX_EXPLAINED
+from generator.errors import REPORT_PER_FILE, REPORT_TOTAL, UNEXPLAINED, ContentError, Location, Problem
 
 INC = "incidents/2025-09-26-id-outage.yaml"
 
@@ -239,3 +240,65 @@ def test_deploy_and_channel_names_are_ids_not_texts_to_translate(tree) -> None:
     tree.write("site.yaml", site + "deploy:\n  - {name: web1, type: folder, path: srv/www}\n"
                "notify:\n  channels:\n    - {name: ops-mail, url: \"json://hooks.example.com/status\"}\n")
     assert [w.format() for w in check(tree.root).warnings if "site.yaml" in w.location.file] == []
+
+
+BROKEN = ("titel: {ko: 제목}\nimpact: huge\nstarted: 2025-09-26T20:15\naffected:\n  - service: no-such-service\n"
+          "    status: brokn\nupdates:\n  - at: 2025-09-26T21:00+09:00\n    status: identified\n")
+
+
+def _broken_notices(tree, count: int) -> None:
+    for number in range(count):
+        tree.write(f"incidents/2025-01-01-broken-{number:04d}.yaml", BROKEN)
+
+
+def test_a_long_report_shows_the_first_problems_and_counts_the_rest(tree) -> None:
+    """100,000 broken notices printed 1.2 million lines: the first 10 problems of a file and 200
+    in all are shown, with site.yaml's first (every page reads it), then how many are left out."""
+    _broken_notices(tree, 60)
+    tree.replace("site.yaml", "timezone: Asia/Seoul", "timezone: Asia/Seul")
+    with pytest.raises(ContentError) as caught:
+        check(tree.root)
+    lines = caught.value.report().splitlines()
+    problems = [line for line in lines if ": error: " in line]
+    assert len(problems) == REPORT_TOTAL and problems[0].startswith("content/site.yaml:3:11: error: unknown time zone")
+    assert "content/incidents/2025-01-01-broken-0028.yaml: 4 more problems in this file, not shown" in lines
+    assert lines[-1] == "… and 217 more problems in 31 more files, not shown; fix those above and run check again"
+    assert str(caught.value) == "421 problems in the content"  # 7 a file: 6 of its structure, its unknown service
+
+
+def test_a_file_with_many_problems_shows_its_first_ten(tree) -> None:
+    tree.write("incidents/2025-01-02-many.yaml", "".join(f"key{i}: {i}\n" for i in range(15)) + BROKEN)
+    with pytest.raises(ContentError) as caught:
+        check(tree.root)
+    report = caught.value.report().splitlines()
+    mine = [line for line in report if line.startswith("content/incidents/2025-01-02-many.yaml:")]
+    assert len(mine) == REPORT_PER_FILE + 1, report
+    assert mine[-1] == "content/incidents/2025-01-02-many.yaml: 12 more problems in this file, not shown"
+
+
+def test_past_the_first_thousand_problems_broken_files_are_named_not_explained(tree) -> None:
+    """Explaining a file's problems took 2 ms a file (58 s for 100,000); past the first 1,000
+    problems each further file that breaks its schema is only named."""
+    _broken_notices(tree, 200)
+    with pytest.raises(ContentError) as caught:
+        check(tree.root, use_cache=False)
+    unexplained = [p for p in caught.value.problems if p.message == UNEXPLAINED]
+    explained = [p for p in caught.value.problems if p.message != UNEXPLAINED]
+    schema = [p for p in explained if p.message != "unknown service 'no-such-service'"]  # 6 a file, and that one
+    assert MAX_EXPLAINED <= len(schema) < MAX_EXPLAINED + 10 and len(unexplained) == 200 - len(schema) // 6
+    assert len(explained) == len(schema) // 6 * 7
+    assert all((p.location.line, p.location.column) == (1, 1) for p in unexplained)
+    assert str(caught.value).endswith(f"and more in {len(unexplained)} files not explained")
+    assert caught.value.report().splitlines()[-1].startswith("… and more problems in ")
+
+
+def test_a_files_errors_are_shown_before_its_warnings() -> None:
+    """A warning on each of a notice's updates (a body without English) came first by line and
+    pushed the errors that stop the build out of the report."""
+    where = "content/incidents/2025-01-02-many.yaml"
+    warnings = [Problem(Location(where, line, 11), "body has no 'en' text", severity="warning") for line in range(1, 13)]
+    errors = [Problem(Location(where, line, 16), "too deep") for line in range(13, 16)]
+    report = ContentError(warnings + errors).report().splitlines()
+    assert [line for line in report if ": error: " in line] == [f"{where}:{line}:16: error: too deep" for line in (13, 14, 15)]
+    assert len([line for line in report if ": warning: " in line]) == REPORT_PER_FILE - 3
+    assert report[-1] == f"{where}: 5 more problems in this file, not shown"

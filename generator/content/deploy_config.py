@@ -20,9 +20,11 @@ from generator.content.yamlfile import Document, KeyPath, parse_yaml
 from generator.errors import Problem
 
 DEFAULT_BRANCH = "gh-pages"
-_BRANCH = re.compile(r"^(?!.*\.\.)(?!.*//)(?!.*\.lock$)(?!.*/$)[0-9A-Za-z_][0-9A-Za-z._/-]*$")
-_HOST = re.compile(r"^(?=.{1,253}$)(?:[0-9A-Za-z](?:[0-9A-Za-z-]{0,61}[0-9A-Za-z])?\.)+[A-Za-z]{2,63}$")
-_BUCKET = re.compile(r"^[0-9a-z][0-9a-z.-]{1,61}[0-9a-z]$")
+# Each matched whole (fullmatch, \Z): `$` also matches before a final newline, which let
+# "gh-pages\n" through to git and "status.example.test\n" into the CNAME file.
+_BRANCH = re.compile(r"(?!.*\.\.)(?!.*//)(?!.*\.lock\Z)(?!.*/\Z)[0-9A-Za-z_][0-9A-Za-z._/-]*")
+_HOST = re.compile(r"(?=.{1,253}\Z)(?:[0-9A-Za-z](?:[0-9A-Za-z-]{0,61}[0-9A-Za-z])?\.)+[A-Za-z]{2,63}")
+_BUCKET = re.compile(r"[0-9a-z][0-9a-z.-]{1,61}[0-9a-z]")
 _SCP_LIKE = re.compile(r"^[^/:]+:(?!//)")
 
 
@@ -132,7 +134,12 @@ def _git_problems(doc: Document, where: KeyPath, entry: dict[str, Any]) -> list[
     url = entry["url"]
     if "://" in url:
         parts = urlsplit(url)
-        if parts.scheme not in ("https", "http", "ssh", "git", "file"):
+        if parts.scheme == "git":
+            problems.append(_problem(doc, where + ("url",), "git:// urls can't be deployed to",
+                                     "git:// has no sign-in, so hosts take pushes only over SSH or https (and a git:// "
+                                     "server that stops answering would hang the deploy): use an SSH address "
+                                     "(git@github.com:org/status.git) or https://"))
+        elif parts.scheme not in ("https", "http", "ssh", "file"):
             problems.append(_problem(doc, where + ("url",), f"git url scheme '{parts.scheme}' is not supported",
                                      "use an SSH address (git@github.com:org/status.git), https:// or a local path"))
         elif parts.password is not None or (parts.scheme.startswith("http") and parts.username is not None):
@@ -141,10 +148,10 @@ def _git_problems(doc: Document, where: KeyPath, entry: dict[str, Any]) -> list[
                                      "url and use an SSH key or a git credential helper"))
     if not url.strip():
         problems.append(_problem(doc, where + ("url",), "the git url is empty", "write the remote repository address"))
-    if "branch" in entry and not _BRANCH.match(entry["branch"]):
+    if "branch" in entry and not _BRANCH.fullmatch(entry["branch"]):
         problems.append(_problem(doc, where + ("branch",), f"'{entry['branch']}' is not a usable branch name",
                                  f"use a plain branch name such as {DEFAULT_BRANCH} or pages"))
-    if "cname" in entry and not _HOST.match(entry["cname"]):
+    if "cname" in entry and not _HOST.fullmatch(entry["cname"]):
         problems.append(_problem(doc, where + ("cname",), f"'{entry['cname']}' is not a host name",
                                  "write just the custom domain, like status.example.com (no https://, no path)"))
     return problems
@@ -152,7 +159,7 @@ def _git_problems(doc: Document, where: KeyPath, entry: dict[str, Any]) -> list[
 
 def _s3_problems(doc: Document, where: KeyPath, entry: dict[str, Any]) -> list[Problem]:
     problems = []
-    if not _BUCKET.match(entry["bucket"]) or ".." in entry["bucket"]:
+    if not _BUCKET.fullmatch(entry["bucket"]) or ".." in entry["bucket"]:
         problems.append(_problem(doc, where + ("bucket",), f"'{entry['bucket']}' is not a valid bucket name",
                                  "bucket names are 3-63 lowercase letters, digits, dots and hyphens"))
     if "endpoint_url" in entry:

@@ -117,14 +117,21 @@ def load_content(content_dir: Path, cache: ContentCache | None = None,
 
 
 def list_notice_files(folder: Path, files: ContentFiles) -> list[Path]:
-    """YAML files of one folder, skipping editor temp and swap files the operator never meant to publish."""
+    """YAML files of one folder, skipping editor temp and swap files the operator never meant to
+    publish; any other file is reported (see `_not_a_notice`), never silently left unpublished."""
     if not folder.is_dir():
         return []
     if not real_path(folder).is_relative_to(files.root):
         files.problems.append(Problem(Location(folder.name), "folder is a link to outside the content folder",
                                       "move the files into content/ instead of linking to them"))
         return []
-    found = sorted((p for p in folder.iterdir() if _is_content_file(p.name)), key=_file_name)
+    found = []
+    for path in folder.iterdir():
+        if _is_content_file(path.name):
+            found.append(path)
+        elif not _is_litter(path.name) and not path.is_dir():
+            files.problems.append(_not_a_notice(path, files.root))
+    found.sort(key=_file_name)
     if len(found) > MAX_INCIDENT_FILES:
         files.problems.append(Problem(Location(folder.name), f"more than {MAX_INCIDENT_FILES} files",
                                       "archive old notices into another folder"))
@@ -142,9 +149,26 @@ NOTICE_SUFFIXES = (".yaml", ".yml")
 
 
 def _is_content_file(name: str) -> bool:
-    if name.startswith((".", "#", "~")) or name.endswith("~"):
-        return False
-    return name.endswith(NOTICE_SUFFIXES)
+    return not _is_litter(name) and name.endswith(NOTICE_SUFFIXES)
+
+
+def _is_litter(name: str) -> bool:
+    """Hidden files and editors' temp, lock and backup files."""
+    return name.startswith((".", "#", "~")) or name.endswith("~")
+
+
+def _not_a_notice(path: Path, root: Path) -> Problem:
+    """A file in a notice folder that is not read. `.YAML` or `.Yml` was meant as a notice (and
+    reads differently on case-sensitive and case-insensitive disks): an error. Anything else
+    (Notepad's `notice.yaml.txt`, a README) is a warning, so it is seen but publishing goes on."""
+    name = display_path(path, root.parent)
+    stem, dot, suffix = path.name.rpartition(".")
+    if dot and f".{suffix.lower()}" in NOTICE_SUFFIXES:
+        return Problem(Location(name), f"'{path.name}' is not read: notice files end in lowercase .yaml or .yml",
+                       f"rename it to {stem}.yaml")
+    return Problem(Location(name), f"'{path.name}' is not a notice and is not published: only .yaml and .yml files "
+                   "are read", f"if it is a notice, rename it to end in .yaml; otherwise move it out of {path.parent.name}/",
+                   severity="warning")
 
 
 def load_file(path: Path, content_dir: Path, shown_root: Path, files: ContentFiles, folder: str = "",

@@ -17,12 +17,15 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from generator.clock import YEARS, parse_time, time_problem
 from generator.content.deploy_config import deploy_problems
 from generator.content.load import ContentFiles
+from generator.content.markdown_limits import markdown_problems
 from generator.content.names import is_reserved_name
 from generator.content.notify_config import notify_problems
 from generator.content.yamlfile import Document, KeyPath
 from generator.errors import Location, Problem, did_you_mean
 
-ID_PATTERN = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$")
+# Matched whole (fullmatch): with `$`, "evil-svc\n" passed, and a newline reached file names and URLs.
+MAX_ID_CHARS = 64
+ID_PATTERN = re.compile(rf"[a-z0-9](?:[a-z0-9-]{{0,{MAX_ID_CHARS - 2}}}[a-z0-9])?")
 TEXT_KEYS = {"title", "name", "description", "label", "hours", "body", "text", "audience"}
 TEXT_LISTS = {"alternatives", "not_recovered"}
 _SETTINGS = frozenset({"deploy", "notify"})  # site.yaml's sections of ids and addresses: no texts
@@ -71,6 +74,19 @@ def _entries(value: Any) -> list[Any]:
 def _ids(entries: list[tuple[KeyPath, Any]]) -> list[tuple[KeyPath, str]]:
     """The entries whose id is a text; the schema reports the others."""
     return [(path, value) for path, value in entries if isinstance(value, str)]
+
+
+def _markdown(entries: list[tuple[KeyPath, Any]]) -> list[tuple[KeyPath, Any]]:
+    """The Markdown among `entries`: a text, or the texts of a text per language; the schema
+    reports anything else (a body that is a number must not stop the other checks)."""
+    found: list[tuple[KeyPath, Any]] = []
+    for path, value in entries:
+        if isinstance(value, str):
+            found.append((path, value))
+        elif isinstance(value, dict):
+            found.append((path, {lang: text for lang, text in value.items()
+                                 if isinstance(lang, str) and isinstance(text, str)}))
+    return found
 
 
 def _sound(doc: Document, key: str, unsound: frozenset[tuple[str, str]]) -> bool:
@@ -347,6 +363,9 @@ def _check_incident(doc: Document, catalog: _Catalog | None) -> list[Problem]:
             problems += catalog.check(doc, path, target, str(path[-1]))
     problems += [_relabel(p, "is listed twice in affected") for p in _duplicates(doc, targets)]
     problems += _check_updates(doc, catalog, started)
+    updates = enumerate(map(_mapping, _entries(data.get("updates"))))
+    problems += markdown_problems(doc, _markdown([(("updates", i, "body"), u.get("body")) for i, u in updates]),
+                                  ("updates",))
     return problems
 
 
@@ -427,7 +446,14 @@ def _check_maintenance(doc: Document, catalog: _Catalog | None) -> list[Problem]
     if catalog:
         for path, service in _ids([(("services", i), s) for i, s in enumerate(_entries(data.get("services")))]):
             problems += catalog.check(doc, path, service, "service")
+    problems += markdown_problems(doc, _markdown([(("body",), data.get("body"))]), ("body",))
     return problems
+
+
+def usable_id(ident: str) -> bool:
+    """Whether a notice's file name (without `.yaml`) can be its id: the one rule for `check` and
+    for the file `noticeboard new` is about to write."""
+    return ID_PATTERN.fullmatch(ident) is not None and not is_reserved_name(ident)
 
 
 def _check_file_ids(named: list[tuple[Path, str]]) -> list[Problem]:
@@ -437,7 +463,7 @@ def _check_file_ids(named: list[tuple[Path, str]]) -> list[Problem]:
     for path, name in named:
         ident = path.name.rsplit(".", 1)[0]
         folder = path.parent.name
-        if not ID_PATTERN.match(ident) or is_reserved_name(ident):
+        if not usable_id(ident):
             problems.append(Problem(Location(name), f"file name '{path.name}' cannot be used as an id",
                                     "rename it with lowercase letters a-z, digits and hyphens, like 2025-09-26-nirs-fire.yaml"))
         elif (folder, ident) in seen:

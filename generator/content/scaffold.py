@@ -16,7 +16,8 @@ from importlib import resources
 from pathlib import Path
 
 from generator.clock import iso
-from generator.errors import FlagErrors, NoticeboardError, did_you_mean
+from generator.content.references import MAX_ID_CHARS, usable_id
+from generator.errors import FlagErrors, NoticeboardError, did_you_mean, printable
 
 PLACEHOLDER_SERVICE = "choose-a-service"
 SCHEMA_FOLDER = "schemas"
@@ -44,12 +45,19 @@ def _quote(text: str) -> str:
 
 
 def new_file(folder: Path, now: datetime, slug: str) -> Path:
+    """A free file name for the notice, refused with the rule `check` applies to file names: an
+    `--id` of '../../evil' led out of the folder, and 'Evil ID' wrote a file every later run refused."""
+    stem = candidate = f"{now:%Y-%m-%d}-{slug}"
+    n = 2
+    while (folder / f"{candidate}.yaml").exists():
+        candidate, n = f"{stem}-{n}", n + 1
+    if not usable_id(candidate):
+        longest = MAX_ID_CHARS - len(f"{now:%Y-%m-%d}-")
+        raise NoticeboardError(f"--id '{printable(slug)}' cannot be used: the file would be named "
+                               f"'{printable(candidate)}.yaml'; hint: use lowercase letters a-z, digits and hyphens, "
+                               f"at most {longest} characters, like nirs-fire")
     folder.mkdir(parents=True, exist_ok=True)
-    stem = f"{now:%Y-%m-%d}-{slug}"
-    candidate, n = folder / f"{stem}.yaml", 2
-    while candidate.exists():
-        candidate, n = folder / f"{stem}-{n}.yaml", n + 1
-    return candidate
+    return folder / f"{candidate}.yaml"
 
 
 def new_incident(content_dir: Path, title: str, now: datetime, languages: tuple[str, ...], services: list[str],

@@ -64,7 +64,7 @@ class _Loader(_BASE_LOADER):  # type: ignore[misc, valid-type]
     }
 
 
-_Loader.add_implicit_resolver(_BOOL, re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF"))
+_Loader.add_implicit_resolver(_BOOL, re.compile(r"(?:true|True|TRUE|false|False|FALSE)\Z"), list("tTfF"))
 
 
 class _Resolver(yaml.resolver.Resolver):

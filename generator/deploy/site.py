@@ -16,13 +16,14 @@ from pathlib import Path
 from generator.content.names import safe_relative
 from generator.deploy.targets.base import MARKER, Files
 from generator.errors import NoticeboardError
+from generator.output.ownership import BUILT
 
-NOT_PUBLISHED = frozenset({MARKER})
+NOT_PUBLISHED = frozenset({MARKER, BUILT.marker})  # the deploy's marker, and the one that says a build wrote it
 
 
 def site_files(folder: Path, digests: Mapping[str, str] | None = None) -> Files:
     """The site in `folder`: with `digests` from its build's manifest, or by hashing every file.
-    A repository's .git inside it, and the deploy marker, are never published."""
+    A repository's .git inside it, and the markers of a deploy and of a build, are never published."""
     if not (folder / "index.html").is_file():
         raise NoticeboardError(f"{folder} has no index.html; hint: pass the folder `noticeboard build` wrote "
                                "(default public/), or leave out --site to build now")

@@ -120,7 +120,8 @@ def _entry(words: Labels, site: Site, state: IncidentState, language: str) -> tu
         xml_leaf("link", attributes={"rel": "alternate", "type": "text/html", "href": link}),
         xml_leaf("content", html, {"type": "html", "xml:base": link})])
     rss_item = xml_block("item", 4, [
-        xml_leaf("title", title), xml_leaf("link", link), xml_leaf("guid", entry_id, {"isPermaLink": "false"}),
+        xml_leaf("title", rss_text(title)), xml_leaf("link", link),
+        xml_leaf("guid", entry_id, {"isPermaLink": "false"}),
         xml_leaf("pubDate", format_datetime(updated.astimezone(tz))), xml_leaf("description", html)])
     return atom_entry, rss_item
 
@@ -155,9 +156,22 @@ def _hub(site: Site, element: str) -> list[str]:
     return [xml_leaf(element, attributes={"rel": "hub", "href": site.hub})] if site.hub else []
 
 
+# RSS 2.0 never says whether a title or a channel's description is text or HTML, and readers
+# (feedparser among them) take one holding `<img …>` for HTML with live markup. So these texts
+# carry no character that starts markup: <, > and & are written as their fullwidth forms,
+# which read the same to a person and the same whichever way a reader takes them.
+_MARKUP_FREE = str.maketrans({"<": "\uff1c", ">": "\uff1e", "&": "\uff06"})
+
+
+def rss_text(text: str) -> str:
+    """An RSS title or channel description: plain text without markup-looking content."""
+    return text.translate(_MARKUP_FREE)
+
+
 def rss(feed: Feed, site: Site, items: list[str]) -> bytes:
     channel = xml_block("channel", 2, [
-        xml_leaf("title", feed.title), xml_leaf("link", feed.link), xml_leaf("description", feed.description),
+        xml_leaf("title", rss_text(feed.title)), xml_leaf("link", feed.link),
+        xml_leaf("description", rss_text(feed.description)),
         xml_leaf("language", feed.language),
         xml_leaf("lastBuildDate", format_datetime(feed.updated.astimezone(site.tz))),
         xml_leaf("atom:link", attributes={"rel": "self", "type": "application/rss+xml", "href": feed.rss_url}),

@@ -18,7 +18,7 @@ import os
 import shutil
 import sys
 import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack, contextmanager
 from functools import cache, partial
@@ -27,11 +27,11 @@ from pathlib import Path
 from generator.content.names import safe_relative
 from generator.errors import OutputError
 from generator.output.manifest import Manifest, read_manifest, spare_folder, write_manifest
+from generator.output.ownership import BUILT, Owner, claim_folder, refuse_precious
 from generator.output.staging import Staging, claim, output_errors
 
 _AT_FDCWD = -100
 _RENAME_EXCHANGE = 2
-_PROJECT_MARKS = (".git", "site.yaml", "content/site.yaml")
 
 
 def write_site(files: dict[str, bytes], output: Path, manifest: Path | None = None, key: str = "") -> None:
@@ -52,45 +52,38 @@ def write_site(files: dict[str, bytes], output: Path, manifest: Path | None = No
 
 
 @contextmanager
-def staged(output: Path, previous: Manifest | None = None, spare: Path | None = None) -> Iterator[Staging]:
+def staged(output: Path, previous: Manifest | None = None, spare: Path | None = None, owner: Owner = BUILT,
+           keep_clear: Mapping[str, Path] | None = None) -> Iterator[Staging]:
     """A staging folder beside `output` to fill, swapped in when the block ends normally and
     discarded on any exception, all under the lock, so a concurrent `recover` never sees the
     staging folder of a live build as the leftover of a killed one. `previous` is the last
     build's manifest (see `read_manifest`), whose unchanged files are hard-linked, not rewritten.
     With a `spare` folder, the site this build replaces is set aside there rather than removed,
-    and the next build writes over it (see Staging)."""
+    and the next build writes over it (see Staging).
+    `output` must be missing, empty, or carry `owner`'s marker (which the new site carries too),
+    or be vouched for by `previous`; it must not be, hold or lie in a folder of `keep_clear`."""
     output = output.absolute()
     with ExitStack() as lock:
         with output_errors(output):
             if output.exists() and not output.is_dir():
                 raise OutputError(f"output path {output} exists and is not a folder")
-            _refuse_project_folder(output)
+            refuse_precious(output, keep_clear or {})
             output.parent.mkdir(parents=True, exist_ok=True)
             lock.enter_context(locked(output.parent))
+            claim_folder(output, owner, vouched=previous is not None)
             root = Path(tempfile.mkdtemp(prefix=f".{output.name}.new-", dir=output.parent))
             staging = Staging(root, output, previous, claim(spare, root) if spare else None)
         try:
             yield staging
             with output_errors(output):
+                if owner.marker not in staging.written:  # a deploy's marker names what it published
+                    staging.put(owner.marker, owner.text.encode("utf-8"))
                 staging.finish()
                 staging.root.chmod(output.stat().st_mode & 0o7777 if output.is_dir() else 0o755)
                 _swap(staging.root, output, spare)
         except BaseException:
             _discard(staging.root)
             raise
-
-
-def _refuse_project_folder(output: Path) -> None:
-    """A build replaces the whole output folder, so `-o .` or `-o content` would delete the project."""
-    resolved = output.resolve()
-    for precious, what in ((Path.cwd(), "the folder you are working in"), (Path.home(), "your home folder")):
-        if precious.resolve().is_relative_to(resolved):
-            raise OutputError(f"refusing to replace {output}: it is or contains {what}, and a build replaces the "
-                              "whole output folder; hint: choose a folder of its own, such as public/")
-    for mark in _PROJECT_MARKS:
-        if (resolved / mark).exists():
-            raise OutputError(f"refusing to replace {output}: it holds {mark}, so it is a project or repository, not "
-                              "a built site; hint: choose a folder of its own, such as public/")
 
 
 @contextmanager

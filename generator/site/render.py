@@ -15,6 +15,7 @@ import multiprocessing.pool
 import os
 import sys
 import threading
+import time
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -144,16 +145,34 @@ def _share(pool: multiprocessing.pool.Pool, chunks: deque[tuple[int, int]], task
     worker is given AHEAD chunks while tasks run, so it never waits, then two, so that at the end
     this process waits on no queue."""
     flight: deque[multiprocessing.pool.AsyncResult[list[Rendered]]] = deque()
-    while flight or chunks or tasks:
-        while chunks and len(flight) < (AHEAD if tasks else 2) * workers:
-            flight.append(pool.apply_async(_render_range, (chunks.popleft(),)))
-        if flight and (flight[0].ready() or not (chunks or tasks)):
-            store(flight.popleft().get())
-        elif tasks:
-            tasks.popleft()()
-            _let_go()
-        else:
-            store(_render_range(chunks.pop()))
+    try:
+        while flight or chunks or tasks:
+            while chunks and len(flight) < (AHEAD if tasks else 2) * workers:
+                flight.append(pool.apply_async(_render_range, (chunks.popleft(),)))
+            if flight and (flight[0].ready() or not (chunks or tasks)):
+                store(flight.popleft().get())
+            elif tasks:
+                tasks.popleft()()
+                _let_go()
+            else:
+                store(_render_range(chunks.pop()))
+    except Exception:
+        _settle(flight)
+        raise
+
+
+SETTLE_SECONDS = 30.0
+
+
+def _settle(flight: deque[multiprocessing.pool.AsyncResult[list[Rendered]]]) -> None:
+    """After an error here (a template that fails on some page, a full disk), let the workers
+    finish the chunks they hold before the pool is terminated: CPython's Pool.terminate can hang
+    for ever when it kills a worker halfway through sending a result (its task thread then
+    blocks on a full result pipe nobody reads), and a failed build must report, not hang. A
+    worker that died can't finish: the wait is bounded."""
+    deadline = time.monotonic() + SETTLE_SECONDS
+    for pending in flight:
+        pending.wait(max(0.0, deadline - time.monotonic()))
 
 
 def render_job(job: Job, theme: Theme) -> Rendered:

@@ -13,6 +13,7 @@ from typing import Protocol, TypeVar
 
 from generator.deploy.plan import Plan
 from generator.errors import NoticeboardError
+from generator.output.ownership import ForeignFiles, Owner, claim
 
 V = TypeVar("V")
 
@@ -20,6 +21,7 @@ V = TypeVar("V")
 # of it, so a mistyped path must not wipe files someone else put there.
 MARKER = ".noticeboard-deploy"
 MARKER_TEXT = "This location is published by `noticeboard deploy`; every deploy replaces all of it.\n"
+PUBLISHED = Owner(MARKER, MARKER_TEXT, "publish")
 _TOKEN = "published: "
 
 
@@ -99,11 +101,10 @@ class Target(Protocol):
 
 
 def claim_listing(found: dict[str, V], where: str, remedy: str) -> bool:
-    """Whether the listing `found` of a host's location carries our marker (taken out of it, as it
-    is not part of the site). A location holding anything else but no marker was not published
-    by Noticeboard, and a deploy replaces all of it: TargetError, naming `where` and `remedy`."""
-    marked = found.pop(MARKER, None) is not None
-    if found and not marked:
-        raise TargetError(f"{where} already holds files that Noticeboard did not publish; a deploy replaces all "
-                          f"of it, so {remedy}")
-    return marked
+    """Whether the listing `found` of a host's location carries our marker (taken out of it), by
+    the one ownership check builds use too (output/ownership.py): a location holding anything
+    else but no marker was not published by Noticeboard, and a deploy replaces all of it."""
+    try:
+        return claim(found, PUBLISHED, where, remedy)
+    except ForeignFiles as exc:
+        raise TargetError(str(exc)) from None

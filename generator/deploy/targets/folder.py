@@ -21,7 +21,7 @@ from pathlib import Path
 
 from generator.content.deploy_config import FolderConfig
 from generator.deploy.plan import Plan
-from generator.deploy.targets.base import MARKER, Files, TargetError, claim_listing, marker, token_in
+from generator.deploy.targets.base import MARKER, PUBLISHED, Files, TargetError, claim_listing, marker, token_in
 from generator.errors import OutputError
 from generator.output.write import recover, staged
 
@@ -77,7 +77,7 @@ class FolderTarget:
             return "folder already up to date"
         sent = {step.path for step in plan.uploads}
         try:
-            with staged(self.path, None, self._spare) as staging:
+            with staged(self.path, None, self._spare, owner=PUBLISHED) as staging:
                 for path, digest in files.digests.items():
                     if path in sent or not staging.adopt(path, digest):
                         staging.put(path, files.read(path))

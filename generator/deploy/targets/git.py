@@ -30,6 +30,9 @@ from generator.output.write import locked
 _FETCHED = "refs/noticeboard/published"
 _BUILT = "refs/noticeboard/deploy"
 _LISTED = 30
+# How long a remote may send nothing before its target fails: one that accepts connections and
+# never answers held each git call for the 10-minute backstop, with the operator waiting on it.
+STALL_SECONDS = 15
 # Variables that would point git at the operator's repository (set inside hooks, for example).
 _REPO_VARIABLES = ("GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE", "GIT_OBJECT_DIRECTORY", "GIT_COMMON_DIR",
                    "GIT_ALTERNATE_OBJECT_DIRECTORIES", "GIT_NAMESPACE")
@@ -38,6 +41,11 @@ _REPO_VARIABLES = ("GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE", "GIT_OBJECT_DIR
 class GitTarget:
     def __init__(self, config: GitConfig, hashes: Hashes, cache: Path | None, author: str) -> None:
         self.config, self._hashes, self.author = config, hashes, author
+        self.env = {k: v for k, v in os.environ.items() if k not in _REPO_VARIABLES}
+        self.env.update(GIT_TERMINAL_PROMPT="0", LC_ALL="C")
+        ssh = _ssh_command(self.env)
+        if ssh is not None:
+            self.env["GIT_SSH_COMMAND"] = ssh
         self.kept = cache is not None
         self.repo = cache / f"deploy-{config.name}.git" if cache is not None else \
             Path(tempfile.mkdtemp(prefix="noticeboard-git-"))
@@ -146,11 +154,12 @@ class GitTarget:
         return b"".join(out)
 
     def _git(self, *args: str, stdin: bytes | None = None) -> bytes:
-        env = {k: v for k, v in os.environ.items() if k not in _REPO_VARIABLES}
-        env.update(GIT_TERMINAL_PROMPT="0", LC_ALL="C")
+        # https: a remote that sends nothing for STALL_SECONDS fails the call (ssh: see _ssh_command)
+        stall = ["-c", "http.lowSpeedLimit=1", "-c", f"http.lowSpeedTime={STALL_SECONDS}"]
         try:
-            done = subprocess.run(["git", "--git-dir", str(self.repo), *args], input=stdin, capture_output=True,
-                                  env=env, timeout=600, stdin=None if stdin is not None else subprocess.DEVNULL)
+            done = subprocess.run(["git", *stall, "--git-dir", str(self.repo), *args], input=stdin,
+                                  capture_output=True, env=self.env, timeout=600,
+                                  stdin=None if stdin is not None else subprocess.DEVNULL)
         except FileNotFoundError:
             raise TargetError("git is not installed (it is needed for git targets)") from None
         except subprocess.TimeoutExpired:
@@ -159,6 +168,28 @@ class GitTarget:
             lines = [line for line in done.stderr.decode("utf-8", "replace").splitlines() if line.strip()]
             raise TargetError(f"git {args[0]} failed: {' / '.join(lines[-3:]) or f'exit code {done.returncode}'}")
         return done.stdout
+
+
+def _ssh_command(env: dict[str, str]) -> str | None:
+    """The ssh command git should use, with a connect timeout (which covers a server that accepts
+    and never greets) and keep-alives (a server that stops answering later): the operator's own
+    (GIT_SSH_COMMAND, or core.sshCommand, which may name their key) with the options added, or
+    plain ssh; None to leave git's choice alone (GIT_SSH, or a command that isn't OpenSSH's)."""
+    if "GIT_SSH" in env:
+        return None
+    own = env.get("GIT_SSH_COMMAND")
+    if own is None:
+        try:
+            found = subprocess.run(["git", "config", "--get", "core.sshCommand"], capture_output=True, env=env,
+                                   stdin=subprocess.DEVNULL, check=False, timeout=60)
+        except (OSError, subprocess.TimeoutExpired):  # no git: the first real call says so
+            return None
+        own = found.stdout.decode("utf-8", "replace").strip() or "ssh"
+    words = own.split()
+    if not words or os.path.basename(words[0]) not in ("ssh", "ssh.exe"):
+        return None
+    return (f"{own} -o ConnectTimeout={STALL_SECONDS} -o ServerAliveInterval={max(1, STALL_SECONDS // 3)} "
+            "-o ServerAliveCountMax=3")
 
 
 def commit_message(plan: Plan) -> str:

@@ -22,7 +22,7 @@ from generator.deploy.plan import Plan, Step, upload_rank
 from generator.deploy.targets.base import MARKER, MARKER_TEXT, Files, TargetError, claim_listing, marker, token_in
 from generator.machine.hosting import cache_control, content_type
 
-_MD5 = re.compile(r"^[0-9a-f]{32}$")
+_MD5 = re.compile(r"[0-9a-f]{32}")
 _DELETE_BATCH = 1000
 # Uploads of one kind go up side by side (a save after an update sends a few hundred files, and
 # each PUT waits on a round trip); kinds follow each other in the plan's order.
@@ -84,7 +84,7 @@ class S3Target:
                     key = item["Key"][len(prefix):]
                     if key and not key.endswith("/"):
                         etag = item.get("ETag", "").strip('"')
-                        found[key] = etag if _MD5.match(etag) else None
+                        found[key] = etag if _MD5.fullmatch(etag) else None
         self.marked = claim_listing(found, f"bucket {self.config.bucket}/{prefix}", "use an empty bucket or prefix")
         return found
 
