@@ -27,10 +27,14 @@ from aiosmtpd.controller import Controller
 
 
 def noticeboard(*args: str | Path, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    """The real command in a child process. Not under cli_run's address-space cap: that cap counts
+    """The real command in a child process, run from the project folder (the parent of its
+    `--content`) as an operator runs it, so a deploy's build writes its public/ there and never
+    into the folder the tests run from. Not under cli_run's address-space cap: that cap counts
     the arenas glibc reserves per thread, and the deploy's threads beside Apprise's imports
     sometimes could not start under it."""
-    return subprocess.run([sys.executable, "-m", "generator", *map(str, args)], capture_output=True, text=True,
+    words = [str(arg) for arg in args]
+    project = Path(words[words.index("--content") + 1]).parent
+    return subprocess.run([sys.executable, "-m", "generator", *words], capture_output=True, text=True, cwd=project,
                           env={**os.environ, **(env or {})}, timeout=300, check=False)
 
 
