@@ -261,9 +261,12 @@ def implied_warnings(content: Content, snap: Snapshot) -> tuple[Problem, ...]:
 
 
 def last_activity(state: IncidentState) -> datetime:
-    """When the incident last changed as of `now`: its newest published update, else its start."""
-    visible = state.incident.updates[: state.visible_updates]
-    return max((u.at for u in visible), default=state.incident.started)
+    """When the incident last changed as of `now`: its newest published update, else its start.
+    `check` keeps updates in order, so that is the last one published (asked 50,000 times a
+    publish at 10,000 incidents: no scan)."""
+    if state.visible_updates:
+        return state.incident.updates[state.visible_updates - 1].at
+    return state.incident.started
 
 
 def service_changes(content: Content, snap: Snapshot, touched: dict[str, list[IncidentState]],
