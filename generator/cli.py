@@ -9,15 +9,16 @@ from __future__ import annotations
 import argparse
 import shlex
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from generator import __version__
 from generator.build import build, strict_failure
-from generator.clock import parse_now
+from generator.clock import parse_flag, parse_now, shown
 from generator.content.check import check
 from generator.errors import ContentError, NoticeboardError, Problem
 from generator.site.theme import chosen_theme, load_theme
@@ -47,10 +48,15 @@ def cmd_check(args: argparse.Namespace) -> int:
         raise strict_failure(warnings)
     _print_warnings(warnings)
     verdict = f"no errors, {len(warnings)} warning{'s' if len(warnings) != 1 else ''} to review" if warnings else "nothing wrong found"
-    print(f"ok: {len(content.incidents)} incidents, {len(content.maintenance)} maintenance windows, "
-          f"{len(content.catalog.services)} services — {verdict}")
+    counts = [_count(len(content.incidents), "incident"), _count(len(content.maintenance), "maintenance window"),
+              _count(len(content.catalog.services), "service")]
+    print(f"ok: {', '.join(counts)} — {verdict}")
     _print_schedule(content, snap)
     return 0
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}{'' if number == 1 else 's'}"
 
 
 def cmd_build(args: argparse.Namespace) -> int:
@@ -64,7 +70,7 @@ def cmd_build(args: argparse.Namespace) -> int:
     snap, content = result.snapshot, result.content
     assert snap is not None and content is not None
     down = sum(1 for s in snap.services.values() if s.status != "operational")
-    print(f"built {len(result.files)} files into {args.output}/ as of {_local(snap.now, content)} "
+    print(f"built {len(result.files)} files into {args.output}/ as of {shown(snap.now, content.site.tz)} "
           f"({down} of {len(snap.services)} services not operational)")
     _print_schedule(content, snap)
     return 0
@@ -77,19 +83,15 @@ def _print_schedule(content: Content, snap: Snapshot) -> None:
 
     later = upcoming(content, snap.now)
     for item in later[:5]:
-        print(f"  appears {_local(item.at, content)}: {item.what} of {item.source}")
+        print(f"  appears {shown(item.at, content.site.tz)}: {item.what} of {item.source}")
     if len(later) > 5:
         print(f"  … and {len(later) - 5} more")
     if snap.next_change is not None:
-        print(f"next change by itself: {_local(snap.next_change, content)} (build or deploy again then)")
-
-
-def _local(moment: datetime, content: Content) -> str:
-    """Times as the operator reads them: in the site's time zone, to the second where it has one."""
-    return moment.astimezone(content.site.tz).isoformat(timespec="minutes" if not moment.second else "seconds")
+        print(f"next change by itself: {shown(snap.next_change, content.site.tz)} (build or deploy again then)")
 
 
 def cmd_new(args: argparse.Namespace) -> int:
+    from generator.content.newnotice import incidents_of, refuse_repeats, slug_for, windows_of
     from generator.content.scaffold import new_incident, new_maintenance
 
     content_dir = Path(args.content)
@@ -97,13 +99,23 @@ def cmd_new(args: argparse.Namespace) -> int:
     site = content.site
     now = parse_now(args.now).astimezone(ZoneInfo(site.timezone))
     known = [s.id for s in content.catalog.services]
+    services = args.service or []
+    slug = slug_for(args.title, services, args.id)
     if args.kind == "incident":
-        path = new_incident(content_dir, args.title, now, site.languages, args.service or [], known, args.id)
+        if not args.separate:
+            refuse_repeats(incidents_of(content), now.date(), services, slug, "incident")
+        path = new_incident(content_dir, args.title, now, site.languages, services, known, slug)
     else:
-        starts = parse_now(args.starts) if args.starts else now + timedelta(days=1)
-        ends = parse_now(args.ends) if args.ends else starts + timedelta(hours=2)
+        starts = parse_flag(args.starts, "--starts", site.tz, now.date()) if args.starts else now + timedelta(days=1)
+        ends = parse_flag(args.ends, "--ends", site.tz, starts.astimezone(site.tz).date()) if args.ends \
+            else starts + timedelta(hours=2)
+        if ends <= starts:
+            raise NoticeboardError(f"--ends {shown(ends, site.tz)} is not after --starts {shown(starts, site.tz)}; "
+                                   "hint: a window ends after it starts (across midnight, the end has the next day)")
+        if not args.separate:
+            refuse_repeats(windows_of(content), starts.astimezone(site.tz).date(), services, slug, "maintenance window")
         path = new_maintenance(content_dir, args.title, starts.astimezone(site.tz), ends.astimezone(site.tz),
-                               site.languages, args.service or [], known, args.id)
+                               site.languages, services, known, slug)
     print(f"created {path}")
     print("next: edit it, then run `noticeboard check` before you publish")
     return 0
@@ -144,9 +156,10 @@ def _now_arg(parser: argparse.ArgumentParser) -> None:
                         help="treat this moment as now, e.g. 2025-09-27T10:00+09:00 (default: the current time)")
 
 
-def make_parser(command: str | None = None) -> argparse.ArgumentParser:
+def make_parser(command: str | None = None, argv: Sequence[str] = ()) -> argparse.ArgumentParser:
     """The whole command line; given the `command` about to run, commands of their own modules
-    that it is not are left out, so `build` and `check` don't pay for importing the preview server."""
+    that it is not are left out, so `build` and `check` don't pay for importing the preview server.
+    `argv` names the `--body-LANG` options `update` and `resolve` take (one per site language)."""
     parser = argparse.ArgumentParser(prog="noticeboard", description="Static status pages from YAML notices.")
     parser.add_argument("--version", "-V", action="version", version=f"noticeboard {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
@@ -171,7 +184,7 @@ def make_parser(command: str | None = None) -> argparse.ArgumentParser:
                    "ignoring what earlier builds kept (for a theme whose pages show more than their own notices)")
     _strict_arg(p)
     _now_arg(p)
-    p.set_defaults(func=cmd_build)
+    p.set_defaults(func=cmd_build, refused="; nothing was written")
 
     p = sub.add_parser("check", help="validate the content only (review before posting)",
                        description="Report every problem in the content, each with file:line:column and a hint.")
@@ -185,12 +198,15 @@ def make_parser(command: str | None = None) -> argparse.ArgumentParser:
     p.add_argument("kind", choices=["incident", "maintenance"])
     p.add_argument("title", help="the notice title in the site's default language")
     p.add_argument("--service", action="append", metavar="ID", help="an affected service id (repeatable)")
-    p.add_argument("--id", metavar="SLUG", help="file name part after the date (default: from the title)")
+    p.add_argument("--id", metavar="SLUG", help="file name part after the date (default: from the title if it is "
+                   "written in a-z and digits, else from the services)")
+    p.add_argument("--separate", action="store_true", help="create it even though a notice for the same services "
+                   "that day, or with the same name, exists (numbered -2, -3 … if the name is taken)")
     p.add_argument("--starts", metavar="TIME", help="maintenance start (default: in 24 hours)")
     p.add_argument("--ends", metavar="TIME", help="maintenance end (default: 2 hours after start)")
     _content_args(p)
     _now_arg(p)
-    p.set_defaults(func=cmd_new)
+    p.set_defaults(func=cmd_new, refused="; nothing was written")
 
     p = sub.add_parser("schemas", help="write or refresh the JSON Schemas editors validate content with",
                        description="Write this version's JSON Schemas into schemas/ beside the content folder, "
@@ -199,7 +215,7 @@ def make_parser(command: str | None = None) -> argparse.ArgumentParser:
     _content_args(p)
     p.set_defaults(func=cmd_schemas)
     if command not in _CORE_COMMANDS:
-        for register in _extra_commands():
+        for register in _extra_commands(command, argv):
             register(sub)
     return parser
 
@@ -212,23 +228,30 @@ def _command(argv: list[str]) -> str | None:
     return next((arg for arg in argv if not arg.startswith("-")), None)
 
 
-def _extra_commands() -> list[Callable[[Any], None]]:
-    """Commands that live in their own modules (serve, deploy, notify) add themselves to the parser here."""
+def _extra_commands(command: str | None, argv: Sequence[str]) -> list[Callable[[Any], None]]:
+    """Commands that live in their own modules (serve, deploy, notify, update and resolve) add
+    themselves to the parser here; `update` and `resolve`, posted in a hurry, import none of the others."""
+    from generator.post.command import body_languages
+    from generator.post.command import register as post
+
+    posting = partial(post, languages=body_languages(argv))
+    if command in ("update", "resolve"):
+        return [posting]
     from generator.deploy.command import register as deploy
     from generator.notify.command import register as notify
     from generator.preview.serve import register as serve
 
-    return [deploy, serve, notify]
+    return [deploy, serve, notify, posting]
 
 
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
-    args = make_parser(_command(argv)).parse_args(argv)
+    args = make_parser(_command(argv), argv).parse_args(argv)
     try:
         return int(args.func(args))
     except ContentError as exc:
         print(exc.report(), file=sys.stderr)
-        print(f"\n{exc}", file=sys.stderr)
+        print(f"\n{exc}{getattr(args, 'refused', '')}", file=sys.stderr)
         return 1
     except NoticeboardError as exc:
         print(f"error: {exc}", file=sys.stderr)

@@ -61,6 +61,15 @@ class NoticeboardError(Exception):
     """Base of every error meant for a human; the CLI prints these without a traceback."""
 
 
+class FlagErrors(NoticeboardError):
+    """Every mistake in one command line's flags: an operator typing a long command under pressure
+    fixes them in one go rather than one per run. Printed as one `error:` line each."""
+
+    def __init__(self, messages: list[str]) -> None:
+        self.messages = tuple(messages)
+        super().__init__("\nerror: ".join(messages))
+
+
 # A file that breaks its schema after the first problems were explained (content/validate.py).
 UNEXPLAINED = "this file has problems too, not explained: check stops explaining after the first 1,000"
 # How much of a long list of problems is shown: the first of each file, and of them all.
@@ -69,7 +78,8 @@ REPORT_TOTAL = 200
 
 
 class ContentError(NoticeboardError):
-    """The content has problems; nothing was written."""
+    """The content has problems. What follows from that is the command's to say: `build` wrote
+    nothing, `update` left the file as it was, and `check`, which never writes, has nothing to add."""
 
     def __init__(self, problems: list[Problem], subject: str = "the content") -> None:
         self.problems, self.subject = sorted(problems, key=Problem.sort_key), subject
@@ -77,7 +87,7 @@ class ContentError(NoticeboardError):
         unexplained = sum(1 for p in errors if p.message == UNEXPLAINED)
         count = len(errors) - unexplained
         more = f", and more in {unexplained:,} files not explained" if unexplained else ""
-        super().__init__(f"{count:,} problem{'s' if count != 1 else ''} in {subject}{more}; nothing was written")
+        super().__init__(f"{count:,} problem{'s' if count != 1 else ''} in {subject}{more}")
 
     def __reduce__(self) -> tuple[type[ContentError], tuple[list[Problem], str]]:
         """Pickled whole, so one raised in a render worker reaches the build with its problems."""
@@ -157,8 +167,15 @@ def display_path(path: Path, root: Path) -> str:
 
 
 def did_you_mean(value: str, choices: list[str] | tuple[str, ...]) -> str:
-    """A close match for a typo, or the full list when nothing is close."""
-    close = difflib.get_close_matches(str(value), [str(c) for c in choices], n=1, cutoff=0.6)
+    """The choice meant: the ones the value begins (`gov-id` for `gov-id-verification`, `card`
+    for a handful of card services: an id typed short), else a close match for a typo, else the
+    full list."""
+    typed, names = str(value), [str(c) for c in choices]
+    begun = [name for name in names if name.startswith(typed)] if len(typed) >= 2 else []
+    if 1 <= len(begun) <= 6:
+        return "did you mean " + (f"'{begun[0]}'?" if len(begun) == 1
+                                  else "one of " + ", ".join(f"'{name}'" for name in begun) + "?")
+    close = difflib.get_close_matches(typed, names, n=1, cutoff=0.6)
     if close:
         return f"did you mean '{close[0]}'?"
-    return "expected one of: " + ", ".join(str(c) for c in choices)
+    return "expected one of: " + ", ".join(names)

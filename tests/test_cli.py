@@ -21,7 +21,7 @@ def run(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
 def test_check_passes_on_good_content(tree) -> None:
     result = run("check", cwd=tree.root.parent)
     assert result.returncode == 0, result.stderr
-    assert "1 incidents" in result.stdout
+    assert "ok: 1 incident, 0 maintenance windows, 3 services" in result.stdout
 
 
 def test_check_reports_problems_with_location_and_no_traceback(tree) -> None:
@@ -72,11 +72,12 @@ def test_new_incident_is_dated_in_site_time_and_passes_check(tree) -> None:
 
 
 def test_new_incident_without_service_fails_check_until_one_is_chosen(tree) -> None:
-    assert run("new", "incident", "장애", "--now", "2025-10-02T08:30+09:00", cwd=tree.root.parent).returncode == 0
+    made = run("new", "incident", "장애", "--id", "outage", "--now", "2025-10-02T08:30+09:00", cwd=tree.root.parent)
+    assert made.returncode == 0, made.stderr
     result = run("check", cwd=tree.root.parent)
     assert result.returncode == 1
     assert "unknown service 'choose-a-service'" in result.stderr
-    assert "2025-10-02-notice.yaml" in result.stderr
+    assert "2025-10-02-outage.yaml" in result.stderr
 
 
 def test_new_maintenance(tree) -> None:

@@ -113,4 +113,5 @@ def test_the_ci_workflows_check_every_change_and_deploy_from_main_and_on_a_sched
     ignored = (site / ".gitignore").read_text(encoding="utf-8").splitlines()
     assert "/public/" in ignored and "/.noticeboard-cache/" in ignored
     readme = (site / "README.md").read_text(encoding="utf-8")
-    assert all(f"noticeboard {command}" in readme for command in ("new", "check", "serve", "deploy"))
+    commands = ("new", "check", "serve", "deploy", "update", "resolve")
+    assert all(f"noticeboard {command}" in readme for command in commands)

@@ -13,7 +13,8 @@ from typing import TYPE_CHECKING
 
 from generator.content.cache import ContentCache, collector_paused
 from generator.content.load import ContentFiles, load_content
-from generator.errors import ContentError, Problem
+from generator.content.yamlfile import Document, LoadFailure, parse_yaml
+from generator.errors import ContentError, Problem, display_path
 
 if TYPE_CHECKING:
     from generator.content.model import Content
@@ -39,23 +40,59 @@ def check(content_dir: Path, use_cache: bool = True) -> CheckResult:
         return _check(content_dir, use_cache)
 
 
+def check_as_if(last: CheckResult, notice: Path, text: str) -> CheckResult:
+    """`check` of the content `last` checked, as it would be with the notice file `notice` holding
+    `text`: a command that edits a notice runs every check on its result before it writes a byte.
+    Only that one text is read; the content cache is not told of it, since it is not on disk."""
+    with collector_paused():
+        return _verdict(_replaced(last.files, notice, text))
+
+
 def _check(content_dir: Path, use_cache: bool) -> CheckResult:
     from generator.content.coldcheck import prefill
-    from generator.content.model import build_model
-    from generator.content.validate import validate
 
     cache = ContentCache.open(content_dir) if use_cache else ContentCache.scratch(content_dir)
     prefill(content_dir, cache)
     files = load_content(content_dir, cache)
+    result = _verdict(files)
+    if use_cache:
+        remember(cache, files, result.content, list(result.warnings))
+    return result
+
+
+def _verdict(files: ContentFiles) -> CheckResult:
+    """Validate loaded content; ContentError with every problem, or the model and its warnings."""
+    from generator.content.model import build_model
+    from generator.content.validate import validate
+
     problems = validate(files)
     known = [w for folder in files.cached.values() for _, _, entry in folder for w in entry.warnings]
     if files.site is None or files.services is None or any(p.severity == "error" for p in problems):
         raise ContentError(problems + known)
     content = build_model(files)
     warnings = [p for p in problems if p.severity != "error"] + known
-    if use_cache:
-        remember(cache, files, content, warnings)
     return CheckResult(content, tuple(sorted(warnings, key=Problem.sort_key)), files)
+
+
+def _replaced(files: ContentFiles, notice: Path, text: str) -> ContentFiles:
+    """`files` with `text` in place of the notice file `notice`, under the name it is shown by."""
+    folder = notice.parent.name
+    name = display_path(files.root / folder, files.root.parent) + "/" + notice.name
+    edited = ContentFiles(root=files.root, site=files.site, services=files.services,
+                          incidents=list(files.incidents), maintenance=list(files.maintenance),
+                          problems=[p for p in files.problems if p.location.file != name],
+                          cached={key: [known for known in found if known[1] != name]
+                                  for key, found in files.cached.items()})
+    docs: list[Document] = getattr(edited, folder)
+    docs[:] = [d for d in docs if d.name != name]
+    try:
+        doc = parse_yaml(text, notice, name)
+    except LoadFailure as failure:
+        edited.problems.append(failure.problem)
+        return edited
+    edited.problems.extend(doc.warnings)
+    docs.append(doc)
+    return edited
 
 
 def remember(cache: ContentCache, files: ContentFiles, content: Content, warnings: list[Problem]) -> None:

@@ -149,14 +149,13 @@ class Notices:
         changed = self._changed()
         names = {display_path(p, self.root.parent) for p in self.pending}
         found = list(files.problems)
-        valid: dict[str, list[Document]] = {"site": [last.files.site], "services": [last.files.services],  # type: ignore[list-item]
-                                            "incidents": [], "maintenance": []}
+        parsed: dict[str, list[Document]] = {"site": [last.files.site], "services": [last.files.services],  # type: ignore[list-item]
+                                             "incidents": [], "maintenance": []}
         for path, doc in changed.items():
-            structure = check_structure(doc, FOLDERS[path.parent.name])
-            found += structure
-            if not structure:
-                valid[path.parent.name].append(doc)
-        found += [p for p in check_references(self._namesakes(changed), valid)
+            found += check_structure(doc, FOLDERS[path.parent.name])
+            if doc.data is not None:
+                parsed[path.parent.name].append(doc)
+        found += [p for p in check_references(self._namesakes(changed), parsed)
                   if p.severity == "error" or p.location.file in names]
         if any(p.severity == "error" for p in found):
             report = validate(files)

@@ -1,6 +1,9 @@
 """Stage 2, validate (meaning): what a schema cannot see — ids that must exist, time order, languages.
 
-Runs only on documents whose structure is valid, so every check may index the data freely.
+Runs on every document that parsed, whatever its structure: a bad status in a file must not hide
+an unknown service id in the same file until it is fixed. So no check may assume the schema
+held: each looks at the type of what it reads and passes over what is not what it expects (the
+schema's problems already say what is wrong there).
 """
 
 from __future__ import annotations
@@ -11,7 +14,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from generator.clock import YEARS, parse_time
+from generator.clock import YEARS, parse_time, time_problem
 from generator.content.deploy_config import deploy_problems
 from generator.content.load import ContentFiles
 from generator.content.markdown_limits import markdown_problems
@@ -25,55 +28,124 @@ MAX_ID_CHARS = 64
 ID_PATTERN = re.compile(rf"[a-z0-9](?:[a-z0-9-]{{0,{MAX_ID_CHARS - 2}}}[a-z0-9])?")
 TEXT_KEYS = {"title", "name", "description", "label", "hours", "body", "text", "audience"}
 TEXT_LISTS = {"alternatives", "not_recovered"}
+_SETTINGS = frozenset({"deploy", "notify"})  # site.yaml's sections of ids and addresses: no texts
 # Letters that render as nothing: the Hangul fillers and the blank Braille pattern.
 _BLANK_LETTERS = frozenset("\u115f\u1160\u3164\uffa0\u2800")
 RESERVED_FOLDERS = {"incidents", "services", "maintenance", "assets", "api", "feeds", "badges", "history", "alternatives",
                     "index", "widget", "404"}
 
 
-def check_references(files: ContentFiles, valid: dict[str, list[Document]]) -> list[Problem]:
-    """Cross-file problems; documents missing from `valid` are skipped (their problems are already known)."""
+def check_references(files: ContentFiles, parsed: dict[str, list[Document]],
+                     unsound: frozenset[tuple[str, str]] = frozenset()) -> list[Problem]:
+    """Cross-file problems of every document in `parsed`, whatever its structure; `unsound` names
+    the (file, field) pairs the schema found wrong, for the checks that need a whole part sound."""
     problems: list[Problem] = []
-    site = valid["site"][0] if valid["site"] else None
-    services = valid["services"][0] if valid["services"] else None
+    site = parsed["site"][0] if parsed["site"] else None
+    services = parsed["services"][0] if parsed["services"] else None
+    languages = _languages(site) if site and _sound(site, "languages", unsound) else []
     if site:
-        problems += _check_site(site)
-        for doc in [site, *valid["services"], *valid["incidents"], *valid["maintenance"]]:
-            problems += _check_languages(doc, site.data["languages"])
-    affiliates = {a["id"] for a in site.data.get("affiliates") or ()} if site else None
-    catalog = _Catalog(services, affiliates, problems) if services else None
-    if site and catalog:
-        problems += _check_channels(site, catalog)
-    for doc in valid["incidents"]:
-        problems += _check_incident(doc, catalog)
-    for doc in valid["maintenance"]:
-        problems += _check_maintenance(doc, catalog)
+        problems += _check_site(site, languages, unsound)
+    if languages:
+        for doc in [*parsed["site"], *parsed["services"], *parsed["incidents"], *parsed["maintenance"]]:
+            problems += _check_languages(doc, languages)
+    catalog = _Catalog(services, _affiliates(site), problems) if services else None
+    known = catalog if catalog is not None and catalog.complete else None
+    if site and known and _sound(site, "notify", unsound):
+        problems += _check_channels(site, known)
+    for doc in parsed["incidents"]:
+        problems += _check_incident(doc, known)
+    for doc in parsed["maintenance"]:
+        problems += _check_maintenance(doc, known)
     problems += _check_file_ids(files.names("incidents") + files.names("maintenance"))
     return problems
 
 
-def _check_site(doc: Document) -> list[Problem]:
+def _mapping(value: Any) -> dict[Any, Any]:
+    """`value` if it is a mapping, else an empty one: what a check reads in a document the schema
+    may have refused."""
+    return value if isinstance(value, dict) else {}
+
+
+def _entries(value: Any) -> list[Any]:
+    """`value` if it is a list, else an empty one."""
+    return value if isinstance(value, list) else []
+
+
+def _ids(entries: list[tuple[KeyPath, Any]]) -> list[tuple[KeyPath, str]]:
+    """The entries whose id is a text; the schema reports the others."""
+    return [(path, value) for path, value in entries if isinstance(value, str)]
+
+
+def _markdown(entries: list[tuple[KeyPath, Any]]) -> list[tuple[KeyPath, Any]]:
+    """The Markdown among `entries`: a text, or the texts of a text per language; the schema
+    reports anything else (a body that is a number must not stop the other checks)."""
+    found: list[tuple[KeyPath, Any]] = []
+    for path, value in entries:
+        if isinstance(value, str):
+            found.append((path, value))
+        elif isinstance(value, dict):
+            found.append((path, {lang: text for lang, text in value.items()
+                                 if isinstance(lang, str) and isinstance(text, str)}))
+    return found
+
+
+def _sound(doc: Document, key: str, unsound: frozenset[tuple[str, str]]) -> bool:
+    """Whether the schema found nothing wrong with `key` of `doc` (nor with the whole file): a part
+    every other file is checked against must be right, or one typo there would flag them all."""
+    return not any(name == doc.name and (field in ("", key) or field.startswith(key + "."))
+                   for name, field in unsound)
+
+
+def _languages(site: Document) -> list[str]:
+    """The site's languages, or none when site.yaml does not list them as texts."""
+    listed = _mapping(site.data).get("languages")
+    if not isinstance(listed, list) or not listed or not all(isinstance(lang, str) for lang in listed):
+        return []
+    return listed
+
+
+def _affiliates(site: Document | None) -> set[str] | None:
+    """The affiliate ids, or None when they can't all be told (a group's affiliate is then not checked)."""
+    if site is None:
+        return None
+    listed = _mapping(site.data).get("affiliates") or []
+    if not isinstance(listed, list):
+        return None
+    ids = [_mapping(entry).get("id") for entry in listed]
+    known = [i for i in ids if isinstance(i, str)]
+    return set(known) if len(known) == len(ids) else None
+
+
+def _check_site(doc: Document, languages: list[str], unsound: frozenset[tuple[str, str]]) -> list[Problem]:
     problems = []
+    data = _mapping(doc.data)
+    zone = data.get("timezone")
     try:
-        ZoneInfo(doc.data["timezone"])
+        if isinstance(zone, str):
+            ZoneInfo(zone)
     except (ZoneInfoNotFoundError, ValueError):
-        problems.append(Problem(doc.loc(("timezone",)), f"unknown time zone '{doc.data['timezone']}'",
+        problems.append(Problem(doc.loc(("timezone",)), f"unknown time zone '{zone}'",
                                 "use an IANA name such as Asia/Seoul", "timezone"))
-    affiliates = doc.data.get("affiliates") or ()
-    problems += _duplicates(doc, [(("affiliates", i, "id"), a["id"]) for i, a in enumerate(affiliates)])
-    taken = RESERVED_FOLDERS | set(doc.data["languages"])
-    problems += _reserved_names(doc, [(("affiliates", i, "id"), a["id"]) for i, a in enumerate(affiliates)])
-    for i, affiliate in enumerate(affiliates):
-        if affiliate["id"] in taken:
-            problems.append(Problem(doc.loc(("affiliates", i, "id")), f"affiliate id '{affiliate['id']}' is taken",
+    affiliates = _ids([(("affiliates", i, "id"), _mapping(a).get("id"))
+                       for i, a in enumerate(_entries(data.get("affiliates")))])
+    problems += _duplicates(doc, affiliates)
+    taken = RESERVED_FOLDERS | set(languages)
+    problems += _reserved_names(doc, affiliates)
+    for path, ident in affiliates:
+        if ident in taken:
+            problems.append(Problem(doc.loc(path), f"affiliate id '{ident}' is taken",
                                     f"its section would clash with the site's own folder; avoid {', '.join(sorted(taken))}",
-                                    f"affiliates.{i}.id"))
-    problems += deploy_problems(doc) + notify_problems(doc)
+                                    ".".join(map(str, path))))
+    if isinstance(doc.data, dict) and _sound(doc, "deploy", unsound):
+        problems += deploy_problems(doc)
+    if isinstance(doc.data, dict) and _sound(doc, "notify", unsound):
+        problems += notify_problems(doc)
     return problems
 
 
 def _check_channels(doc: Document, catalog: _Catalog) -> list[Problem]:
-    """The services and upstreams each notification channel follows exist."""
+    """The services and upstreams each notification channel follows exist (site.yaml's `notify:`
+    is sound when this runs)."""
     problems: list[Problem] = []
     for i, channel in enumerate((doc.data.get("notify") or {}).get("channels") or ()):
         for key, kind in (("services", "service"), ("upstreams", "upstream")):
@@ -103,8 +175,11 @@ def _reserved_names(doc: Document, entries: list[tuple[KeyPath, str]]) -> list[P
 
 
 def _texts(data: Any) -> list[tuple[KeyPath, Any]]:
-    """Every translatable text in a document, found by the keys that hold texts."""
+    """Every translatable text in a document, found by the keys that hold texts (but in site.yaml's
+    `deploy:` and `notify:`, where a `name` is an id, not a text to translate)."""
     found: list[tuple[KeyPath, Any]] = []
+    if isinstance(data, dict) and not _SETTINGS.isdisjoint(data):
+        data = {key: value for key, value in data.items() if key not in _SETTINGS}
     _collect_texts(data, (), None, found)
     return found
 
@@ -144,7 +219,7 @@ def _check_languages(doc: Document, languages: list[str]) -> list[Problem]:
             if lang not in languages:
                 problems.append(Problem(doc.loc(path + (lang,), key=True), f"language '{lang}' is not in the site's languages",
                                         f"site.yaml lists {', '.join(languages)}; add it there or fix the code",
-                                        ".".join(map(str, path))))
+                                        ".".join(map(str, path + (lang,)))))
     return problems
 
 
@@ -179,26 +254,37 @@ def _invisible(character: str) -> bool:
 
 
 class _Catalog:
-    """Ids known from services.yaml, with duplicates, unknown dependencies and cycles reported on the way."""
+    """Ids known from services.yaml, with duplicates, unknown dependencies and cycles reported on the way.
+
+    `complete` says whether every upstream and service could be told by its id: only then is an id
+    missing from the lists unknown for sure. A services.yaml the schema refused may have lost some
+    (a misspelt `groups:`), and every notice naming them would be reported as naming a stranger."""
 
     def __init__(self, doc: Document, affiliates: set[str] | None, problems: list[Problem]) -> None:
-        data = doc.data
-        self.upstreams = [u["id"] for u in data.get("upstreams") or ()]
-        self.services = [s["id"] for g in data["groups"] for s in g["services"]]
-        entries: list[tuple[KeyPath, str]] = [(("upstreams", i, "id"), u) for i, u in enumerate(self.upstreams)]
-        entries += [(("groups", gi, "id"), g["id"]) for gi, g in enumerate(data["groups"])]
-        entries += [(("groups", gi, "services", si, "id"), s["id"])
-                    for gi, g in enumerate(data["groups"]) for si, s in enumerate(g["services"])]
+        data = _mapping(doc.data)
+        upstreams = [(("upstreams", i, "id"), _mapping(u).get("id"))
+                     for i, u in enumerate(_entries(data.get("upstreams")))]
+        groups = [(gi, _mapping(g)) for gi, g in enumerate(_entries(data.get("groups")))]
+        services = [(("groups", gi, "services", si, "id"), _mapping(s).get("id"), _mapping(s))
+                    for gi, group in groups for si, s in enumerate(_entries(group.get("services")))]
+        self.upstreams = [ident for _, ident in _ids(upstreams)]
+        self.services = [ident for _, ident in _ids([(path, ident) for path, ident, _ in services])]
+        self.complete = (isinstance(data.get("groups"), list) and isinstance(data.get("upstreams") or [], list)
+                         and all(isinstance(group.get("services"), list) for _, group in groups)
+                         and len(self.upstreams) == len(upstreams) and len(self.services) == len(services))
+        entries = _ids(upstreams) + _ids([(("groups", gi, "id"), group.get("id")) for gi, group in groups])
+        entries += _ids([(path, ident) for path, ident, _ in services])
         problems += _duplicates(doc, entries) + _reserved_names(doc, entries)
         known = self.upstreams + self.services
-        for gi, group in enumerate(data["groups"]):
-            if affiliates is not None and group.get("affiliate") and group["affiliate"] not in affiliates:
-                problems.append(_unknown(doc, ("groups", gi, "affiliate"), group["affiliate"], sorted(affiliates), "affiliate"))
-            for si, service in enumerate(group["services"]):
-                for di, dep in enumerate(service.get("depends_on") or ()):
-                    if dep not in known:
-                        problems.append(_unknown(doc, ("groups", gi, "services", si, "depends_on", di), dep, known, "id"))
-        problems += _cycles(doc)
+        for gi, group in groups:
+            affiliate = group.get("affiliate")
+            if affiliates is not None and isinstance(affiliate, str) and affiliate and affiliate not in affiliates:
+                problems.append(_unknown(doc, ("groups", gi, "affiliate"), affiliate, sorted(affiliates), "affiliate"))
+        for path, _, service in services if self.complete else ():
+            for di, dep in enumerate(_entries(service.get("depends_on"))):
+                if isinstance(dep, str) and dep not in known:
+                    problems.append(_unknown(doc, path[:-1] + ("depends_on", di), dep, known, "id"))
+        problems += _cycles(doc, services)
 
     def check(self, doc: Document, path: KeyPath, value: str, kind: str) -> list[Problem]:
         pool = {"service": self.services, "upstream": self.upstreams, "any": self.services + self.upstreams}[kind]
@@ -216,14 +302,14 @@ def _unknown(doc: Document, path: KeyPath, value: str, pool: list[str], word: st
     return Problem(doc.loc(path), f"unknown {word} '{value}'", f"{hint} (ids come from services.yaml)", ".".join(map(str, path)))
 
 
-def _cycles(doc: Document) -> list[Problem]:
+def _cycles(doc: Document, services: list[tuple[KeyPath, Any, dict[Any, Any]]]) -> list[Problem]:
     """A service that depends on itself, directly or through others, can never be derived sanely."""
     graph: dict[str, list[str]] = {}
     where: dict[str, KeyPath] = {}
-    for gi, group in enumerate(doc.data["groups"]):
-        for si, service in enumerate(group["services"]):
-            graph[service["id"]] = list(service.get("depends_on") or ())
-            where[service["id"]] = ("groups", gi, "services", si, "depends_on")
+    for path, ident, service in services:
+        if isinstance(ident, str):
+            graph[ident] = [dep for dep in _entries(service.get("depends_on")) if isinstance(dep, str)]
+            where[ident] = path[:-1] + ("depends_on",)
     problems, reported = [], set()
     for start in sorted(graph):
         cycle = _find_cycle(start, graph)
@@ -249,11 +335,14 @@ def _find_cycle(start: str, graph: dict[str, list[str]]) -> list[str] | None:
     return None
 
 
-def _check_time(doc: Document, path: KeyPath, value: str) -> tuple[Any, list[Problem]]:
+def _check_time(doc: Document, path: KeyPath, value: Any) -> tuple[Any, list[Problem]]:
+    """The time at `path`, or None with the problem (none if it isn't a text: the schema says so)."""
+    if not isinstance(value, str):
+        return None, []
     parsed = parse_time(value)
     if parsed is None:
-        return None, [Problem(doc.loc(path), f"'{value}' is not a valid date and time",
-                              "write it like 2025-09-26T20:15+09:00", ".".join(map(str, path)))]
+        message, hint = time_problem(value)
+        return None, [Problem(doc.loc(path), message, hint, ".".join(map(str, path)))]
     if parsed.year not in YEARS:
         return None, [Problem(doc.loc(path), f"'{value}' is outside the years {YEARS.start}–{YEARS.stop - 1}",
                               "check the year", ".".join(map(str, path)))]
@@ -261,19 +350,21 @@ def _check_time(doc: Document, path: KeyPath, value: str) -> tuple[Any, list[Pro
 
 
 def _check_incident(doc: Document, catalog: _Catalog | None) -> list[Problem]:
-    data = doc.data
-    started, problems = _check_time(doc, ("started",), data["started"])
+    data = _mapping(doc.data)
+    started, problems = _check_time(doc, ("started",), data.get("started"))
+    upstream = _mapping(data.get("cause")).get("upstream")
+    if catalog and isinstance(upstream, str) and upstream:
+        problems += catalog.check(doc, ("cause", "upstream"), upstream, "upstream")
+    affected = enumerate(map(_mapping, _entries(data.get("affected"))))
+    targets = _ids([(("affected", i, kind), entry[kind]) for i, entry in affected
+                    for kind in ("service", "upstream") if kind in entry])
     if catalog:
-        if data.get("cause", {}).get("upstream"):
-            problems += catalog.check(doc, ("cause", "upstream"), data["cause"]["upstream"], "upstream")
-        for i, entry in enumerate(data["affected"]):
-            kind = "service" if "service" in entry else "upstream"
-            problems += catalog.check(doc, ("affected", i, kind), entry[kind], kind)
-    targets = [(("affected", i, "service" if "service" in a else "upstream"), a.get("service") or a["upstream"])
-               for i, a in enumerate(data["affected"])]
+        for path, target in targets:
+            problems += catalog.check(doc, path, target, str(path[-1]))
     problems += [_relabel(p, "is listed twice in affected") for p in _duplicates(doc, targets)]
     problems += _check_updates(doc, catalog, started)
-    problems += markdown_problems(doc, [(("updates", i, "body"), u["body"]) for i, u in enumerate(data["updates"])],
+    updates = enumerate(map(_mapping, _entries(data.get("updates"))))
+    problems += markdown_problems(doc, _markdown([(("updates", i, "body"), u.get("body")) for i, u in updates]),
                                   ("updates",))
     return problems
 
@@ -286,8 +377,8 @@ def _relabel(problem: Problem, what: str) -> Problem:
 def _check_updates(doc: Document, catalog: _Catalog | None, started: Any) -> list[Problem]:
     problems: list[Problem] = []
     previous = None
-    for i, update in enumerate(doc.data["updates"]):
-        at, found = _check_time(doc, ("updates", i, "at"), update["at"])
+    for i, update in enumerate(map(_mapping, _entries(_mapping(doc.data).get("updates")))):
+        at, found = _check_time(doc, ("updates", i, "at"), update.get("at"))
         problems += found
         if at is not None and started is not None and at < started:
             problems.append(Problem(doc.loc(("updates", i, "at")), "update is dated before the incident started",
@@ -300,15 +391,14 @@ def _check_updates(doc: Document, catalog: _Catalog | None, started: Any) -> lis
         problems += _check_promise(doc, i, at, update.get("next_update"))
         problems += _check_progress(doc, ("updates", i, "progress"), update.get("progress"))
         if catalog:
-            for target in update.get("services") or {}:
-                problems += catalog.check(doc, ("updates", i, "services", target), target, "any")
+            for target in _mapping(update.get("services")):
+                if isinstance(target, str):
+                    problems += catalog.check(doc, ("updates", i, "services", target), target, "any")
     return problems
 
 
-def _check_promise(doc: Document, index: int, at: Any, promised: str | None) -> list[Problem]:
+def _check_promise(doc: Document, index: int, at: Any, promised: Any) -> list[Problem]:
     """A next update promised before the update that promises it was posted is a typo."""
-    if promised is None:
-        return []
     path = ("updates", index, "next_update")
     when, problems = _check_time(doc, path, promised)
     if when is not None and at is not None and when <= at:
@@ -318,37 +408,45 @@ def _check_promise(doc: Document, index: int, at: Any, promised: str | None) -> 
     return problems
 
 
-def _check_progress(doc: Document, path: KeyPath, progress: dict[str, Any] | None) -> list[Problem]:
+def _check_progress(doc: Document, path: KeyPath, progress: Any) -> list[Problem]:
     """A tally that restores more than it has, or tiers that don't add up, would mislead readers."""
-    if not progress:
+    overall = _tally(progress)
+    if overall is None:
         return []
     problems = []
-    entries = [(path, progress)] + [(path + ("tiers", i), t) for i, t in enumerate(progress.get("tiers") or ())]
-    for where, tally in entries:
-        if tally["restored"] > tally["total"]:
-            problems.append(Problem(doc.loc(where + ("restored",)), f"restored ({tally['restored']}) is more than total "
-                                    f"({tally['total']})", "check the figures against the report", ".".join(map(str, where))))
-    tiers = progress.get("tiers") or ()
-    if tiers and (sum(t["total"] for t in tiers), sum(t["restored"] for t in tiers)) != (progress["total"], progress["restored"]):
+    tiers = [(path + ("tiers", i), _tally(t)) for i, t in enumerate(_entries(progress.get("tiers")))]
+    for where, tally in [(path, overall), *tiers]:
+        if tally is not None and tally[0] > tally[1]:
+            problems.append(Problem(doc.loc(where + ("restored",)), f"restored ({tally[0]}) is more than total "
+                                    f"({tally[1]})", "check the figures against the report", ".".join(map(str, where))))
+    counted = [tally for _, tally in tiers if tally is not None]
+    if tiers and len(counted) == len(tiers) and (sum(t[0] for t in counted), sum(t[1] for t in counted)) != overall:
         problems.append(Problem(doc.loc(path + ("tiers",)), "the tiers do not add up to the overall figures",
-                                f"the tiers sum to {sum(t['restored'] for t in tiers)} of {sum(t['total'] for t in tiers)}",
+                                f"the tiers sum to {sum(t[0] for t in counted)} of {sum(t[1] for t in counted)}",
                                 ".".join(map(str, path)), severity="warning"))
     return problems
 
 
+def _tally(value: Any) -> tuple[int, int] | None:
+    """A progress report's (restored, total), or None unless both are whole numbers."""
+    figures = _mapping(value).get("restored"), _mapping(value).get("total")
+    if not all(isinstance(n, int) and not isinstance(n, bool) for n in figures):
+        return None
+    return figures  # type: ignore[return-value]
+
+
 def _check_maintenance(doc: Document, catalog: _Catalog | None) -> list[Problem]:
-    data = doc.data
-    starts, problems = _check_time(doc, ("starts",), data["starts"])
-    ends, found = _check_time(doc, ("ends",), data["ends"])
+    data = _mapping(doc.data)
+    starts, problems = _check_time(doc, ("starts",), data.get("starts"))
+    ends, found = _check_time(doc, ("ends",), data.get("ends"))
     problems += found
     if starts is not None and ends is not None and ends <= starts:
         problems.append(Problem(doc.loc(("ends",)), "maintenance ends before it starts",
                                 "'ends' must be later than 'starts'", "ends"))
     if catalog:
-        for i, service in enumerate(data["services"]):
-            problems += catalog.check(doc, ("services", i), service, "service")
-    if data.get("body") is not None:
-        problems += markdown_problems(doc, [(("body",), data["body"])], ("body",))
+        for path, service in _ids([(("services", i), s) for i, s in enumerate(_entries(data.get("services")))]):
+            problems += catalog.check(doc, path, service, "service")
+    problems += markdown_problems(doc, _markdown([(("body",), data.get("body"))]), ("body",))
     return problems
 
 

@@ -11,24 +11,17 @@ operator where the English goes.
 from __future__ import annotations
 
 import os
-import re
 from datetime import datetime
 from importlib import resources
 from pathlib import Path
 
 from generator.clock import iso
 from generator.content.references import MAX_ID_CHARS, usable_id
-from generator.errors import NoticeboardError, printable
+from generator.errors import FlagErrors, NoticeboardError, did_you_mean, printable
 
 PLACEHOLDER_SERVICE = "choose-a-service"
 SCHEMA_FOLDER = "schemas"
 STUB_NOTE = "write this language's text here and remove the first '#'"
-
-
-def slugify(title: str) -> str:
-    """An ASCII id from a title; Korean-only titles give 'notice' (ids must stay plain ASCII for URLs)."""
-    slug = re.sub(r"[^a-z0-9]+", "-", title.lower()).strip("-")[:40].strip("-")
-    return slug or "notice"
 
 
 def schema_line(kind: str, target: Path, site_root: Path) -> str:
@@ -68,16 +61,14 @@ def new_file(folder: Path, now: datetime, slug: str) -> Path:
 
 
 def new_incident(content_dir: Path, title: str, now: datetime, languages: tuple[str, ...], services: list[str],
-                 known: list[str], slug: str | None = None) -> Path:
+                 known: list[str], slug: str) -> Path:
     """Write a new incident file and return its path; unknown service ids are refused up front.
     `languages` are the site's, the default first: `title` is in that one."""
-    unknown = [s for s in services if s not in known]
-    if unknown:
-        raise NoticeboardError(f"unknown service id(s): {', '.join(unknown)}; hint: known ids are {', '.join(known)}")
-    path = new_file(content_dir / "incidents", now, slug or slugify(title))
+    refuse_unknown(services, known)
+    path = new_file(content_dir / "incidents", now, slug)
     stamp = iso(now, now.tzinfo)  # type: ignore[arg-type]
     affected = "".join(
-        f"  - service: {s}\n    status: major_outage\n    alternatives: []\n" for s in services
+        f"  - service: {s}\n    status: major_outage\n" + alternative_stub(languages) for s in services
     ) or (f"  - service: {PLACEHOLDER_SERVICE}   # one of: {', '.join(known)}\n"
           "    status: major_outage\n    alternatives: []\n")
     first_update = {lang: FIRST_UPDATE[lang] for lang in languages if lang in FIRST_UPDATE}
@@ -94,6 +85,25 @@ def new_incident(content_dir: Path, title: str, now: datetime, languages: tuple[
     return path
 
 
+def refuse_unknown(services: list[str], known: list[str]) -> None:
+    """FlagErrors naming each `--service` that is not a service of services.yaml, before any file is written."""
+    unknown = [s for s in services if s not in known]
+    if unknown:
+        raise FlagErrors([f"--service '{s}' is not a service in services.yaml; hint: {did_you_mean(s, known)}"
+                          for s in unknown])
+
+
+def alternative_stub(languages: tuple[str, ...]) -> str:
+    """An affected service's alternative, commented out: what to use instead is what customers need
+    most, but a made-up one must never reach them, and an empty one left in would fail `check`.
+    Removing the `# ` of its three lines (one keystroke in most editors) and writing the text makes
+    it valid."""
+    texts = ", ".join(f'{lang}: ""' for lang in languages)
+    return ("    # alternatives:   # what customers can use instead: remove the '# ' of these lines and write it\n"
+            f"    #   - text: {{{texts}}}\n"
+            "    #     channels: [branch]   # where: app | web | branch | call_center | atm | messenger\n")
+
+
 FIRST_UPDATE = {
     "ko": "현재 일부 서비스 이용에 문제가 있어 원인을 확인하고 있습니다. 확인되는 대로 다시 안내드리겠습니다.",
     "en": "Some services are currently affected. We are investigating and will post an update soon.",
@@ -101,11 +111,12 @@ FIRST_UPDATE = {
 
 
 def new_maintenance(content_dir: Path, title: str, starts: datetime, ends: datetime, languages: tuple[str, ...],
-                    services: list[str], known: list[str], slug: str | None = None) -> Path:
-    unknown = [s for s in services if s not in known]
-    if unknown or not services:
-        raise NoticeboardError(f"give at least one known --service; hint: known ids are {', '.join(known)}")
-    path = new_file(content_dir / "maintenance", starts, slug or slugify(title))
+                    services: list[str], known: list[str], slug: str) -> Path:
+    if not services:
+        raise NoticeboardError(f"give at least one --service ID, the services the window takes down; hint: the ids "
+                               f"in services.yaml are {', '.join(known)}")
+    refuse_unknown(services, known)
+    path = new_file(content_dir / "maintenance", starts, slug)
     tz = starts.tzinfo
     path.write_text(
         schema_line("maintenance", path, content_dir.absolute().parent)

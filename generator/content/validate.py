@@ -13,6 +13,7 @@ from collections.abc import Callable
 from functools import cache
 from importlib import resources
 from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import fastjsonschema
 
@@ -20,6 +21,7 @@ if TYPE_CHECKING:
     from jsonschema import Draft7Validator
     from jsonschema.exceptions import ValidationError
 
+from generator.clock import time_problem
 from generator.content.load import ContentFiles
 from generator.content.names import THEME_NAME_HINT
 from generator.content.references import check_references
@@ -99,27 +101,62 @@ MAX_EXPLAINED = 1_000
 
 def validate(files: ContentFiles, explain: int = MAX_EXPLAINED) -> list[Problem]:
     """All problems (errors and warnings) of the loaded content, loading problems included; once
-    `explain` problems are found, a further file that breaks its schema is named, not explained."""
+    `explain` problems are found, a further file that breaks its schema is named, not explained.
+
+    The checks across files run on every document that parsed, however wrong its structure, so
+    one run reports a bad status and an unknown service id in the same file together. Where both
+    kinds of check find fault with the same value (a time the schema refuses is no time to
+    compare either), the schema's problem, which says what is wrong there, is the one reported."""
     problems = list(files.problems)
-    valid: dict[str, list[Document]] = {"site": [], "services": [], "incidents": [], "maintenance": []}
+    parsed: dict[str, list[Document]] = {"site": [], "services": [], "incidents": [], "maintenance": []}
     kinds: list[tuple[str, str, list[Document | None] | list[Document]]] = [
         ("site", "site", [files.site]), ("services", "services", [files.services]),
              ("incidents", "incident", files.incidents), ("maintenance", "maintenance", files.maintenance)]
+    structure: list[Problem] = []
+    zone = site_zone(files.site)
     for bucket, schema_name, docs in kinds:
         for doc in docs:
             if doc is None:
                 continue
-            found = check_structure(doc, schema_name, explain=len(problems) < explain)
-            problems.extend(found)
-            if not found:
-                valid[bucket].append(doc)
-    problems.extend(check_references(files, valid))
-    return _dedupe(problems)
+            structure += check_structure(doc, schema_name, zone, explain=len(problems) + len(structure) < explain)
+            if doc.data is not None:
+                parsed[bucket].append(doc)
+    unsound = frozenset((p.location.file, p.field) for p in structure)
+    meaning = check_references(files, parsed, unsound)
+    return _dedupe(problems + structure + explained_elsewhere(meaning, structure))
 
 
-def check_structure(doc: Document, schema_name: str, explain: bool = True) -> list[Problem]:
-    """Schema problems of one document, translated from jsonschema's wording into an operator's;
-    without `explain`, one problem that only says the file breaks its schema."""
+def explained_elsewhere(meaning: list[Problem], structure: list[Problem]) -> list[Problem]:
+    """`meaning`, less the problems about a value the schema already found wrong: at the same spot,
+    at or inside a field with a structural problem, or holding one (a title whose `EN:` the schema
+    refuses has no `en` text either, which fixing the key fixes)."""
+    spots = {str(p.location) for p in structure}
+    fields = {(p.location.file, p.field) for p in structure}
+    inner = {(p.location.file, prefix) for p in structure for prefix in _prefixes(p.field)[1:-1]}
+    return [p for p in meaning if str(p.location) not in spots and (p.location.file, p.field) not in inner
+            and not any((p.location.file, prefix) in fields for prefix in _prefixes(p.field))]
+
+
+def _prefixes(field: str) -> list[str]:
+    """A dotted field and every field that holds it: 'updates.2.at', 'updates.2', 'updates', ''."""
+    parts = field.split(".") if field else []
+    return [".".join(parts[:n]) for n in range(len(parts), -1, -1)]
+
+
+def site_zone(site: Document | None) -> ZoneInfo | None:
+    """The site's time zone, for hints that give a time in the accepted form; None if it can't be told."""
+    zone = site.data.get("timezone") if site is not None and isinstance(site.data, dict) else None
+    try:
+        return ZoneInfo(zone) if isinstance(zone, str) else None
+    except (ZoneInfoNotFoundError, ValueError):
+        return None
+
+
+def check_structure(doc: Document, schema_name: str, zone: ZoneInfo | None = None,
+                    explain: bool = True) -> list[Problem]:
+    """Schema problems of one document, translated from jsonschema's wording into an operator's
+    (a time's hint gives it in the accepted form, with the offset of `zone`, the site's); without
+    `explain`, one problem that only says the file breaks its schema."""
     if doc.data is None:
         return [Problem(doc.loc(()), "file is empty", "see docs/content-format.md for what this file holds")]
     problems = _too_many_updates(doc) if schema_name == "incident" else []
@@ -131,7 +168,7 @@ def check_structure(doc: Document, schema_name: str, explain: bool = True) -> li
             return [Problem(Location(doc.name, 1, 1), UNEXPLAINED, "fix the problems listed, then run check again "
                             "to see these")]
     for error in _validator(schema_name).iter_errors(doc.data):
-        problems.extend(_translate(doc, error))
+        problems.extend(_translate(doc, error, zone))
     return problems
 
 
@@ -165,8 +202,10 @@ def _name(path: KeyPath) -> str:
     return words[-1] if words else "file"
 
 
-def _translate(doc: Document, error: ValidationError) -> list[Problem]:
+def _translate(doc: Document, error: ValidationError, zone: ZoneInfo | None = None) -> list[Problem]:
     path = tuple(error.absolute_path)
+    if error.validator == "pattern":
+        return _pattern(doc, error, path, zone)
     handler = _HANDLERS.get(str(error.validator))
     if handler is None:
         return [Problem(doc.loc(path), f"{_name(path)}: {error.message}", field=_field(path))]
@@ -236,14 +275,13 @@ def _type_hint(expected: list[str]) -> str:
     return "see docs/content-format.md for this key"
 
 
-def _pattern(doc: Document, error: ValidationError, path: KeyPath) -> list[Problem]:
+def _pattern(doc: Document, error: ValidationError, path: KeyPath, zone: ZoneInfo | None) -> list[Problem]:
     pattern = str(error.validator_value)
     if path == ("theme",):
         message = f"theme '{error.instance}' is not a theme name"
         hint = THEME_NAME_HINT
     elif "[0-9]{4}" in pattern:
-        message = f"'{error.instance}' is not a time with a time zone"
-        hint = "write it like 2025-09-26T20:15+09:00 (the +09:00 is the time zone)"
+        message, hint = time_problem(str(error.instance), zone)
     elif "a-z0-9" in pattern:
         message = f"'{error.instance}' is not a valid id"
         hint = "use lowercase letters a-z, digits and hyphens, like id-card-check"
@@ -292,6 +330,6 @@ def _not(doc: Document, error: ValidationError, path: KeyPath) -> list[Problem]:
 
 _HANDLERS = {
     "additionalProperties": _additional, "enum": _enum, "required": _required, "type": _type,
-    "pattern": _pattern, "oneOf": _one_of, "anyOf": _one_of, "minItems": _min_items, "minProperties": _min_items,
+    "oneOf": _one_of, "anyOf": _one_of, "minItems": _min_items, "minProperties": _min_items,
     "uniqueItems": _unique, "not": _not,
 }

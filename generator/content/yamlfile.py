@@ -13,6 +13,7 @@ only when a problem needs one; anything unusual is read the thorough way from th
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -283,3 +284,10 @@ _PLAIN_TAGS = {
 # What the fast path in fastyaml must agree with.
 _DIALECT = Dialect(_Loader, _Resolver(), has_invisible, frozenset(_PLAIN_TAGS), MAX_DEPTH, MAX_VALUES, MAX_TEXT_CHARS,
                    _MAX_NUMBER_CHARS)
+
+
+def reads_as_text(value: str) -> bool:
+    """Whether `value`, written unquoted, reads back as that text here (not as a number, true/false
+    or nothing): what a writer of these files must quote, whatever its own YAML library thinks."""
+    resolve: Callable[[type, str, tuple[bool, bool]], str] = _DIALECT.resolver.resolve
+    return resolve(yaml.ScalarNode, value, (True, False)) == _STR

@@ -13,10 +13,12 @@ from pathlib import Path
 from typing import Any
 
 from generator.build import build
-from generator.clock import parse_now
+from generator.clock import parse_now, shown
 from generator.content.cache import cache_folder
 from generator.content.check import check
 from generator.content.deploy_config import TargetConfig, load_targets
+from generator.content.load import load_content
+from generator.content.validate import site_zone
 from generator.deploy.plan import Action
 from generator.deploy.run import Outcome, Publishing, deploy_all
 from generator.deploy.site import site_files
@@ -50,7 +52,7 @@ def register(sub: Any) -> None:
                    "$NOTICEBOARD_AUTHOR, else your git identity)")
     p.add_argument("--watch", action="store_true", help="keep running: publish after every save and whenever the "
                    "site changes by itself (a notice's time coming), keeping the site in memory")
-    p.set_defaults(func=cmd_deploy)
+    p.set_defaults(func=cmd_deploy, refused="; nothing was published")
 
 
 def cmd_deploy(args: argparse.Namespace) -> int:
@@ -110,7 +112,9 @@ def _built(content_dir: Path, output: Path, now_text: str | None) -> tuple[Files
     manifest = read_manifest(manifest_path(content_dir, output), output.absolute())
     digests = {path: str(entry[0]) for path, entry in manifest.files.items()} if manifest else None
     state = "up to date" if result.up_to_date else "built"
-    return site_files(output, digests), f"{output}/ ({state} as of {now.isoformat(timespec='minutes')})", result.warnings
+    tz = result.content.site.tz if result.content else site_zone(load_content(content_dir, folders=()).site)
+    moment = shown(now, tz) if tz else now.isoformat(timespec="minutes")
+    return site_files(output, digests), f"{output}/ ({state} as of {moment})", result.warnings
 
 
 def operator(given: str | None) -> str:

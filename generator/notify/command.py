@@ -35,7 +35,7 @@ def register(sub: Any) -> None:
     p.add_argument("--notify-edits", action="store_true",
                    help="send edited updates again as corrections (normally an edit notifies nobody)")
     p.add_argument("--retry-now", action="store_true", help="try failed channels now instead of after their backoff")
-    p.set_defaults(func=cmd_notify)
+    p.set_defaults(func=cmd_notify, refused="; nothing was sent")
 
 
 def cmd_notify(args: argparse.Namespace) -> int:

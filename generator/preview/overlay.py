@@ -112,7 +112,7 @@ def describe(exc: BaseException, root: Path, showing_last_good: bool = True) -> 
     if isinstance(exc, ContentError):
         shown = tuple(problem for _, taken, _ in exc.shown() for problem in taken)
         listed = f" (the first {len(shown):,} listed)" if len(shown) < len(exc.problems) else ""
-        return Failure(shown, str(exc).replace("; nothing was written", f"{listed}; {outcome}"))
+        return Failure(shown, f"{exc}{listed}; {outcome}")
     if isinstance(exc, jinja2.TemplateSyntaxError):
         where = Location(_shown(exc.filename or exc.name or "template", root), exc.lineno or 0, 1 if exc.lineno else 0)
         return Failure((Problem(where, f"template syntax error: {exc.message}", "fix the template and save"),),

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from functools import cache, cached_property
 
+from generator.clock import shown
 from generator.content.model import Alternative, Content, Incident, Maintenance, Service, severity
 from generator.errors import Location, Problem
 from generator.state.timeline import EPOCH, RECENT, timeline
@@ -255,7 +256,7 @@ def implied_warnings(content: Content, snap: Snapshot) -> tuple[Problem, ...]:
                 Location(incident.source), f"service '{state.service}' is shown as {state.status} because it depends on "
                 f"'{state.upstream}', but no incident lists it",
                 f"list it under affected (with alternatives) if that is right, or add an entry with its real status"
-                f" (as of {snap.now.isoformat()})", "affected", severity="warning"))
+                f" (as of {shown(snap.now, content.site.tz)})", "affected", severity="warning"))
     return tuple(found)
 
 
