@@ -39,7 +39,7 @@ def main() -> None:
 
     content = check(args.content).content
     snap = snapshot(content, parse_now(NOW))
-    theme = load_theme(find_theme(content.site.theme, args.content.resolve()))
+    theme = load_theme(find_theme(content.site.theme, args.content.resolve()), content.site.languages)
     jobs = [(page, view, shared) for prefix, view, view_snap in views(content, snap)
             for shared in [render.shared_context(view, view_snap)]
             for page in plan_pages(view, view_snap, prefix, shared["incidents_by_service"])]

@@ -148,6 +148,23 @@ def format_clock(at: datetime) -> str:
     return f"{at.hour:02}:{at.minute:02} {at.tzname() or at.strftime('%z')}"  # strftime took a third of the time
 
 
+def format_date(day: date, language: str) -> str:
+    """'2025년 9월 26일 (금)' in Korean, 'Fri 26 Sep 2025' otherwise: a day of the site's calendar."""
+    if language == "ko":
+        return f"{day.year}년 {day.month}월 {day.day}일 ({_KO_WEEKDAYS[day.weekday()]})"
+    return f"{_EN_WEEKDAYS[day.weekday()]} {day.day} {_EN_MONTHS[day.month - 1]} {day.year}"
+
+
+def local_midnight(day: date, tz: ZoneInfo) -> datetime:
+    """Midnight starting `day` in `tz`; where clocks skip midnight, the first moment the day has."""
+    return datetime.combine(day, time(0), tzinfo=tz)
+
+
+def next_midnight(moment: datetime, tz: ZoneInfo) -> datetime:
+    """The first midnight in `tz` after `moment`."""
+    return local_midnight(moment.astimezone(tz).date() + timedelta(days=1), tz)
+
+
 def iso(moment: datetime, tz: ZoneInfo) -> str:
     """Machine-readable time for <time datetime>, feeds and JSON: ISO 8601 with the site's offset."""
     return moment.astimezone(tz).isoformat(timespec="seconds")

@@ -12,15 +12,18 @@ class _Collector(HTMLParser):
         self.text: list[str] = []
         self.elements: list[tuple[str, dict[str, str]]] = []
         self._skip = 0
+        self._svg = 0
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         self.elements.append((tag, {k: v or "" for k, v in attrs}))
-        if tag in ("script", "style"):
+        self._svg += tag == "svg"
+        if tag in ("script", "style") or (tag == "title" and self._svg):  # an SVG's title is a tooltip
             self._skip += 1
 
     def handle_endtag(self, tag: str) -> None:
-        if tag in ("script", "style") and self._skip:
+        if (tag in ("script", "style") or (tag == "title" and self._svg)) and self._skip:
             self._skip -= 1
+        self._svg -= tag == "svg" and self._svg > 0
 
     def handle_data(self, data: str) -> None:
         if not self._skip:

@@ -197,6 +197,17 @@ def test_changing_a_maintenance_window(site: IncrementalSite, demo: Path) -> Non
     assert_same_as_full_build(site, demo)
 
 
+def test_an_update_naming_another_affiliates_service_reaches_that_sections_history(site: IncrementalSite,
+                                                                                     demo: Path) -> None:
+    """An update may give a status to a service its incident does not list as affected: the
+    securities section, which the incident does not touch, still shows that day in its bars."""
+    path = edit(demo, "incidents/2025-07-22-public-mydata-delay.yaml", "  - at: 2025-07-22T10:25+09:00\n    status: investigating\n",
+                "  - at: 2025-07-22T10:25+09:00\n    status: investigating\n    services: {stock-trading: degraded_performance}\n")
+    site.rebuild([path])
+    assert b'bar-degraded_performance' in site.files()["securities/index.html"]
+    assert_same_as_full_build(site, demo)
+
+
 @pytest.mark.parametrize(("rel", "old", "new"), [
     ("services.yaml", "ko: 인터넷뱅킹\n", "ko: 인터넷 뱅킹\n"),
     ("site.yaml", "ko: 그룹 홈페이지", "ko: 그룹 누리집"),

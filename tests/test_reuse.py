@@ -193,6 +193,23 @@ def test_only_an_open_incidents_page_states_the_time_it_is_as_of(project: Path) 
     assert 'class="as-of"' in card and 'datetime="2025-03-14T12:45:00+09:00"' in card, "its own incident's last update"
 
 
+def test_a_window_inside_an_outage_reaches_the_pages_that_show_its_minutes(project: Path, rendered: list[str]) -> None:
+    """Outage minutes leave maintenance out: a window moved into the fire's first night changes
+    the fire's incident page (its minutes by service) and the service's history, though no
+    incident changed; a resolved incident's page, which no window touches, is kept."""
+    rebuild(project, rendered)
+    window = "maintenance/2025-10-12-banking-system-upgrade.yaml"
+    edit(project, window, "starts: 2025-10-12T00:00+09:00", "starts: 2025-09-26T22:00+09:00")
+    edit(project, window, "ends: 2025-10-12T06:00+09:00", "ends: 2025-09-26T23:00+09:00")
+    edit(project, window, "  - internet-banking\n", "  - id-card-check\n")
+    after = rebuild(project, rendered)
+    assert {"incidents/2025-09-26-nirs-fire.html", "services/id-card-check.html"} <= set(after)
+    assert "incidents/2025-03-14-card-payment-delay.html" not in after
+    page = (project / "out" / "incidents" / "2025-09-26-nirs-fire.html").read_text(encoding="utf-8")
+    assert "<td>735분</td>" in page  # 795 minutes (20:15 to 09:30, the last update), less the window's 60
+    assert_same_as_cold_build(project)
+
+
 def test_a_page_changed_by_hand_in_the_output_is_rendered_again(project: Path, rendered: list[str]) -> None:
     rebuild(project, rendered)
     page = project / "out" / "incidents" / "2025-09-26-nirs-fire.html"

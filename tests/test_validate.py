@@ -302,3 +302,12 @@ def test_a_files_errors_are_shown_before_its_warnings() -> None:
     assert [line for line in report if ": error: " in line] == [f"{where}:{line}:16: error: too deep" for line in (13, 14, 15)]
     assert len([line for line in report if ": warning: " in line]) == REPORT_PER_FILE - 3
     assert report[-1] == f"{where}: 5 more problems in this file, not shown"
+
+
+def test_availability_days_out_of_range_or_misspelt_is_refused(tree) -> None:
+    site = tree.root / "site.yaml"
+    tree.write("site.yaml", site.read_text(encoding="utf-8") + "availability:\n  days: 3\n  dayz: 90\n")
+    line = site.read_text(encoding="utf-8").count("\n") - 1
+    found = problems(tree)
+    assert any(p.startswith(f"content/site.yaml:{line}:") and "3" in p for p in found), found
+    assert any(p.startswith(f"content/site.yaml:{line + 1}:") and "unknown key 'dayz'" in p for p in found), found

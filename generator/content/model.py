@@ -122,6 +122,7 @@ class Site:
     affiliates: tuple[Affiliate, ...] = ()
     update_every_hours: float = 2.0  # how long an open incident may go without an update
     hub: str | None = None  # the WebSub hub the feeds declare (notify.hub)
+    history_days: int = 90  # days of availability bars (`availability.days`; docs/availability.md)
 
     @property
     def default_language(self) -> str:
@@ -322,7 +323,7 @@ def _site(data: dict[str, Any]) -> Site:
         base_url=data["base_url"], theme=data.get("theme", "default"),
         description=_text(data.get("description"), lang), contacts=_contacts(data.get("contacts"), lang),
         affiliates=affiliates, update_every_hours=float(data.get("update_every_hours", 2)),
-        hub=(data.get("notify") or {}).get("hub"),
+        hub=(data.get("notify") or {}).get("hub"), history_days=(data.get("availability") or {}).get("days", 90),
     )
 
 

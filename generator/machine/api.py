@@ -19,6 +19,7 @@ from typing import Any
 from generator.clock import iso
 from generator.content.markup import plain_text
 from generator.content.model import Alternative, Content, Incident, Maintenance, Service, Update
+from generator.machine.availability import history_json, outages_json
 from generator.machine.derived import Derived, absolute, text
 from generator.state.derive import IncidentState, Snapshot, service_changes
 from generator.state.plan import language_prefix
@@ -106,7 +107,8 @@ def documents(view: View) -> dict[str, Json]:
                  for u in view.content.catalog.upstreams if u.id in snap.upstreams]
     return {
         "summary.json": {"page": page, "status": status, "components": components, "incidents": unresolved,
-                         "scheduled_maintenances": active + upcoming, "noticeboard": {"upstreams": upstreams}},
+                         "scheduled_maintenances": active + upcoming,
+                         "noticeboard": {"upstreams": upstreams, "availability": _view_history(view)}},
         "status.json": {"page": page, "status": status},
         "components.json": {"page": page, "components": components, "noticeboard": {"upstreams": upstreams}},
         "incidents.json": {"page": page, "incidents": [_incident(view, s) for s in _latest_incidents(snap)]},
@@ -115,6 +117,13 @@ def documents(view: View) -> dict[str, Json]:
         "scheduled-maintenances/upcoming.json": {"page": page, "scheduled_maintenances": upcoming},
         "scheduled-maintenances/active.json": {"page": page, "scheduled_maintenances": active},
     }
+
+
+def _view_history(view: View) -> Json:
+    """The view's own rollup: an affiliate's in its section, else every service of the site."""
+    history = view.model.history
+    found = history.affiliates.get(view.section.rstrip("/")) if view.section else None
+    return history_json(found or history.total)
 
 
 def _dump(document: Json) -> bytes:
@@ -176,7 +185,8 @@ def _components(view: View) -> list[Json]:
             "updated_at": max((changed[sid] for sid in members), default=created), "position": len(found) + 1,
             "description": None, "showcase": False, "group_id": None, "group": True,
             "only_show_if_degraded": False, "page_id": view.page_id, "components": members,
-            "noticeboard": {"affiliate": group.affiliate, "rollup": _rollup(view, summed)},
+            "noticeboard": {"affiliate": group.affiliate, "rollup": _rollup(view, summed),
+                            "availability": history_json(view.model.history.entries[group.id])},
         })
         for sid in members:
             found.append(_component(view, services[sid], group.id, len(found) + 1, (created, changed[sid]),
@@ -208,6 +218,7 @@ def _component(view: View, service: Service, group_id: str, position: int, times
             "upstream": None if upstream is None else {"id": upstream.id, "name": view.t(upstream.name)},
             "implied": state.implied, "alternatives": [_alternative(view, a) for a in state.alternatives],
             "restored_at": view.iso(restored),
+            "availability": history_json(view.model.history.entries[service_id]),
         },
     }
 
@@ -281,6 +292,7 @@ def _incident_extra(view: View, state: IncidentState, visible: tuple[Update, ...
         "restored": [{"id": r.target, "restored_at": view.iso(r.at)} for r in state.restorations],
         "not_recovered": [view.t(item) for item in incident.not_recovered],
         "next_update": view.iso(visible[-1].next_update) if state.is_open and visible else None,
+        "outages": outages_json(o for o in view.model.history.outages[incident.id] if o.service in view.snap.services),
         "progress": None if progress is None else {
             "restored": progress.overall.restored, "total": progress.overall.total,
             "percent": round(progress.overall.percent, 1),

@@ -14,6 +14,7 @@ from functools import partial
 from generator.content.labels import Labels
 from generator.machine.derived import Derived, text
 from generator.machine.xml import XML_DECLARATION, strip_controls, xml_attributes, xml_leaf
+from generator.state.history import Period, percent
 from generator.state.plan import language_prefix
 from generator.state.rollup import rollup
 
@@ -40,12 +41,24 @@ def produce(model: Derived) -> dict[str, bytes]:
             path = f"{language_prefix(content, language)}{section}badges/status.svg"
             files[path] = badge(words, label or "", summed.status, language,
                                 summed.text(partial(words.word, language)))
+    history = model.history
     for service in content.catalog.services:
         for language in content.site.languages:
-            path = f"{language_prefix(content, language)}badges/services/{service.id}.svg"
-            files[path] = badge(words, text(service.name, language, content) or service.id, snap.services[service.id].status,
-                                language)
+            prefix, name = language_prefix(content, language), text(service.name, language, content) or service.id
+            files[f"{prefix}badges/services/{service.id}.svg"] = badge(words, name, snap.services[service.id].status,
+                                                                       language)
+            files[f"{prefix}badges/availability/{service.id}.svg"] = availability_badge(
+                words, name, history.entries[service.id].month, language)
     return files
+
+
+def availability_colour(hundredths: int | None) -> str:
+    """Green from 99.9%, amber from 99%, red below; blue when the month was all maintenance."""
+    if hundredths is None:
+        return COLOURS["under_maintenance"]
+    if hundredths >= 9990:
+        return COLOURS["operational"]
+    return COLOURS["partial_outage"] if hundredths >= 9900 else COLOURS["major_outage"]
 
 
 def text_width(value: str) -> int:
@@ -55,7 +68,22 @@ def text_width(value: str) -> int:
 def badge(words: Labels, label: str, status: str, language: str, message: str | None = None) -> bytes:
     """`message` in place of the status's own word (a rollup's)."""
     label, message = strip_controls(label), message or words.word(language, f"status.{status}")
-    title = f"{label}: {message}"
+    return _badge(label, message, f"{label}: {message}", COLOURS[status], language)
+
+
+def availability_badge(words: Labels, label: str, month: Period, language: str) -> bytes:
+    """A service's availability over the last 30 days, as its page states it."""
+    figure = month.availability
+    shown = "" if figure is None else percent(figure)
+    message = words.word(language, "badge_maintenance" if figure is None else "badge_availability").format(
+        days=month.days, percent=shown)
+    title = words.word(language, "availability_none" if figure is None else "availability_days").format(
+        days=month.days, percent=shown)
+    return _badge(strip_controls(label), message, f"{strip_controls(label)}: {title}", availability_colour(figure),
+                  language)
+
+
+def _badge(label: str, message: str, title: str, colour: str, language: str) -> bytes:
     left, right = text_width(label) + 2 * PAD, text_width(message) + 2 * PAD
     svg = xml_attributes({"xmlns": SVG, "width": str(left + right), "height": str(HEIGHT), "role": "img",
                           "aria-label": title, "xml:lang": language})
@@ -67,6 +95,6 @@ def badge(words: Labels, label: str, status: str, language: str, message: str | 
     parts = [xml_leaf("title", title),
              xml_leaf("rect", attributes={"width": str(left), "height": str(HEIGHT), "fill": LABEL_COLOUR}),
              xml_leaf("rect", attributes={"x": str(left), "width": str(right), "height": str(HEIGHT),
-                                          "fill": COLOURS[status]}),
+                                          "fill": colour}),
              f"<g{group}>{''.join(texts)}</g>"]
     return f"{XML_DECLARATION}<svg{svg}>{''.join(parts)}</svg>\n".encode("utf-8")

@@ -15,6 +15,7 @@ from generator.content.labels import Labels
 from generator.content.model import Content, Site, Text
 from generator.state.derive import IncidentState, Snapshot, incidents_by_service, last_activity
 from generator.state.fingerprint import Print, Prints
+from generator.state.history import SiteHistory, site_history
 from generator.state.plan import Page, plan_pages, views
 from generator.state.record import fingerprint
 
@@ -142,6 +143,11 @@ class Derived:
             _, content, snap = next(view for view in self.views if view[0] == section)
             self._plans[section] = plan_pages(content, snap, section, self.by_service(section))
         return self._plans[section]
+
+    @property
+    def history(self) -> SiteHistory:
+        """The availability history the pages show (state/history.py), worked out once per build."""
+        return site_history(self.content, self.snap)
 
     def activity(self, state: IncidentState) -> datetime:
         """`last_activity`, per incident id: an affiliate's narrowed copy has the same updates."""

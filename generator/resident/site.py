@@ -39,6 +39,7 @@ from generator.state import listing
 from generator.state.affiliates import section
 from generator.state.derive import IncidentState, Snapshot, incident_state, snapshot
 from generator.state.fingerprint import Prints
+from generator.state.history import SiteHistory, site_history
 from generator.state.listing import Lists
 from generator.state.plan import DuplicateOutputError, Page, plan_pages, views
 from generator.state.reads import Tracked, tracked
@@ -334,22 +335,24 @@ def _views(content: Content, snap: Snapshot, previous: _Good | None) -> dict[str
     as it was, and its pages need no checking at all; a touched section gets the changed
     incidents narrowed anew and keeps the rest. Anything else sections read changing (now,
     maintenance, upstreams) recomputes every section."""
+    history = site_history(content, snap)
     if previous is None or previous.snap.now != snap.now or previous.snap.upstreams != snap.upstreams \
             or previous.content.maintenance != content.maintenance:
-        return {prefix: _view(c, s, listing.lists(c, s)) for prefix, c, s in views(content, snap)}
+        return {prefix: _view(c, s, listing.lists(c, s), history) for prefix, c, s in views(content, snap)}
     before = {i.id: i for i in previous.content.incidents}
     after = {i.id: i for i in content.incidents}
     changed = {i for i in before.keys() | after.keys() if before.get(i) is not after.get(i)}
     edited = replace(content, incidents=tuple(after[i] for i in changed if i in after), maintenance=())
     edited_snap = replace(snap, incidents=tuple(s for s in snap.incidents if s.incident.id in changed))
     group = previous.views[""]
-    found = {"": _view(content, snap, listing.updated(group.lists, group.snap, content, snap, changed))}
+    found = {"": _view(content, snap, listing.updated(group.lists, group.snap, content, snap, changed), history)}
     for affiliate in content.site.affiliates:
         prefix = f"{affiliate.id}/"
         old = previous.views[prefix]
         fresh, fresh_snap = section(edited, edited_snap, affiliate.id)
         services = {s: snap.services[s] for s in old.snap.services}
-        if not fresh.incidents and not changed & {i.id for i in old.content.incidents} and services == old.snap.services:
+        if not fresh.incidents and not changed & {i.id for i in old.content.incidents} and services == old.snap.services \
+                and _same_history(old, history, affiliate.id):
             found[prefix] = old
             continue
         incidents = newest_first([i for i in old.content.incidents if i.id not in changed], fresh.incidents,
@@ -361,12 +364,20 @@ def _views(content: Content, snap: Snapshot, previous: _Good | None) -> dict[str
         view_snap = replace(old.snap, incidents=states, services=services, changed_at=times.changed_at,
                             next_change=times.next_change)
         lists = listing.updated(old.lists, old.snap, view_content, view_snap, changed)
-        found[prefix] = _view(view_content, view_snap, lists)
+        found[prefix] = _view(view_content, view_snap, lists, history)
     return found
 
 
-def _view(content: Content, snap: Snapshot, lists: Lists) -> _View:
-    shared = rendering.shared_context(content, snap, lists)
+def _same_history(old: _View, history: SiteHistory, affiliate: str) -> bool:
+    """Whether the section's services, groups and the affiliate have the history they had: an
+    update may give a status to a service its incident does not list as affected."""
+    ids = [*old.snap.services, *(g.id for g in old.content.catalog.groups)]
+    return all(old.shared["history"].get(i) == history.entries.get(i) for i in ids) \
+        and old.shared["affiliate_history"].get(affiliate) == history.affiliates.get(affiliate)
+
+
+def _view(content: Content, snap: Snapshot, lists: Lists, history: SiteHistory) -> _View:
+    shared = rendering.shared_context(content, snap, lists, history)
     return _View(content, snap, lists, shared, tracked(shared))
 
 

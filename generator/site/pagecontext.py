@@ -25,7 +25,9 @@ from generator.site.chart import chart_svg, progress_points, tally_text
 from generator.site.entries import hit_text, span
 from generator.site.templating import InLanguage, mark_language
 from generator.site.theme import Theme
+from generator.site.uptime import bars, date_tag, day_summary, duration, figure, minutes_text, outage_table
 from generator.state.affiliates import affiliate_of, contacts_for
+from generator.state.history import percent
 from generator.state.listing import numbered
 from generator.state.plan import language_prefix
 
@@ -104,6 +106,9 @@ def _language_names(content: Content, theme: Theme, lang: str) -> dict[str, Any]
 
     names = {item_id: text(item.name) for item_id, item in content.catalog.by_id.items()}
 
+    def item_name(item_id: str) -> str:
+        return names.get(item_id, item_id)
+
     def markdown(value: Text | None) -> Markup:
         if value is None:
             return Markup()
@@ -159,7 +164,7 @@ def _language_names(content: Content, theme: Theme, lang: str) -> dict[str, Any]
         "contacts_for": lambda service_ids: contacts_for(content, service_ids),
         "span": lambda state: span(state, tz, time_tag, label),
         "hit": hit,
-        "name": lambda item_id: names.get(item_id, item_id),
+        "name": item_name,
         "when": lambda moment: format_time(moment, tz, lang),
         "iso": lambda moment: iso(moment, tz),
         "time_tag": time_tag,
@@ -169,6 +174,14 @@ def _language_names(content: Content, theme: Theme, lang: str) -> dict[str, Any]
         "progress_points": progress_points,
         "tally": lambda tally, key, name="": tally_text(tally, label(key), name),
         "chart": chart_svg,
+        "uptime_bars": lambda history, tall=False: bars(history, label, lang, tall),
+        "figure": lambda period: figure(period, label),
+        "day_summary": lambda day: day_summary(day, label),
+        "date_tag": lambda day: date_tag(day, lang),
+        "duration": lambda amount: duration(amount, label),
+        "minutes_text": lambda amount: minutes_text(amount, label),
+        "outage_rows": lambda rows, link: outage_table(rows, label, item_name, link),
+        "percent": percent,
     }
 
 

@@ -29,6 +29,7 @@ from generator.site.theme import Theme
 from generator.state import listing
 from generator.state.affiliates import services_of
 from generator.state.derive import Snapshot, service_changes
+from generator.state.history import SiteHistory, site_history
 from generator.state.listing import Lists
 from generator.state.plan import Claims, Page, plan_pages, views
 from generator.state.reads import Fact, Tracked, recording, tracked
@@ -75,8 +76,9 @@ def plan_jobs(content: Content, snap: Snapshot, claims: Claims, keeper: Keeper |
     and the others are rendered with their reads recorded for it."""
     planned = Planned()
     with collector_paused():  # what is planned lives until the end; collections over it took 1 s at 50,000 incidents
+        history = site_history(content, snap)
         for prefix, view_content, view_snap in views(content, snap):
-            shared = shared_context(view_content, view_snap)
+            shared = shared_context(view_content, view_snap, history=history)
             context: dict[str, Any] | Tracked = tracked(shared) if keeper else shared
             by_service = planned.by_service[prefix] = shared["incidents_by_service"]
             plan = planned.plans[prefix] = plan_pages(view_content, view_snap, prefix, by_service)
@@ -225,12 +227,16 @@ def render_page(page: Page, content: Content, theme: Theme, shared: dict[str, An
     return template.render(**shared, **page.context, **page_names(page, content, theme))
 
 
-def shared_context(content: Content, snap: Snapshot, lists: Lists | None = None) -> dict[str, Any]:
+def shared_context(content: Content, snap: Snapshot, lists: Lists | None = None,
+                   history: SiteHistory | None = None) -> dict[str, Any]:
     """What every page of one view may read; the preview tracks reads of it per page (see depends.py)
-    and passes the view's `lists` updated from its last build (listing.py)."""
+    and passes the view's `lists` updated from its last build (listing.py). Every view reads the
+    group's `history` (an affiliate's services have the same history in its section)."""
     lists = listing.lists(content, snap) if lists is None else lists
+    history = site_history(content, snap) if history is None else history
     grouped = troubles(content, snap)
     return {
+        "history": history.entries, "affiliate_history": history.affiliates, "outages": history.outages,
         "affiliate_overview": [(a, rollup(snap, services_of(content, a.id))) for a in content.site.affiliates],
         "rollup": rollup(snap, snap.services),
         "listing": lists.listing,
