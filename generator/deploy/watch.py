@@ -51,15 +51,15 @@ class Publisher:
             try:
                 result = self.site.rebuild(changed)
             except (ContentError, NoticeboardError) as exc:
-                self._say(f"{exc.report() if isinstance(exc, ContentError) else exc}\n"
+                self.say(f"{exc.report() if isinstance(exc, ContentError) else exc}\n"
                           "nothing published: every host keeps the last good site; save again once fixed")
                 return None
             for warning in result.warnings:
-                self._say(warning.format())
+                self.say(warning.format())
             files = self._files()
             notify = prepare(self.site.root)
             outcomes = deploy_all(self.configs, files, False, self.publishing, self._line)
-            self._say(_closing(outcomes, time.perf_counter() - started))
+            self.say(_closing(outcomes, time.perf_counter() - started))
             report = after_deploy(notify, files.digests.keys(), files.read, any(o.ok and o.verified for o in outcomes),
                                   False)
             if report is not None:
@@ -84,13 +84,13 @@ class Publisher:
     def _line(self, outcome: Outcome) -> None:
         """One line per host as it finishes."""
         if not outcome.ok:
-            self._say(f"  {outcome.name}: FAILED: {outcome.error}")
+            self.say(f"  {outcome.name}: FAILED: {outcome.error}")
             return
         plan = outcome.plan
         sent = f"{plan.summary()}" if plan is not None else ""
-        self._say(f"  {outcome.name}: {sent}; {outcome.note}, verified {outcome.verified} files")
+        self.say(f"  {outcome.name}: {sent}; {outcome.note}, verified {outcome.verified} files")
 
-    def _say(self, text: str) -> None:
+    def say(self, text: str) -> None:
         print(text, file=self.out, flush=True)
 
 
@@ -112,7 +112,7 @@ def watch(publisher: Publisher, stop: threading.Event, wait: Callable[[], None] 
     watcher.start([site.root, *site.theme_roots])
     ticker.arm(_ahead(site))
     ticker.start()
-    publisher._say("watching for saves (Ctrl-C to stop)")
+    publisher.say("watching for saves (Ctrl-C to stop)")
     try:
         (wait or stop.wait)()
     finally:

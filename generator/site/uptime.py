@@ -11,14 +11,13 @@ and only the days that held something get a bar of their own over it, with a too
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from typing import Any
 from datetime import date
+from typing import Any
 
 from markupsafe import Markup, escape
 
-from generator.site.templating import mark_language
-
 from generator.clock import format_date
+from generator.site.templating import mark_language
 from generator.state.history import Day, History, Period, marked_days, minutes, percent
 from generator.state.outages import Outage
 from generator.state.replay import KINDS

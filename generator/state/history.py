@@ -38,8 +38,8 @@ from generator.content.model import Content
 from generator.state.affiliates import services_of
 from generator.state.derive import IncidentState, Snapshot, incidents_by_service, service_changes, upstreams_of
 from generator.state.outages import Outages
-from generator.state.timeline import MONTH, history_span
 from generator.state.replay import AVAILABLE, KINDS, Replay, Span, Subject, kind_of, replay, seconds, spans, windows_of
+from generator.state.timeline import MONTH, history_span
 
 WEIGHT_TENTHS = (10, 3, 0)  # how much of a second of each outage kind counts as down, in tenths
 Seconds = tuple[int, int, int, int]  # per kind of KINDS
