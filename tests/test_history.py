@@ -4,7 +4,7 @@ at every moment, the very status the live page would have shown then."""
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, timezone
 from pathlib import Path
 
 import pytest
