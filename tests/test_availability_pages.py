@@ -42,11 +42,11 @@ def _when(text: str) -> datetime:
     return datetime.fromisoformat(text)
 
 
-def _minute_statuses(now: datetime) -> dict[str, dict[datetime, str]]:
+def _minute_statuses(now: datetime) -> tuple[dict[str, dict[datetime, str]], dict[str, datetime]]:
     """Each service's status at every minute any demo incident was open, by the content format's
     own words (docs/content-format.md): a service an open incident lists takes the worst status
     those incidents give it; one no open incident lists takes the worst status of an upstream it
-    relies on (directly or through services it depends on)."""
+    relies on (directly or through services it depends on). With each service's history end."""
     services = _yaml(DEMO / "services.yaml")
     depends = {s["id"]: s.get("depends_on", []) for g in services["groups"] for s in g["services"]}
     upstream_ids = {u["id"] for u in services["upstreams"]}
@@ -74,29 +74,26 @@ def _minute_statuses(now: datetime) -> dict[str, dict[datetime, str]]:
             steps.append((_when(update["at"]), status, update["status"] != "resolved"))
         incidents.append(steps)
     found: dict[str, dict[datetime, str]] = {service: {} for service in depends}
+    ends = {service: _history_end(now, service, upstreams(service), incidents) for service in depends}
     for steps in incidents:
-        moment, end = steps[0][0], (steps[-1][0] if not steps[-1][2] else _history_end(now))
-        while moment < end:
-            for service in depends:
+        for service in depends:
+            moment, end = steps[0][0], (steps[-1][0] if not steps[-1][2] else ends[service])
+            while moment < end:
                 found[service][moment] = _status_at(service, moment, incidents, upstreams(service))
-            moment += timedelta(minutes=1)
-    return found
+                moment += timedelta(minutes=1)
+    return found, ends
 
 
-def _history_end(now: datetime) -> datetime:
-    """Where the history stops, by docs/availability.md: the last moment the state changed by
-    now (an incident's start, an update, a resolved incident leaving the recent lists a week
-    later, a window opening or closing), or today's midnight if that is later."""
-    moments = []
-    for path in (DEMO / "incidents").glob("*.yaml"):
-        data = _yaml(path)
-        moments.append(_when(data["started"]))
-        for update in data["updates"]:
-            moments.append(_when(update["at"]))
-            if update["status"] == "resolved":
-                moments.append(_when(update["at"]) + timedelta(days=7))
+def _history_end(now: datetime, service: str, upstreams: set[str], incidents: list) -> datetime:
+    """Where a service's history stops, by docs/availability.md: its own last change by now (the
+    start or a published update of an incident that names it or an upstream it relies on, or a
+    window of it opening or closing), or today's midnight if that is later."""
+    moments = [step[0] for steps in incidents if {service, *upstreams} & {t for step in steps for t in step[1]}
+               for step in steps]
     for path in (DEMO / "maintenance").glob("*.yaml"):
-        moments += [_when(_yaml(path)["starts"]), _when(_yaml(path)["ends"])]
+        window = _yaml(path)
+        if service in window["services"]:
+            moments += [_when(window["starts"]), _when(window["ends"])]
     midnight = datetime.combine(now.astimezone(SEOUL).date(), datetime.min.time(), SEOUL)
     return max([m for m in moments if m <= now] + [midnight])
 
@@ -127,12 +124,14 @@ def _expected_figures(now: datetime) -> dict[str, tuple[str, str, dict[str, dict
     assert not [p for p in (DEMO / "maintenance").glob("*.yaml") if _when(_yaml(p)["starts"]) < now], \
         "this derivation assumes no maintenance window has begun by the demo's --now"
 
-    def measured(days: int) -> int:
+    statuses, ends = _minute_statuses(now)
+
+    def measured(days: int, service: str) -> int:
         start = datetime.combine(today - timedelta(days=days - 1), datetime.min.time(), SEOUL)
-        return int((_history_end(now) - start).total_seconds()) // 60
+        return int((ends[service] - start).total_seconds()) // 60
 
     found = {}
-    for service, minutes in _minute_statuses(now).items():
+    for service, minutes in statuses.items():
         per_day: dict[str, dict[str, int]] = {}
         for moment, status in minutes.items():
             day = moment.astimezone(SEOUL).date()
@@ -145,7 +144,7 @@ def _expected_figures(now: datetime) -> dict[str, tuple[str, str, dict[str, dict
                        for s, n in by.items()]
             major = sum(n for s, n in counted if s == "major_outage")
             partial = sum(n for s, n in counted if s == "partial_outage")
-            figures.append(_figure(major, partial, measured(days)))
+            figures.append(_figure(major, partial, measured(days, service)))
         found[service] = (figures[0], figures[1], per_day)
     return found
 

@@ -4,7 +4,7 @@ at every moment, the very status the live page would have shown then."""
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, timezone
 from pathlib import Path
 
 import pytest
@@ -12,8 +12,8 @@ from conftest import DEMO, at
 
 from generator.content.check import check
 from generator.content.model import Content
-from generator.state.derive import snapshot, upstreams_of
-from generator.state.history import Day, History, SiteHistory, minutes, site_history
+from generator.state.derive import incidents_by_service, last_activity, service_changes, snapshot, upstreams_of
+from generator.state.history import Day, History, SiteHistory, history_end, minutes, site_history
 from generator.state.replay import Subject, kind_of, replay, seconds, spans, windows_of
 
 NOW = "2025-09-30T12:00+09:00"
@@ -174,7 +174,7 @@ def test_an_open_incident_counts_until_the_state_last_changed_or_midnight(known)
     known.write("incidents/2025-09-29-transfer.yaml", incident(
         "2025-09-29T22:00+09:00", {"transfer": "major_outage"}, [("2025-09-30T09:30+09:00", "identified", {})]))
     content, entries, found = history_of(known.root)
-    assert found.until == at("2025-09-30T09:30+09:00")
+    assert found.until["transfer"] == at("2025-09-30T09:30+09:00")
     assert day_minutes(entries["transfer"])["2025-09-29"] == (120, 0, 0, 0)
     assert day_minutes(entries["transfer"])["2025-09-30"] == (570, 0, 0, 0)
     outages = found.outages["2025-09-29-transfer"]
@@ -182,7 +182,7 @@ def test_an_open_incident_counts_until_the_state_last_changed_or_midnight(known)
     assert history_of(known.root, "2025-09-30T11:59+09:00")[1] == entries
     # Past midnight, with nothing new: the 30th is whole, the 1st not begun.
     _, later, found = history_of(known.root, "2025-10-01T08:00+09:00")
-    assert found.until == at("2025-10-01T00:00+09:00")
+    assert found.until["transfer"] == at("2025-10-01T00:00+09:00")
     assert day_minutes(later["transfer"])["2025-09-30"] == (1440, 0, 0, 0) and "2025-10-01" not in day_minutes(later["transfer"])
 
 
@@ -258,7 +258,7 @@ def test_an_incidents_minutes_by_service_are_its_own_timeline(source: str, known
     via = {s.id: set(upstreams_of(s, content)) for s in content.catalog.services}
     for state in snap.incidents:
         steps = replay(state.incident, snap.now)
-        since, until = steps.times[0], steps.end or seconds(history.until)
+        since, until = steps.times[0], steps.end or seconds(history_end(content, snap, last_activity(state)))
         expected = []
         for service in content.catalog.services:
             if service.id not in steps.targets and not via[service.id] & steps.targets:
@@ -293,3 +293,28 @@ def test_midnight_is_a_change_only_while_anything_lies_within_the_days(known) ->
     assert quiet.next_change is None
     day_after = snapshot(content, at("2026-01-01T12:00+09:00"))
     assert site_history(content, quiet).entries == site_history(content, day_after).entries
+
+
+def test_each_services_today_runs_to_its_own_last_change_even_through_an_upstream(known) -> None:
+    """Two open incidents: app down from 08:00 (its last change), and one about transfers whose
+    update at 11:00 names only gov-id, which id-check relies on. id-check's today runs to that
+    update (the same time its page is as of), app's to 08:00, transfer's to 11:00; the banking
+    group pools app's and transfer's own spans."""
+    known.write("incidents/2025-09-30-app.yaml", incident("2025-09-30T08:00+09:00", {"app": "major_outage"},
+                                                           [("2025-09-30T08:00+09:00", "investigating", {})]))
+    known.write("incidents/2025-09-30-transfer.yaml", incident(
+        "2025-09-30T09:00+09:00", {"transfer": "degraded_performance"},
+        [("2025-09-30T11:00+09:00", "identified", {"gov-id": "major_outage"})]))
+    content, entries, found = history_of(known.root)
+    snap = snapshot(content, at(NOW))
+    changes = service_changes(content, snap, incidents_by_service(content, snap))
+    assert changes["id-check"] == at("2025-09-30T11:00+09:00")
+    assert found.until == {"app": at("2025-09-30T08:00+09:00"), "transfer": at("2025-09-30T11:00+09:00"),
+                           "id-check": at("2025-09-30T11:00+09:00")}
+    assert "2025-09-30" not in day_minutes(entries["id-check"]), "implied down from 11:00, counted as far as 11:00"
+    assert "2025-09-30" not in day_minutes(entries["app"]), "down from 08:00, counted as far as 08:00"
+    assert day_minutes(entries["transfer"])["2025-09-30"] == (0, 0, 120, 0)
+    app_down = (90 + 180) * 10  # tenths: the 10th's 90 minutes, the 20th's 4 hours less the window's hour
+    assert entries["app"].month.availability == hundredths(app_down, MINUTES_30 + 480 - 60)
+    banking = (MINUTES_30 + 480 - 60) + (MINUTES_30 + 660)  # each today to its own last change
+    assert entries["banking"].month.availability == hundredths(app_down + 3 * 180, banking)

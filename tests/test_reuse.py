@@ -323,3 +323,44 @@ def test_each_of_a_run_of_builds_equals_a_cold_build(project: Path, rendered: li
         change(project)
         assert rebuild(project, rendered, now), f"change {number} was not noticed"
         assert_same_as_cold_build(project, now)
+
+
+CARD_OUTAGE = """\
+title:
+  ko: 카드 결제 승인 중단
+  en: Card payment approvals down
+impact: major
+started: 2025-09-27T08:00+09:00
+affected:
+  - service: card-payment
+    status: major_outage
+updates:
+  - at: 2025-09-27T08:10+09:00
+    status: investigating
+    body:
+      ko: 원인을 확인하고 있습니다.
+      en: We are looking into it.
+"""
+
+
+def test_an_update_about_one_service_leaves_anothers_history_page_and_badge_as_they_were(
+        project: Path, rendered: list[str]) -> None:
+    """Two open incidents: card payments down since 08:00, and the fire. An update to the fire
+    moves the site's last change, but card payments' own last change is still 08:10, so its
+    figures (which count its outage as far as that) do not move: its page and badge, and its
+    incident's page with its minutes by service, are kept."""
+    (project / "content" / "incidents" / "2025-09-27-card-outage.yaml").write_text(CARD_OUTAGE, encoding="utf-8")
+    rebuild(project, rendered)
+    before = files(project / "out")
+    edit(project, NIRS, "  - at: 2025-09-27T16:00+09:00\n",
+         "  - at: 2025-09-27T09:55+09:00\n    status: identified\n    body:\n      ko: 계속 복구 중입니다.\n"
+         "      en: Recovery continues.\n\n  - at: 2025-09-27T16:00+09:00\n")
+    after = rebuild(project, rendered)
+    assert "incidents/2025-09-26-nirs-fire.html" in after and "services/id-card-check.html" in after
+    kept = ["services/card-payment.html", "en/services/card-payment.html", "badges/availability/card-payment.svg",
+            "incidents/2025-09-27-card-outage.html"]
+    assert not set(kept) & set(after)
+    now = files(project / "out")
+    assert [path for path in kept if now[path] != before[path]] == []
+    assert now["api/v2/summary.json"] != before["api/v2/summary.json"]
+    assert_same_as_cold_build(project)

@@ -146,6 +146,7 @@ def _language_names(content: Content, theme: Theme, lang: str) -> dict[str, Any]
                           for sid, name in affiliates.items()}
     name = names.get
     hits: dict[tuple[str, ...], Markup] = {}
+    outage_headings: dict[tuple[str, str, bool], str] = {}
 
     def hit(service_ids: Iterable[str]) -> Markup:
         # Thousands of incidents hit the same few services, each set one tuple (state/listing.py);
@@ -180,7 +181,7 @@ def _language_names(content: Content, theme: Theme, lang: str) -> dict[str, Any]
         "date_tag": lambda day: date_tag(day, lang),
         "duration": lambda amount: duration(amount, label),
         "minutes_text": lambda amount: minutes_text(amount, label),
-        "outage_rows": lambda rows, link: outage_table(rows, label, item_name, link),
+        "outage_rows": lambda rows, link: outage_table(rows, label, item_name, link, outage_headings),
         "percent": percent,
     }
 

@@ -230,19 +230,26 @@ def incidents_by_service(content: Content, snap: Snapshot) -> dict[str, list[Inc
 
 
 def services_via(content: Content) -> dict[str, set[str]]:
-    """The services that depend on each upstream, directly or through other services."""
-    via: dict[str, set[str]] = {}
+    """The services each id of the catalog stands for in an incident: a service itself; an
+    upstream, the services that depend on it, directly or through other services (none when
+    nothing does). An id outside the catalog (another affiliate's, in a section) stands for none."""
+    via: dict[str, set[str]] = {upstream.id: set() for upstream in content.catalog.upstreams}
+    via.update((service.id, {service.id}) for service in content.catalog.services)
     for service in content.catalog.services:
         for upstream in upstreams_of(service, content):
-            via.setdefault(upstream, set()).add(service.id)
+            via[upstream].add(service.id)
     return via
 
 
 def services_hit_by(incident: Incident, via: dict[str, set[str]]) -> list[str]:
-    """The services an incident hits, sorted: those it names, and those relying on an upstream it names."""
+    """The services an incident hits, sorted: those it names, and those relying on an upstream it
+    names, in `affected` or only in an update's `services` (which derive and the history's replay
+    both apply, so a service's list and its "as of" time must count it too)."""
+    targets = {affected.target for affected in incident.affected}
+    targets.update(target for update in incident.updates if update.changes for target, _ in update.changes)
     hit: set[str] = set()
-    for affected in incident.affected:
-        hit |= {affected.target} if affected.kind == "service" else via.get(affected.target, set())
+    for target in targets:
+        hit |= via.get(target, set())
     return sorted(hit)
 
 

@@ -15,12 +15,15 @@ The rule (docs/availability.md), chosen from the hosted status pages' published 
   incident names: customers were told it was unavailable. An incident that names the service
   decides its status instead, as on the live page.
 - Days start at midnight in the site's zone (23 or 25 hours long where clocks change); today
-  runs until the state's last change (`changed_at`), not `now`, so a build with nothing new
-  writes the same figures (`history_end`). A figure is rounded down to a hundredth of a
-  percent, so a service with any downtime never shows 100%.
+  runs until the service's own last change (derive.service_changes, what its page is "as of"),
+  not `now` nor the site's last change, so a build with nothing new writes the same figures and
+  an update about one service leaves every other service's figures as they were
+  (`history_end`). A figure is rounded down to a hundredth of a percent, so a service with any
+  downtime never shows 100%.
 
 A group's or affiliate's figure pools its services' time: the share of all its service-minutes
-that were available. Its day holds the sum of its services' seconds and is coloured by the worst.
+that were available, each service's today running to its own last change. Its day holds the sum
+of its services' seconds and is coloured by the worst.
 """
 
 from __future__ import annotations
@@ -33,7 +36,7 @@ from datetime import date, datetime, timedelta
 from generator.clock import local_midnight
 from generator.content.model import Content
 from generator.state.affiliates import services_of
-from generator.state.derive import IncidentState, Snapshot, upstreams_of
+from generator.state.derive import IncidentState, Snapshot, incidents_by_service, service_changes, upstreams_of
 from generator.state.outages import Outages
 from generator.state.replay import AVAILABLE, KINDS, Replay, Span, Subject, kind_of, replay, seconds, spans, windows_of
 from generator.state.timeline import MONTH, history_span
@@ -110,13 +113,13 @@ def percent(hundredths: int) -> str:
 class SiteHistory:
     """One view's histories: `entries` by service and group id (unique together), `affiliates`
     by affiliate id, `total` over all its services, `outages` by incident id, and `until`, the
-    moment they run to (see `history_end`)."""
+    moment each service's history runs to (see `history_end`)."""
 
     entries: dict[str, History]
     affiliates: dict[str, History]
     total: History
     outages: Outages
-    until: datetime
+    until: dict[str, datetime]
 
 
 def site_history(content: Content, snap: Snapshot) -> SiteHistory:
@@ -134,12 +137,11 @@ _LAST: list[tuple[Content, Snapshot, SiteHistory]] = []
 
 @dataclass(frozen=True)
 class _Frame:
-    """The days worked out: day `k` starts at `bounds[k]`; the last one (today) runs to `until`;
-    the last `shown` of them are shown."""
+    """The days worked out: day `k` starts at `bounds[k]`; the last one is today (each service's
+    runs to its own end); the last `shown` of them are shown."""
 
     today: date
     bounds: tuple[int, ...]
-    until: int
     shown: int
 
     @property
@@ -147,12 +149,21 @@ class _Frame:
         return len(self.bounds) - 1
 
 
-_Tally = dict[int, tuple[list[int], set[str]]]  # day index -> seconds per kind, incidents
+_Days = dict[int, tuple[list[int], set[str]]]  # day index -> seconds per kind, incidents
+
+
+@dataclass(frozen=True, slots=True)
+class _Tally:
+    """One service's days, and the second its today runs to."""
+
+    days: _Days
+    until: int
 
 
 def _site_history(content: Content, snap: Snapshot) -> SiteHistory:
-    until = history_end(content, snap)
-    frame = _frame(content, snap.now, until)
+    ends = {sid: history_end(content, snap, moment)
+            for sid, moment in service_changes(content, snap, incidents_by_service(content, snap)).items()}
+    frame = _frame(content, snap.now)
     since = frame.bounds[0]
     replays = [replay(s.incident, snap.now) for s in snap.incidents if _reaches(s, since)]
     naming: dict[str, list[Replay]] = {}
@@ -163,33 +174,35 @@ def _site_history(content: Content, snap: Snapshot) -> SiteHistory:
     for service in content.catalog.services:
         upstreams = tuple(upstreams_of(service, content))
         relevant = _unique(found for target in (service.id, *upstreams) for found in naming.get(target, ()))
-        windows = windows_of(content.maintenance, service.id, since, frame.until)
-        subject = Subject(service.id, upstreams, windows)
-        tallies[service.id] = _tally(spans(subject, relevant, since, frame.until), frame)
+        until = seconds(ends[service.id])
+        subject = Subject(service.id, upstreams, windows_of(content.maintenance, service.id, since, until))
+        tallies[service.id] = _Tally(_tally(spans(subject, relevant, since, until), frame), until)
     entries = {sid: _history([tally], frame) for sid, tally in tallies.items()}
     entries.update({g.id: _history([tallies[s] for s in g.services], frame) for g in content.catalog.groups})
     affiliates = {a.id: _history([tallies[s] for s in services_of(content, a.id)], frame)
                   for a in content.site.affiliates}
     return SiteHistory(entries, affiliates, _history(list(tallies.values()), frame),
-                       Outages(content, snap, until), until)
+                       Outages(content, snap, history_end(content, snap, None)), ends)
 
 
-def history_end(content: Content, snap: Snapshot) -> datetime:
-    """The moment the history runs to: the last change of the state (`changed_at`), or today's
-    midnight in the site's zone if that is later. Days before today are whole; today is counted
-    as far as the page's own time, so a build with nothing new in between writes the same
-    figures (state/timeline.py), and a build after midnight completes the day before."""
+def history_end(content: Content, snap: Snapshot, changed: datetime | None) -> datetime:
+    """The moment a history runs to: `changed`, the last change of what it is about (a service's
+    own, derive.service_changes; an open incident's last update), or today's midnight in the
+    site's zone if that is later. Days before today are whole; today is counted as far as the
+    page's own "as of" time, so a build with nothing new in between writes the same figures
+    (state/timeline.py), a build after midnight completes the day before, and an update about
+    one service moves no other service's figures."""
     midnight = local_midnight(snap.now.astimezone(content.site.tz).date(), content.site.tz)
-    return midnight if snap.changed_at is None or snap.changed_at < midnight else snap.changed_at
+    return midnight if changed is None or changed < midnight else changed
 
 
-def _frame(content: Content, now: datetime, until: datetime) -> _Frame:
+def _frame(content: Content, now: datetime) -> _Frame:
     """The days of the window in the site's zone: enough for the days shown and for 30."""
     tz = content.site.tz
     today = now.astimezone(tz).date()
     count = history_span(content.site)
     bounds = tuple(seconds(local_midnight(today - timedelta(days=count - 1 - k), tz)) for k in range(count + 1))
-    return _Frame(today, bounds, seconds(until), content.site.history_days)
+    return _Frame(today, bounds, content.site.history_days)
 
 
 def _reaches(state: IncidentState, since: int) -> bool:
@@ -201,9 +214,9 @@ def _unique(replays: Iterable[Replay]) -> list[Replay]:
     return list({id(found): found for found in replays}.values())
 
 
-def _tally(found: Iterable[Span], frame: _Frame) -> _Tally:
+def _tally(found: Iterable[Span], frame: _Frame) -> _Days:
     """Seconds of each kind per day, cutting spans at midnight in the site's zone."""
-    tally: _Tally = {}
+    tally: _Days = {}
     bounds = frame.bounds
     for span in found:
         kind = kind_of(span)
@@ -223,9 +236,9 @@ def _tally(found: Iterable[Span], frame: _Frame) -> _Tally:
 
 def _history(tallies: Sequence[_Tally], frame: _Frame) -> History:
     """A history from its members' tallies (one for a service), their seconds pooled."""
-    merged: dict[int, tuple[list[int], set[str]]] = {}
+    merged: _Days = {}
     for tally in tallies:
-        for day, (amounts, incidents) in tally.items():
+        for day, (amounts, incidents) in tally.days.items():
             entry = merged.setdefault(day, ([0, 0, 0, 0], set()))
             for kind, amount in enumerate(amounts):
                 entry[0][kind] += amount
@@ -235,18 +248,20 @@ def _history(tallies: Sequence[_Tally], frame: _Frame) -> History:
                      tuple(sorted(incidents)))
                  for day, (amounts, incidents) in sorted(merged.items())
                  if day >= hidden and (any(amounts) or incidents))
-    periods = tuple(_period(merged, frame, length, len(tallies)) for length in sorted({MONTH, frame.shown}))
+    untils = [tally.until for tally in tallies]
+    periods = tuple(_period(merged, frame, length, untils) for length in sorted({MONTH, frame.shown}))
     return History(frame.shown, days, periods)
 
 
-def _period(merged: dict[int, tuple[list[int], set[str]]], frame: _Frame, length: int, members: int) -> Period:
+def _period(merged: _Days, frame: _Frame, length: int, untils: list[int]) -> Period:
+    """The figure over the last `length` days, each member measured to its own today's end."""
     start = frame.count - length
     total = [0, 0, 0, 0]
     for day, (amounts, _) in merged.items():
         if day >= start:
             total = [a + b for a, b in zip(total, amounts)]
     found = _four(total)
-    return Period(length, availability(found, members * (frame.until - frame.bounds[start])), found)
+    return Period(length, availability(found, sum(until - frame.bounds[start] for until in untils)), found)
 
 
 def _four(amounts: list[int]) -> Seconds:
