@@ -135,7 +135,7 @@ class ContentCache:
         again nor keeps the UTF-8 copy of each Korean text pickling leaves in it (13 MB at 10,000
         incidents). Returns the pickle for `unseal`, and whether the file was written."""
         payload = pickle.dumps(entries, protocol=pickle.HIGHEST_PROTOCOL)
-        written = self.on_disk and _write_atomic(self._file(shard), self.context.encode(),
+        written = self.on_disk and write_atomic(self._file(shard), self.context.encode(),
                                                  hashlib.sha256(payload).digest(), payload)
         return payload, written
 
@@ -185,7 +185,7 @@ class ContentCache:
     def _write(self, shard: int, entries: dict[str, Entry]) -> bool:
         if entries:
             payload = pickle.dumps(entries, protocol=pickle.HIGHEST_PROTOCOL)
-            return _write_atomic(self._file(shard), self.context.encode(), hashlib.sha256(payload).digest(), payload)
+            return write_atomic(self._file(shard), self.context.encode(), hashlib.sha256(payload).digest(), payload)
         try:
             self._file(shard).unlink(missing_ok=True)
         except OSError:
@@ -256,16 +256,19 @@ class Digests:
 
     def save(self) -> None:
         if self.dirty:
-            _write_pickle(self.path, self.known)
+            write_pickle(self.path, self.known)
             self.dirty = False
 
 
-def _write_pickle(path: Path, value: Any) -> bool:
-    return _write_atomic(path, pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
+def write_pickle(path: Path, value: Any) -> bool:
+    """Keep `value` for the next run (see write_atomic)."""
+    return write_atomic(path, pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
 
 
-def _write_atomic(path: Path, *chunks: bytes) -> bool:
-    """Write `chunks` one after the other, atomically; a failure only costs speed next time."""
+def write_atomic(path: Path, *chunks: bytes) -> bool:
+    """Write `chunks` one after the other, atomically; False when it could not. What one run keeps
+    in the cache folder for the next (the content cache, the build's record and manifest, a
+    deploy's hashes and stamps) is written here: a failure only costs the next run some speed."""
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         handle, temp = tempfile.mkstemp(prefix=".tmp-", dir=path.parent)

@@ -5,11 +5,11 @@ only the first time it sees those bytes, not every file on every deploy."""
 from __future__ import annotations
 
 import hashlib
-import os
 import pickle
-import tempfile
 from collections.abc import Callable
 from pathlib import Path
+
+from generator.content.cache import write_pickle
 
 
 def md5(data: bytes) -> str:
@@ -50,11 +50,4 @@ class Hashes:
         """Keep what was learnt; a failure only costs the next deploy some reading."""
         if self.path is None or not self._dirty:
             return
-        try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            handle, temp = tempfile.mkstemp(prefix=".tmp-", dir=self.path.parent)
-            with os.fdopen(handle, "wb") as out:
-                out.write(pickle.dumps(self._known, protocol=pickle.HIGHEST_PROTOCOL))
-            os.replace(temp, self.path)
-        except OSError:
-            return
+        write_pickle(self.path, self._known)

@@ -10,11 +10,11 @@ host published by another machine, a first deploy, a lost cache) is listed in fu
 
 from __future__ import annotations
 
-import os
 import pickle
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
+
+from generator.content.cache import write_pickle
 
 
 @dataclass(frozen=True)
@@ -49,15 +49,11 @@ class Memory:
             self._known[name] = known
         if self.folder is None:
             return
+        if known is not None:
+            write_pickle(self._path(name), known)
+            return
         try:
-            if known is None:
-                self._path(name).unlink(missing_ok=True)
-                return
-            self.folder.mkdir(parents=True, exist_ok=True)
-            handle, temp = tempfile.mkstemp(prefix=".tmp-", dir=self.folder)
-            with os.fdopen(handle, "wb") as out:
-                out.write(pickle.dumps(known, protocol=pickle.HIGHEST_PROTOCOL))
-            os.replace(temp, self._path(name))
+            self._path(name).unlink(missing_ok=True)
         except OSError:
             return
 

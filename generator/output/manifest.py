@@ -19,7 +19,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from generator.content.cache import PACKAGE, Digests, cache_folder, code_fingerprint
+from generator.content.cache import PACKAGE, Digests, cache_folder, code_fingerprint, write_atomic
 from generator.content.stamp import linked_stamp
 
 
@@ -80,15 +80,9 @@ def _walk_stamps(folder: Path | str, prefix: str, stamps: dict[str, tuple[int, .
 
 def write_manifest(path: Path, manifest: Manifest) -> None:
     """Record what was written, for the next build; a manifest that can't be saved only costs that build time."""
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        temp = path.with_suffix(".tmp")
-        span = [moment.isoformat() if moment else None for moment in (manifest.holds_from, manifest.holds_until)]
-        temp.write_text(json.dumps({"key": manifest.key, "files": manifest.files, "holds": span}, sort_keys=True),
-                        encoding="utf-8")
-        os.replace(temp, path)
-    except OSError:
-        return
+    span = [moment.isoformat() if moment else None for moment in (manifest.holds_from, manifest.holds_until)]
+    write_atomic(path, json.dumps({"key": manifest.key, "files": manifest.files, "holds": span},
+                                  sort_keys=True).encode("utf-8"))
 
 
 def spare_folder(manifest: Path) -> Path:

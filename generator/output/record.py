@@ -6,11 +6,11 @@ to the manifest by the build's key, so a record that outlived its build is never
 
 from __future__ import annotations
 
-import os
 import pickle
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from generator.content.cache import write_pickle
 from generator.output.manifest import Manifest
 from generator.state.fingerprint import Print
 from generator.state.record import Record
@@ -44,13 +44,7 @@ def read_record(manifest: Path, previous: Manifest | None, base: str) -> BuildRe
 
 def write_record(manifest: Path, record: BuildRecord) -> None:
     """Keep the record for the next build; written before the manifest that names its key."""
-    try:
-        path = _record_path(manifest)
-        temp = path.with_suffix(".tmp")
-        temp.write_bytes(pickle.dumps(record, protocol=pickle.HIGHEST_PROTOCOL))
-        os.replace(temp, path)
-    except OSError:
-        return
+    write_pickle(_record_path(manifest), record)
 
 
 def _record_path(manifest: Path) -> Path:

@@ -19,6 +19,7 @@ import pickle
 from collections.abc import Callable, Mapping
 from pathlib import Path
 
+from generator.content.cache import write_atomic, write_pickle
 from generator.content.deploy_config import FolderConfig
 from generator.deploy.plan import Plan
 from generator.deploy.targets.base import MARKER, PUBLISHED, Files, TargetError, claim_listing, marker, token_in
@@ -72,8 +73,8 @@ class FolderTarget:
 
     def apply(self, plan: Plan, files: Files, token: str) -> str:
         if not plan.steps:
-            if self.published() != token:  # the same site, marked by an earlier version
-                _write_atomic(self.path / MARKER, marker(token))
+            if self.published() != token and not write_atomic(self.path / MARKER, marker(token)):
+                raise TargetError(f"cannot mark {self.path} as holding the site; hint: check its permissions")
             return "folder already up to date"
         sent = {step.path for step in plan.uploads}
         try:
@@ -101,19 +102,7 @@ class FolderTarget:
         """Keep the stamps for the next deploy; a failure only costs it some reading."""
         if self._cache is None:
             return
-        try:
-            self._cache.parent.mkdir(parents=True, exist_ok=True)
-            temp = self._cache.with_suffix(".tmp")
-            temp.write_bytes(pickle.dumps(self._seen, protocol=pickle.HIGHEST_PROTOCOL))
-            os.replace(temp, self._cache)
-        except OSError:
-            return
-
-
-def _write_atomic(path: Path, data: bytes) -> None:
-    temp = path.with_name(f".{path.name}.tmp")
-    temp.write_bytes(data)
-    os.replace(temp, path)
+        write_pickle(self._cache, self._seen)
 
 
 def _sha256(path: str) -> str:
