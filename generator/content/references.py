@@ -229,15 +229,16 @@ def _untranslated(doc: Document, path: KeyPath, text: Any, languages: list[str])
     not theirs). A plain string counts as the default language's text alone."""
     default = languages[0]
     given = text if isinstance(text, dict) else {default: text}
-    if default not in given:
-        return []  # an error of its own
+    missing = [lang for lang in languages[1:] if lang not in given]
+    if default not in given or not missing:
+        return []  # no default text is an error of its own
     words = [p for p in path if isinstance(p, str)]
     what = words[-1] if words else "text"
     hint = (f"add '{{lang}}: …' beside '{default}:'" if isinstance(text, dict) else
             f"write it as a mapping with a line for each language: '{default}: …' and '{{lang}}: …'")
     return [Problem(doc.loc(path), f"{what} has no '{lang}' text, so '{lang}' pages show the '{default}' one",
                     hint.format(lang=lang), ".".join(map(str, path)), severity="warning")
-            for lang in languages[1:] if lang not in given]
+            for lang in missing]
 
 
 def _blank(doc: Document, path: KeyPath, text: Any) -> list[Problem]:
