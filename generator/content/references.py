@@ -277,6 +277,8 @@ class _Catalog:
         entries += _ids([(path, ident) for path, ident, _ in services])
         problems += _duplicates(doc, entries) + _reserved_names(doc, entries)
         known = self.upstreams + self.services
+        # Looked up for every id of every notice: a set each, not a list scanned from the start.
+        self.known = {"service": set(self.services), "upstream": set(self.upstreams), "any": set(known)}
         for gi, group in groups:
             affiliate = group.get("affiliate")
             if affiliates is not None and isinstance(affiliate, str) and affiliate and affiliate not in affiliates:
@@ -288,9 +290,9 @@ class _Catalog:
         problems += _cycles(doc, services)
 
     def check(self, doc: Document, path: KeyPath, value: str, kind: str) -> list[Problem]:
-        pool = {"service": self.services, "upstream": self.upstreams, "any": self.services + self.upstreams}[kind]
-        if value in pool:
+        if value in self.known[kind]:
             return []
+        pool = {"service": self.services, "upstream": self.upstreams, "any": self.services + self.upstreams}[kind]
         word = {"service": "service", "upstream": "upstream system", "any": "service or upstream"}[kind]
         if kind == "service" and value in self.upstreams:
             return [Problem(doc.loc(path), f"unknown service '{value}'",
