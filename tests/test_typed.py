@@ -4,6 +4,7 @@ and every everyday notice must fit them, or checking is slow again."""
 
 from __future__ import annotations
 
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -118,6 +119,7 @@ def _fits(kind: str, data: Any) -> bool:
     return check(data)
 
 
+@cache
 def _demo(kind: str) -> list[Any]:
     folder = {"incident": "incidents", "maintenance": "maintenance"}[kind]
     return [parse_yaml(read_text(p, p.name), p, p.name).data for p in sorted((DEMO / folder).glob("*.yaml"))]
