@@ -174,6 +174,28 @@ def test_workers_write_every_page_while_the_machine_outputs_are_made(tmp_path: P
     assert len(planned) > 40 and set(planned) <= seen[0]
 
 
+def test_a_run_of_builds_whose_workers_write_the_pages_equals_cold_builds(demo: Path, tmp_path: Path,
+                                                                         forked: None) -> None:
+    """From the third build on, forked workers write their pages into the folder two builds back,
+    each through its own copy of what that folder held: the building process must still know
+    which files they kept, or it removes them as the last build's leftovers."""
+    incidents = demo / "incidents"
+    card = incidents / "2025-03-14-card-payment-delay.yaml"
+    later = "2025-09-28T13:00+09:00"
+    run: list[tuple[Callable[[], object], str]] = [
+        (lambda: None, DEMO_NOW),
+        (lambda: card.write_text(card.read_text(encoding="utf-8").replace("점심시간에", "점심시간에 큰"),
+                                 encoding="utf-8"), DEMO_NOW),
+        (lambda: card.rename(incidents / "2025-03-14-renamed.yaml"), DEMO_NOW),
+        (lambda: None, later),
+        (lambda: (incidents / "2025-09-26-nirs-fire.yaml").unlink(), later)]
+    for number, (change, now) in enumerate(run):
+        change()
+        build(demo, tmp_path / "out", at(now))
+        build(demo, tmp_path / f"cold-{number}", at(now), use_cache=False)
+        assert tree_digest(tmp_path / "out") == tree_digest(tmp_path / f"cold-{number}"), f"build {number}"
+
+
 def _build_with_broken(tmp_path: Path, template: str, error: str = "{{ no_such_thing.x }}"
                        ) -> pytest.ExceptionInfo[jinja2.UndefinedError]:
     """Build the demo into tmp_path/public, put `error` into `template`, build again; the site

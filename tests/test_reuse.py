@@ -9,7 +9,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from conftest import DEMO, DEMO_NOW, ROOT, at, fork_even_small_jobs
+from conftest import DEMO, DEMO_NOW, ROOT, at
 
 from generator import build as building
 from generator.build import build
@@ -313,30 +313,16 @@ def test_each_of_a_run_of_builds_equals_a_cold_build(project: Path, rendered: li
     """From the third build on, a build writes over the site two builds back (set aside by the
     build before), keeping what is still the live site's: each must still equal a cold build."""
     rebuild(project, rendered)
-    for number, (change, now) in enumerate(RUN):
+    later = "2025-09-28T13:00+09:00"
+    run: list[tuple[Change, str]] = [
+        (CHANGES["an update's text"], DEMO_NOW), (CHANGES["an older incident's update"], DEMO_NOW),
+        (CHANGES["a renamed incident"], DEMO_NOW), (CHANGES["services.yaml"], DEMO_NOW),
+        (CHANGES["a maintenance window"], DEMO_NOW), (lambda p: None, later),
+        (lambda p: (p / "content" / NIRS).unlink(), later)]
+    for number, (change, now) in enumerate(run):
         change(project)
         assert rebuild(project, rendered, now), f"change {number} was not noticed"
         assert_same_as_cold_build(project, now)
-
-
-def test_a_run_of_builds_whose_workers_write_the_pages_equals_cold_builds(project: Path,
-                                                                         monkeypatch: pytest.MonkeyPatch) -> None:
-    """Forked workers write their pages into the folder two builds back themselves, each through
-    its own copy of what that folder held: the building process must still know which files it
-    keeps, or it removes them as the last build's leftovers."""
-    fork_even_small_jobs(monkeypatch, rendering, "CHUNK_PAGES", 7)
-    build(project / "content", project / "out", at(DEMO_NOW))
-    for change, now in RUN:
-        change(project)
-        build(project / "content", project / "out", at(now))
-        assert_same_as_cold_build(project, now)
-
-
-RUN: list[tuple[Change, str]] = [  # a run of changes and the `--now` each is built at
-    (CHANGES["an update's text"], DEMO_NOW), (CHANGES["an older incident's update"], DEMO_NOW),
-    (CHANGES["a renamed incident"], DEMO_NOW), (CHANGES["services.yaml"], DEMO_NOW),
-    (CHANGES["a maintenance window"], DEMO_NOW), (lambda p: None, "2025-09-28T13:00+09:00"),
-    (lambda p: (p / "content" / NIRS).unlink(), "2025-09-28T13:00+09:00")]
 
 
 CARD_OUTAGE = """\
