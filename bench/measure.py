@@ -34,6 +34,8 @@ class Sample:
     stdout: str = ""
     stderr: str = ""
     code: int = 0
+    user: float = 0.0  # the CPU time's two parts: in the program, and in the kernel on its behalf (creating files)
+    system: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -70,7 +72,7 @@ def run(command: Sequence[str], cwd: Path | None = None, env: dict[str, str] | N
         raise CommandFailed(f"{' '.join(map(str, command))} exited {process.returncode}:\n{stderr[-4000:]}")
     # Linux reports ru_maxrss in KiB.
     return Sample(wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss * 1024, sampler.peak, stdout, stderr,
-                  process.returncode)
+                  process.returncode, usage.ru_utime, usage.ru_stime)
 
 
 def _drain(process: subprocess.Popen) -> tuple[str, str]:

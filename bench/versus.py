@@ -120,12 +120,16 @@ def main(argv: list[str] | None = None) -> int:
             code = stack.enter_context(checkout(revision, scratch))
             sides.append(Side(code, scratch / f"{name}-{args.incidents}", content))
         print(f"{args.incidents:,} incidents, {args.runs} runs each, old = {args.base}, new = {args.head or 'working tree'}")
-        print(f"{'':8} {'old wall':>9} {'new wall':>9} {'ratio':>6} {'old cpu':>9} {'new cpu':>9}")
+        print(f"{'':8} {'old wall':>9} {'new wall':>9} {'ratio':>6} {'old cpu':>9} {'new cpu':>9}"
+              f" {'old user':>9} {'new user':>9} {'old sys':>8} {'new sys':>8}")
         for group in args.groups.split(","):
             old, new = measure(sides, group, args.runs)
             ow, nw = statistics.median(s.wall for s in old), statistics.median(s.wall for s in new)
             oc, nc = statistics.median(s.cpu for s in old), statistics.median(s.cpu for s in new)
-            print(f"{group:8} {ow:8.2f}s {nw:8.2f}s {nw / ow:6.2f} {oc:8.2f}s {nc:8.2f}s", flush=True)
+            ou, nu = statistics.median(s.user for s in old), statistics.median(s.user for s in new)
+            osys, nsys = statistics.median(s.system for s in old), statistics.median(s.system for s in new)
+            print(f"{group:8} {ow:8.2f}s {nw:8.2f}s {nw / ow:6.2f} {oc:8.2f}s {nc:8.2f}s"
+                  f" {ou:8.2f}s {nu:8.2f}s {osys:7.2f}s {nsys:7.2f}s", flush=True)
             for side in sides:
                 side.set_aside.empty()
     return 0

@@ -8,6 +8,8 @@ import multiprocessing.pool
 import os
 import shutil
 import time
+from collections import deque
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -15,10 +17,11 @@ import jinja2
 import pytest
 from conftest import DEMO, DEMO_NOW, ROOT, at, fork_even_small_jobs
 
-from generator.build import build
+from generator.build import build, render
 from generator.content.names import safe_relative
 from generator.errors import ContentError, OutputError
 from generator.output.ownership import BUILT
+from generator.machine import outputs
 from generator.output import staging
 from generator.output.write import recover, write_site
 from generator.site import render as rendering
@@ -105,6 +108,94 @@ def test_pages_written_by_forked_workers_are_those_of_an_in_process_build(tmp_pa
     assert tree_digest(tmp_path / "forked") == tree_digest(tmp_path / "in-process")
 
 
+def test_the_same_site_in_memory_from_forked_workers(forked: None) -> None:
+    """Workers hand the pages they render back whole when the site is kept in memory (deploys, tests)."""
+    forked_files = render(DEMO, at(DEMO_NOW)).files
+    rendering.PARALLEL_THRESHOLD = 10**9
+    assert forked_files == render(DEMO, at(DEMO_NOW)).files
+
+
+def test_a_full_disk_in_a_worker_is_reported_and_leaves_the_last_good_site(
+        demo: Path, tmp_path: Path, forked: None, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Workers write their own pages: a write that fails in one stops the build with the message
+    the building process would give, and nothing of it is left."""
+    out = tmp_path / "public"
+    build(demo, out, at(DEMO_NOW))
+    before = tree_digest(out)
+    (demo / "site.yaml").write_text((demo / "site.yaml").read_text(encoding="utf-8").replace(
+        "Group Service Status", "Group service status", 1), encoding="utf-8")  # every English page changes
+    building, opened = os.getpid(), os.open
+
+    def full_disk(path: str, flags: int, *args: Any, **kwargs: Any) -> int:
+        if flags & os.O_CREAT and ".public.new-" in str(path) and os.getpid() != building:
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), path)
+        return opened(path, flags, *args, **kwargs)
+
+    monkeypatch.setattr(staging.os, "open", full_disk)
+    with pytest.raises(OutputError, match="No space left on device; hint: check that path, the free disk space") \
+            as raised:
+        build(demo, out, at(DEMO_NOW))
+    assert isinstance(raised.value.__cause__, multiprocessing.pool.RemoteTraceback), "not raised in a worker"
+    assert tree_digest(out) == before
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".public")] == []
+
+
+def test_workers_write_every_page_while_the_machine_outputs_are_made(tmp_path: Path,
+                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    """No worker waits while the building process makes the feeds and the API, however long
+    they take: the workers take page after page, and write each into the staging folder."""
+    fork_even_small_jobs(monkeypatch, rendering, "CHUNK_PAGES", 1)
+    planned: list[str] = []
+    seen: list[set[str]] = []
+    real_jobs, real_tasks = rendering.render_jobs, outputs.output_tasks
+
+    def jobs(pages: list[rendering.Job], *args: Any) -> None:
+        planned.extend(page.path for page, _, _ in pages)
+        real_jobs(pages, *args)
+
+    def staged_pages() -> set[str]:
+        [folder] = tmp_path.glob(".public.new-*")
+        return {p.relative_to(folder).as_posix() for p in folder.rglob("*.html")}
+
+    def wait_for_the_pages() -> None:
+        deadline = time.monotonic() + 60
+        while not set(planned) <= staged_pages() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        seen.append(staged_pages())
+
+    def tasks(*args: Any) -> deque[Callable[[], None]]:
+        made = real_tasks(*args)
+        made.appendleft(wait_for_the_pages)
+        return made
+
+    monkeypatch.setattr(rendering, "render_jobs", jobs)
+    monkeypatch.setattr(outputs, "output_tasks", tasks)
+    build(DEMO, tmp_path / "public", at(DEMO_NOW))
+    assert len(planned) > 40 and set(planned) <= seen[0]
+
+
+def test_a_run_of_builds_whose_workers_write_the_pages_equals_cold_builds(demo: Path, tmp_path: Path,
+                                                                         forked: None) -> None:
+    """From the third build on, forked workers write their pages into the folder two builds back,
+    each through its own copy of what that folder held: the building process must still know
+    which files they kept, or it removes them as the last build's leftovers."""
+    incidents = demo / "incidents"
+    card = incidents / "2025-03-14-card-payment-delay.yaml"
+    later = "2025-09-28T13:00+09:00"
+    run: list[tuple[Callable[[], object], str]] = [
+        (lambda: None, DEMO_NOW),
+        (lambda: card.write_text(card.read_text(encoding="utf-8").replace("점심시간에", "점심시간에 큰"),
+                                 encoding="utf-8"), DEMO_NOW),
+        (lambda: card.rename(incidents / "2025-03-14-renamed.yaml"), DEMO_NOW),
+        (lambda: None, later),
+        (lambda: (incidents / "2025-09-26-nirs-fire.yaml").unlink(), later)]
+    for number, (change, now) in enumerate(run):
+        change()
+        build(demo, tmp_path / "out", at(now))
+        build(demo, tmp_path / f"cold-{number}", at(now), use_cache=False)
+        assert tree_digest(tmp_path / "out") == tree_digest(tmp_path / f"cold-{number}"), f"build {number}"
+
+
 def _build_with_broken(tmp_path: Path, template: str, error: str = "{{ no_such_thing.x }}"
                        ) -> pytest.ExceptionInfo[jinja2.UndefinedError]:
     """Build the demo into tmp_path/public, put `error` into `template`, build again; the site
@@ -130,25 +221,22 @@ def test_a_template_error_in_a_worker_leaves_the_last_good_site_and_no_staging(t
     assert isinstance(raised.value.__cause__, multiprocessing.pool.RemoteTraceback), "not raised in a worker"
 
 
-_SLOW: list[Any] = []  # the building process's pid and the real chunk renderer, for _slow_worker
+_SLOW: list[Any] = []  # the real worker's turn, for _slow_worker
 
 
-def _slow_worker(bounds: tuple[int, int]) -> list[rendering.Rendered]:
+def _slow_worker() -> list[rendering.Done]:
     """However busy the machine, the worker stays at the front of the pages while the building
     process, done with the machine outputs, takes the last ones (at module level: the pool
     hands the worker its function by name)."""
-    building, render_range = _SLOW
-    if os.getpid() != building:
-        time.sleep(0.5)
-    result: list[rendering.Rendered] = render_range(bounds)
+    time.sleep(0.5)
+    result: list[rendering.Done] = _SLOW[0]()
     return result
 
 
 def test_a_template_error_beside_the_worker_leaves_the_last_good_site(tmp_path: Path, forked: None,
                                                                        monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(rendering, "AHEAD", 1)  # the worker takes one chunk while the feeds are made, not all
-    _SLOW[:] = [os.getpid(), rendering._render_range]
-    monkeypatch.setattr(rendering, "_render_range", _slow_worker)
+    _SLOW[:] = [rendering._render_taken]
+    monkeypatch.setattr(rendering, "_render_taken", _slow_worker)
     # The English home of the bank's section is among the last pages, which the building process renders first.
     raised = _build_with_broken(tmp_path, "index.html",
                                 '{% if page.path.startswith("en/bank/") %}{{ no_such_thing.x }}{% endif %}')

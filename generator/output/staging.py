@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import os
 import shutil
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -73,6 +73,13 @@ class Inventory:
                 else:
                     os.unlink(entry.path)
 
+    def forget(self, path: str) -> None:
+        """Strike off whatever was at `path`, file or folder (with all it held): it was taken or removed."""
+        if self.files.pop(path, None) is None and path in self.folders:
+            inside = path + "/"
+            self.files = {p: found for p, found in self.files.items() if not p.startswith(inside)}
+            self.folders = {f for f in self.folders if f != path and not f.startswith(inside)}
+
 
 class Staging:
     """The new site as it is written, and `written`: the manifest entry of every file.
@@ -84,7 +91,13 @@ class Staging:
     folder and removing the old tree's 675 folders took a third of a build after one edit.
     New files are always created afresh (never written through a name already there), so no
     write can reach a file the live site shares. Paths are joined as strings: pathlib's parsing
-    and joining cost more than the hard links themselves."""
+    and joining cost more than the hard links themselves.
+
+    Forked render workers write into the same folder, each through its own copy of this object
+    (site/render.py): the building process makes the folders of their paths first (`prepare`),
+    so a worker's `put` touches nothing but its own path; it hands back each file's entry
+    (`handed`), which the building process `record`s as if it had put the file itself. Every
+    path is one process's alone (the claims see to that), so the copies never disagree about it."""
 
     def __init__(self, root: Path, output: Path, previous: Manifest | None,
                  recycled: Inventory | None = None) -> None:
@@ -105,6 +118,23 @@ class Staging:
                 with open(handle, "wb") as file:
                     file.write(data)
             self.written[path] = [digest, *_stamp(target)]
+
+    def prepare(self, paths: Iterable[str]) -> None:
+        """Make the folders `paths` go in (each path checked), before workers fork to `put` them."""
+        firsts: dict[str, str] = {}
+        for path in paths:
+            firsts.setdefault(path.rpartition("/")[0], path)
+        for path in firsts.values():
+            self._target(path)
+
+    def handed(self, path: str) -> list[Any]:
+        """In a forked worker, after `put`: the manifest entry of `path`, for the building process."""
+        return self.written.pop(path)
+
+    def record(self, path: str, entry: list[Any]) -> None:
+        """In the building process: a worker put `path` (into a folder `prepare` made), and it holds `entry`."""
+        self.written[path] = entry
+        self._present.forget(path)
 
     def keep(self, path: str) -> bool:
         """Hard-link the last build's `path` unread, its digest taken from the manifest: a page
@@ -172,13 +202,11 @@ class Staging:
     def _vacate(self, path: str) -> None:
         """Remove whatever the recycled folder holds at `path`, file or folder."""
         present = self._present
-        if present.files.pop(path, None) is not None:
+        if path in present.files:
             os.unlink(self._root + path)
         elif path in present.folders:
             shutil.rmtree(self._root + path)
-            inside = path + "/"
-            present.files = {p: found for p, found in present.files.items() if not p.startswith(inside)}
-            present.folders = {f for f in present.folders if f != path and not f.startswith(inside)}
+        present.forget(path)
 
     def _target(self, path: str) -> str:
         """Where `path` goes in the staging folder, its folder made (once per folder)."""

@@ -17,7 +17,7 @@ import sys
 import threading
 import time
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -38,10 +38,22 @@ from generator.state.unavailable import troubles
 
 
 class Sink(Protocol):
-    """Where rendered files go: a dict in memory (`render_site`), or a build's staging folder
-    (write.Staging), where each page lands as soon as it is rendered."""
+    """Where rendered files go: a dict in memory (`Collected`), or a build's staging folder
+    (output/staging.Staging), where each page lands as soon as it is rendered. A forked worker
+    puts its pages into its own copy of the sink and hands back what this process is to
+    `record` of each: the page's bytes (Collected), or the manifest entry of the file the worker
+    wrote (Staging)."""
 
     def put(self, path: str, data: bytes) -> None: ...
+
+    def prepare(self, paths: Iterable[str]) -> None:
+        """Get ready, before workers are forked, for them to put pages at `paths`."""
+
+    def handed(self, path: str) -> Any:
+        """In a worker, after `put`: what the building process is to `record` of `path`."""
+
+    def record(self, path: str, handed: Any) -> None:
+        """Take in what a worker `handed` of the page it put at `path`."""
 
 
 class Collected(dict[str, bytes]):
@@ -49,6 +61,15 @@ class Collected(dict[str, bytes]):
 
     def put(self, path: str, data: bytes) -> None:
         self[path] = data
+
+    def prepare(self, paths: Iterable[str]) -> None:
+        """Nothing to make ready: a worker's pages come back whole."""
+
+    def handed(self, path: str) -> bytes:
+        return self.pop(path)
+
+    def record(self, path: str, handed: bytes) -> None:
+        self[path] = handed
 
 
 class Keeper(Protocol):
@@ -91,14 +112,15 @@ def plan_jobs(content: Content, snap: Snapshot, claims: Claims, keeper: Keeper |
 
 Job = tuple[Page, Content, "dict[str, Any] | Tracked"]
 Rendered = tuple[str, bytes, tuple[Fact, ...]]
+Done = tuple[str, Any, tuple[Fact, ...]]  # a page a worker put: its path, what the sink handed back, its reads
 # Fewer pages than this render in this process alone. An operator's build after one edit renders
 # what states the time (each service's first page: 600) and what the edit changed, 700 pages or
 # so. Forking for them took it from 4.4 to 3.9 s at 10,000 incidents (median of 10, when every
 # service page stated the time: 1,300 pages) and from 1.26 to 1.07 s at 1,000 (630 pages).
 PARALLEL_THRESHOLD = 500
 CHUNK_PAGES = 200
-AHEAD = 8
-_FORKED: list[tuple[list[Job], Theme]] = []
+LAST_CHUNK_PAGES = 10
+_FORKED: list[_Shared] = []
 
 
 def render_jobs(jobs: list[Job], theme: Theme, sink: Sink, tasks: deque[Callable[[], None]] | None = None,
@@ -112,69 +134,155 @@ def render_jobs(jobs: list[Job], theme: Theme, sink: Sink, tasks: deque[Callable
     server): forking a threaded process is unsafe. Every process that reads the model copies
     most of it, as CPython writes a reference count on each object it reads, so this process
     renders too rather than wait on two workers: two copies instead of three (at 50,000
-    incidents 1.6 -> 1.0 GB). One process writes: two writing into the same folders cost 3-4
-    times the system time (ext4 directory locking).
+    incidents 1.6 -> 1.0 GB). Each process puts the pages it renders into the sink itself: into
+    the staging folder, workers write their own files and send back their digests, not the
+    pages (31 MB through pipes at 1,000 incidents), and the cost of creating files (system time,
+    0.05-0.6 ms a file on an ext4 virtual disk) is spread over every core rather than borne by
+    this process alone, which made it the last to finish. The folders are made first, here
+    (`Sink.prepare`). Workers take pages from the front and this process from the back, so
+    they mostly write into different folders; where two processes did write into one folder,
+    the system time per file moved no more than it does from run to run (bench/bench_dirlock.py).
     """
-    def store(done: list[Rendered]) -> None:
-        for path, data, facts in done:
-            sink.put(path, data)
-            if keeper:
-                keeper.note(path, facts)
-
     cores = os.cpu_count() or 1
     if len(jobs) < PARALLEL_THRESHOLD or cores < 2 or threading.active_count() > 1 \
             or "fork" not in multiprocessing.get_all_start_methods():
-        store([render_job(job, theme) for job in jobs])
+        _put_pages(jobs, theme, sink, keeper)
         while tasks:
             tasks.popleft()()
         return
-    _FORKED[:] = [(jobs, theme)]
+    sink.prepare(page.path for page, _, _ in jobs)
+    context = multiprocessing.get_context("fork")
+    sizes = chunk_sizes(len(jobs), cores)
+    _FORKED[:] = [_Shared(jobs, theme, sink, sizes, context.RawArray("q", [0, len(jobs), 0]), context.Lock(),
+                          os.getpid())]
     _release_free_heap()
     gc.freeze()  # the workers' collections then skip the model and contexts they inherit: 20% at 10,000 incidents
     try:
-        step = min(CHUNK_PAGES, -(-len(jobs) // (cores * 4)))
-        chunks = deque((i, min(i + step, len(jobs))) for i in range(0, len(jobs), step))
-        with multiprocessing.get_context("fork").Pool(cores - 1) as pool:
-            _share(pool, chunks, tasks or deque(), cores - 1, store)
+        with context.Pool(cores - 1) as pool:
+            _share(pool, _FORKED[0], tasks or deque(), sink, keeper)
     finally:
         _FORKED.clear()
 
 
-def _share(pool: multiprocessing.pool.Pool, chunks: deque[tuple[int, int]], tasks: deque[Callable[[], None]],
-           workers: int, store: Callable[[list[Rendered]], None]) -> None:
-    """render_jobs' loop here: the workers take chunks from the front of `chunks`; this process
-    runs `tasks`, then takes chunks from the back, and stores what is done as it comes. Each
-    worker is given AHEAD chunks while tasks run, so it never waits, then two, so that at the end
-    this process waits on no queue."""
-    flight: deque[multiprocessing.pool.AsyncResult[list[Rendered]]] = deque()
+def chunk_sizes(pages: int, processes: int) -> list[int]:
+    """How many pages each chunk holds, in the order they are taken (from either end): each a
+    share of the pages left, at most CHUNK_PAGES, so the last chunks are small and no process
+    waits long at the end for another to finish a big one. The sizes depend on nothing but
+    `pages`, so the workers are handed exactly as many turns as there are chunks."""
+    sizes = []
+    while pages:
+        size = min(pages, CHUNK_PAGES, max(LAST_CHUNK_PAGES, pages // (2 * processes)))
+        sizes.append(size)
+        pages -= size
+    return sizes
+
+
+@dataclass(frozen=True)
+class _Shared:
+    """What the workers inherit through the fork: the pages, the theme, the sink, and the pages no
+    process has taken yet, from `ends[0]` to `ends[1]`, which every process takes chunks of
+    (`ends[2]` counts them) under `lock`: the workers from the front, the building process from
+    the back once its tasks are done. So no worker ever waits for work while the machine
+    outputs are made, however long they take."""
+
+    jobs: list[Job]
+    theme: Theme
+    sink: Sink
+    sizes: list[int]
+    ends: Any  # a shared ctypes array of three integers
+    lock: Any
+    parent: int
+
+    def take(self, front: bool) -> list[Job]:
+        """The next chunk's pages, from the front or the back; none once every page is taken."""
+        with self.lock:
+            start, end, taken = self.ends
+            if start >= end:
+                return []
+            size = self.sizes[taken]
+            self.ends[2] = taken + 1
+            if front:
+                self.ends[0] = start + size
+                return self.jobs[start:start + size]
+            self.ends[1] = end - size
+            return self.jobs[end - size:end]
+
+    def stop(self) -> None:
+        """Leave the pages not taken yet untaken: the build has failed."""
+        with self.lock:
+            self.ends[0] = self.ends[1]
+
+
+def _share(pool: multiprocessing.pool.Pool, shared: _Shared, tasks: deque[Callable[[], None]], sink: Sink,
+           keeper: Keeper | None) -> None:
+    """render_jobs' loop here: each worker is given a turn for every chunk there is, and takes
+    chunks from the front as it goes; this process runs `tasks`, then takes chunks from the back,
+    and records what the workers put as it comes."""
+    turns = deque(pool.apply_async(_render_taken) for _ in shared.sizes)
+
+    def collect(wait: bool) -> None:
+        while turns and (wait or turns[0].ready()):
+            for path, handed, facts in turns.popleft().get():
+                sink.record(path, handed)
+                if keeper:
+                    keeper.note(path, facts)
+
     try:
-        while flight or chunks or tasks:
-            while chunks and len(flight) < (AHEAD if tasks else 2) * workers:
-                flight.append(pool.apply_async(_render_range, (chunks.popleft(),)))
-            if flight and (flight[0].ready() or not (chunks or tasks)):
-                store(flight.popleft().get())
-            elif tasks:
-                tasks.popleft()()
-                _let_go()
-            else:
-                store(_render_range(chunks.pop()))
+        while tasks:
+            tasks.popleft()()
+            _let_go()
+            collect(wait=False)
+        while chunk := shared.take(front=False):
+            _put_pages(chunk, theme=shared.theme, sink=sink, keeper=keeper)
+            _release_free_heap()
+            collect(wait=False)
+        collect(wait=True)
     except Exception:
-        _settle(flight)
+        shared.stop()
+        _settle(turns)
         raise
 
 
 SETTLE_SECONDS = 30.0
 
 
-def _settle(flight: deque[multiprocessing.pool.AsyncResult[list[Rendered]]]) -> None:
+def _settle(turns: deque[multiprocessing.pool.AsyncResult[list[Done]]]) -> None:
     """After an error here (a template that fails on some page, a full disk), let the workers
-    finish the chunks they hold before the pool is terminated: CPython's Pool.terminate can hang
-    for ever when it kills a worker halfway through sending a result (its task thread then
-    blocks on a full result pipe nobody reads), and a failed build must report, not hang. A
-    worker that died can't finish: the wait is bounded."""
+    finish the chunks they hold before the pool is terminated (the turns left find nothing to
+    take): CPython's Pool.terminate can hang for ever when it kills a worker halfway through
+    sending a result (its task thread then blocks on a full result pipe nobody reads), and a
+    failed build must report, not hang. A worker that died can't finish: the wait is bounded."""
     deadline = time.monotonic() + SETTLE_SECONDS
-    for pending in flight:
-        pending.wait(max(0.0, deadline - time.monotonic()))
+    for turn in turns:
+        turn.wait(max(0.0, deadline - time.monotonic()))
+
+
+def _put_pages(jobs: list[Job], theme: Theme, sink: Sink, keeper: Keeper | None) -> None:
+    """Render pages in this process, each put into `sink` as it is made."""
+    for job in jobs:
+        path, data, facts = render_job(job, theme)
+        sink.put(path, data)
+        if keeper:
+            keeper.note(path, facts)
+
+
+def _render_taken() -> list[Done]:
+    """A worker's turn: the next chunk of pages from the front, if any is left, each put into
+    the worker's copy of the sink; the memory it used is handed back once it is done (60 MB in
+    each process by the end, at 50,000 incidents). A worker whose building process was killed
+    stops at once rather than write on into a staging folder nobody will use."""
+    shared = _FORKED[0]
+    done: list[Done] = []
+    try:
+        for job in shared.take(front=True):
+            if os.getppid() != shared.parent:
+                break
+            path, data, facts = render_job(job, shared.theme)
+            shared.sink.put(path, data)
+            done.append((path, shared.sink.handed(path), facts))
+        return done
+    finally:
+        _release_free_heap()
 
 
 def render_job(job: Job, theme: Theme) -> Rendered:
@@ -210,16 +318,6 @@ def _release_free_heap() -> None:
     trim = getattr(ctypes.CDLL(None), "malloc_trim", None) if sys.platform.startswith("linux") else None
     if trim is not None:
         trim(0)
-
-
-def _render_range(bounds: tuple[int, int]) -> list[Rendered]:
-    """One chunk of pages; the memory it used is handed back once it is done (60 MB in each
-    process by the end, at 50,000 incidents)."""
-    jobs, theme = _FORKED[0]
-    try:
-        return [render_job(job, theme) for job in jobs[bounds[0]:bounds[1]]]
-    finally:
-        _release_free_heap()
 
 
 def render_page(page: Page, content: Content, theme: Theme, shared: dict[str, Any]) -> str:
