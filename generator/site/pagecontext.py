@@ -94,16 +94,18 @@ def _link_names(content: Content, theme: Theme, lang: str, section: str, base: s
 
 _HITS_KEPT = 256
 _NOTHING = Markup("")
-# Each instant's <time> element, made once per site zone and language however many pages and
-# views show it: an incident's start is on its own page, the history's and each page of every
-# service it hit, in each section; a listed incident's span likewise, once per view and language.
-# Made again on each page (with a few last ones kept), they took a sixth of rendering every page
-# (bench/render_cpu.py, 1,000 incidents: 1.01 -> 0.83 s). Kept for as many instants as 10,000
-# incidents have (about 20 MB in each process that renders), emptied when full rather than
-# growing with a larger site.
+# Each instant's <time> element and each listed incident's span, made once per site zone and
+# language (and theme, for the span's words) however many pages and views show them: an
+# incident's start and end are on its own page, the history's and each page of every service it
+# hit, in each section. Made again on each page (with a few last times kept), they cost page
+# rendering 0.97 -> 0.82 s of CPU at 1,000 incidents and 8.9 -> 8.6 s at 10,000
+# (bench/render_cpu.py). Spans are kept for up to 30,000 incidents (about 5 MB per 10,000 in each
+# language and process), times for what an incident page shows twice and the spans not yet
+# kept; each table is emptied when full rather than growing with the site.
 _TIME_TAGS: dict[tuple[str, str], dict[datetime, Markup]] = {}
-_TIME_TAGS_KEPT = 1 << 16
-_SPANS_KEPT = 1 << 14
+_TIME_TAGS_KEPT = 1 << 13
+_SPANS: dict[tuple[int, str, str], tuple[Theme, dict[tuple[datetime, datetime | None], Markup]]] = {}
+_SPANS_KEPT = 30_000
 
 
 def time_element(moment: datetime, tz: ZoneInfo, lang: str) -> Markup:
@@ -117,6 +119,19 @@ def _time_tags(zone: str, lang: str) -> dict[datetime, Markup]:
     """The time elements made so far in `zone` and `lang` (a key of equal instants is one key,
     whatever offset each was written with: their element is the same)."""
     return _TIME_TAGS.setdefault((zone, lang), {})
+
+
+def _spans(theme: Theme, zone: str, lang: str) -> dict[tuple[datetime, datetime | None], Markup]:
+    """The spans made so far with `theme`'s words in `zone` and `lang`, by start and end; the
+    theme is held with them, so another theme (the preview loads it again when it changes) never
+    finds them by a reused id."""
+    key = (id(theme), zone, lang)
+    found = _SPANS.get(key)
+    if found is None or found[0] is not theme:
+        if len(_SPANS) >= _MADE_LIMIT:
+            _SPANS.clear()
+        found = _SPANS[key] = (theme, {})
+    return found[1]
 
 
 def _language_names(content: Content, theme: Theme, lang: str) -> dict[str, Any]:
@@ -161,11 +176,10 @@ def _language_names(content: Content, theme: Theme, lang: str) -> dict[str, Any]
             found = tags[moment] = time_element(moment, tz, lang)
         return found
 
-    spans: dict[tuple[datetime, datetime | None], Markup] = {}
+    spans = _spans(theme, content.site.timezone, lang)
 
     def incident_span(state: IncidentState) -> Markup:
-        # A listed incident's span is made of its start and end alone, and it is listed on the
-        # history and on each of its services' pages.
+        # A listed incident's span is made of its start and end alone (and the words).
         key = (state.incident.started, state.resolved_at)
         found = spans.get(key)
         if found is None:
