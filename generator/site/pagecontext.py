@@ -108,7 +108,7 @@ _SPANS: dict[tuple[int, str, str], tuple[Theme, dict[tuple[datetime, datetime | 
 _SPANS_KEPT = 30_000
 
 
-def time_element(moment: datetime, tz: ZoneInfo, lang: str) -> Markup:
+def _time_element(moment: datetime, tz: ZoneInfo, lang: str) -> Markup:
     """`<time datetime="…">` with the time in words, in the site's zone. The ISO form holds only
     digits, '-', ':', 'T' and '+', so only the words are escaped."""
     at = moment.astimezone(tz)
@@ -173,7 +173,7 @@ def _language_names(content: Content, theme: Theme, lang: str) -> dict[str, Any]
         if found is None:
             if len(tags) >= _TIME_TAGS_KEPT:
                 tags.clear()
-            found = tags[moment] = time_element(moment, tz, lang)
+            found = tags[moment] = _time_element(moment, tz, lang)
         return found
 
     spans = _spans(theme, content.site.timezone, lang)
