@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from generator.content.load import load_content, read_text
-from generator.content.yamlfile import LoadFailure, parse_yaml
+from generator.content.yamlfile import _INVISIBLE, LoadFailure, has_invisible, parse_yaml
 
 
 def parse(text: str):
@@ -101,3 +101,13 @@ def test_symlinked_folder_to_outside_content_is_refused(tree, tmp_path: Path) ->
     files = load_content(tree.root)
     assert [p.message for p in files.problems] == ["folder is a link to outside the content folder"]
     assert files.maintenance == []
+
+
+def test_every_character_left_out_of_texts_is_one_python_calls_unprintable() -> None:
+    """has_invisible answers "no" for a printable text without searching it (most notices); that
+    is only right while every character _INVISIBLE finds is unprintable, in every plane."""
+    printable = "".join(c for c in map(chr, range(0x110000)) if c.isprintable())
+    assert _INVISIBLE.search(printable) is None
+    for found in ("a\x07b", "line\n\x85", "\ufeffx", "x\U0010ffff", "\t\ufdd0"):
+        assert has_invisible(found)
+    assert not has_invisible("제목: 장애\n\tbody\r\n") and not has_invisible("\u3000ok\u00a0")

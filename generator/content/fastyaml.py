@@ -13,7 +13,7 @@ message stays the same; a document loaded here finds its positions the thorough 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import yaml
@@ -51,30 +51,49 @@ class Dialect:
     max_values: int
     max_text_chars: int
     max_number_chars: int
+    known: dict[str, Any] = field(default_factory=dict, compare=False)  # plain_data's memory of plain scalars
 
 
 def plain_data(text: str, dialect: Dialect) -> Any:
     """The data of a one-document YAML text, exactly as the thorough loader would build it, or Irregular.
 
     One loop with an explicit stack (no recursion, so no depth can crash it); it runs for every
-    value of every notice, hence the flat style."""
-    builder = _Builder(dialect, dialect.has_invisible(text))
-    stack, keys = builder.stack, builder.keys
+    value of every notice, hence the flat style: what an everyday value needs (a plain scalar
+    seen before, a text, a key) is done in the loop, the rest in `_Builder`."""
+    suspicious = dialect.has_invisible(text)
+    builder = _Builder(dialect, suspicious)
+    known = dialect.known if not suspicious else {}
+    stack: list[Any] = []
+    keys: list[Any] = []
+    result: Any = None
     values = documents = 0
+    max_values, max_depth, max_text = dialect.max_values, dialect.max_depth, dialect.max_text_chars
     loader = dialect.loader(text)
+    get_event = loader.get_event  # directly: yaml.parse's generator and check_event cost a third
     try:
-        while True:  # get_event directly: yaml.parse's generator and check_event cost a third
-            event = loader.get_event()
+        while True:
+            event = get_event()
             kind = type(event)
             if kind is ScalarEvent:
                 values += 1
-                if event.anchor is not None or values > dialect.max_values:
+                if event.anchor is not None or values > max_values:
                     raise Irregular
-                value = builder.scalar(event)
+                value = event.value
+                if event.implicit[0]:  # plain: a number, true/false, nothing or a text, told by its text alone
+                    found = known.get(value, _NO_KEY)
+                    if found is _NO_KEY:
+                        found = builder.scalar(event)
+                        if len(value) <= KNOWN_CHARS and len(known) < KNOWN_VALUES:
+                            known[value] = found
+                    value = found
+                elif event.tag is None and event.style != '"' and not suspicious and len(value) <= max_text:
+                    pass  # quoted or a block, without escapes: the text as written
+                else:
+                    value = builder.scalar(event)
             elif kind is MappingStartEvent or kind is SequenceStartEvent:
                 values += 1
-                if (event.anchor is not None or event.tag is not None or len(stack) >= dialect.max_depth
-                        or values > dialect.max_values):
+                if (event.anchor is not None or event.tag is not None or len(stack) >= max_depth
+                        or values > max_values):
                     raise Irregular
                 stack.append({} if kind is MappingStartEvent else [])
                 keys.append(_NO_KEY)
@@ -93,19 +112,29 @@ def plain_data(text: str, dialect: Dialect) -> Any:
                     raise Irregular
                 continue
             if not stack:
-                builder.result = value
-            elif type(stack[-1]) is list:
-                stack[-1].append(value)
+                result = value
+                continue
+            top = stack[-1]
+            if type(top) is list:
+                top.append(value)
             elif keys[-1] is not _NO_KEY:
-                stack[-1][keys[-1]] = value
+                top[keys[-1]] = value
                 keys[-1] = _NO_KEY
+            elif type(value) is str and event is not None and value not in top:
+                keys[-1] = value
             else:
-                keys[-1] = builder.key(value, event, stack[-1])
+                keys[-1] = builder.key(value, event, top)
     except yaml.YAMLError:
         raise Irregular from None
     finally:
         loader.dispose()
-    return builder.result
+    return result
+
+
+# Plain scalars remembered with their values: keys, statuses, language codes and ids recur in
+# every notice, and resolving each again (a regex per number-like text) was a third of the loop.
+KNOWN_CHARS = 40
+KNOWN_VALUES = 4096
 
 
 class _Builder:
@@ -118,9 +147,6 @@ class _Builder:
         # A plain scalar whose first character no implicit resolver looks at is a text (as in resolve).
         self.firsts = set(dialect.resolver.yaml_implicit_resolvers)
         self.scalars = SafeConstructor()
-        self.stack: list[Any] = []
-        self.keys: list[Any] = []
-        self.result: Any = None
 
     def scalar(self, event: ScalarEvent) -> Any:
         value = event.value

@@ -60,8 +60,10 @@ class Text(_Pickled):
     @classmethod
     def of(cls, raw: Any, default_language: str) -> Text:
         if isinstance(raw, dict):
-            pairs = sorted((sys.intern(str(k)), _shared(str(v))) for k, v in raw.items())
-            return cls(tuple(item for pair in pairs for item in pair))
+            flat: list[str] = []
+            for language in sorted(raw):  # the keys are the language codes, texts all
+                flat += (sys.intern(language), _shared(str(raw[language])))
+            return cls(tuple(flat))
         return cls((default_language, _shared(str(raw))))
 
     def get(self, language: str, default_language: str) -> str:
@@ -345,7 +347,7 @@ def _catalog(data: dict[str, Any], lang: str) -> Catalog:
 
 def _alternative(raw: Any, lang: str) -> Alternative:
     if isinstance(raw, dict) and "text" in raw:
-        return _one_alternative(Text.of(raw["text"], lang), tuple(_shared(c) for c in raw.get("channels") or ()),
+        return _one_alternative(Text.of(raw["text"], lang), tuple(map(_shared, raw.get("channels") or ())),
                                 _text(raw.get("audience"), lang))
     return _one_alternative(Text.of(raw, lang))
 

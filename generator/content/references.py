@@ -229,15 +229,16 @@ def _untranslated(doc: Document, path: KeyPath, text: Any, languages: list[str])
     not theirs). A plain string counts as the default language's text alone."""
     default = languages[0]
     given = text if isinstance(text, dict) else {default: text}
-    if default not in given:
-        return []  # an error of its own
+    missing = [lang for lang in languages[1:] if lang not in given]
+    if default not in given or not missing:
+        return []  # no default text is an error of its own
     words = [p for p in path if isinstance(p, str)]
     what = words[-1] if words else "text"
     hint = (f"add '{{lang}}: …' beside '{default}:'" if isinstance(text, dict) else
             f"write it as a mapping with a line for each language: '{default}: …' and '{{lang}}: …'")
     return [Problem(doc.loc(path), f"{what} has no '{lang}' text, so '{lang}' pages show the '{default}' one",
                     hint.format(lang=lang), ".".join(map(str, path)), severity="warning")
-            for lang in languages[1:] if lang not in given]
+            for lang in missing]
 
 
 def _blank(doc: Document, path: KeyPath, text: Any) -> list[Problem]:
@@ -276,6 +277,8 @@ class _Catalog:
         entries += _ids([(path, ident) for path, ident, _ in services])
         problems += _duplicates(doc, entries) + _reserved_names(doc, entries)
         known = self.upstreams + self.services
+        # Looked up for every id of every notice: a set each, not a list scanned from the start.
+        self.known = {"service": set(self.services), "upstream": set(self.upstreams), "any": set(known)}
         for gi, group in groups:
             affiliate = group.get("affiliate")
             if affiliates is not None and isinstance(affiliate, str) and affiliate and affiliate not in affiliates:
@@ -287,9 +290,9 @@ class _Catalog:
         problems += _cycles(doc, services)
 
     def check(self, doc: Document, path: KeyPath, value: str, kind: str) -> list[Problem]:
-        pool = {"service": self.services, "upstream": self.upstreams, "any": self.services + self.upstreams}[kind]
-        if value in pool:
+        if value in self.known[kind]:
             return []
+        pool = {"service": self.services, "upstream": self.upstreams, "any": self.services + self.upstreams}[kind]
         word = {"service": "service", "upstream": "upstream system", "any": "service or upstream"}[kind]
         if kind == "service" and value in self.upstreams:
             return [Problem(doc.loc(path), f"unknown service '{value}'",
