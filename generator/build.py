@@ -8,7 +8,7 @@ none of them, and skipping their import takes it from 0.38 to 0.32 s at 10,000 i
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
@@ -26,7 +26,7 @@ from generator.site.theme import DEFAULT_THEME, Theme, bundled_labels, bundled_t
 if TYPE_CHECKING:
     from generator.content.model import Content
     from generator.output.record import BuildRecord
-    from generator.site.render import Job, Sink
+    from generator.site.render import Sink
     from generator.state.derive import Snapshot
 
 @dataclass(frozen=True)
@@ -62,7 +62,6 @@ def render_into(sink: Sink, content: Content, snap: Snapshot, theme: Theme, reco
     raise DuplicateOutputError. With the last build's `record` of what each page and output read,
     those it shows unchanged are taken with `keep` (into the sink, from the last build) instead
     of being made again, and the record is brought up to date for the next build."""
-    from generator.content.markup import bodies_rendered
     from generator.machine.derived import Derived, OutputReuse
     from generator.machine.outputs import output_tasks
     from generator.site.render import plan_jobs, render_jobs
@@ -96,24 +95,10 @@ def render_into(sink: Sink, content: Content, snap: Snapshot, theme: Theme, reco
         return Derived(content, snap, bundled_labels(), views(content, snap), planned.by_service, planned.plans,
                        reuse=outputs)
 
-    with bodies_rendered(_bodies(content, planned.jobs)):
-        render_jobs(planned.jobs, theme, sink, output_tasks(model, put, kept.__contains__), pages)
+    render_jobs(planned.jobs, theme, sink, output_tasks(model, put, kept.__contains__), pages)
     if record is not None and pages is not None and outputs is not None:
         pages.finish()
         record.outputs = outputs.made
-
-
-def _bodies(content: Content, jobs: list[Job]) -> Iterator[str]:
-    """The Markdown texts the pages to render show (the feeds and the API show them again): each
-    update's body on its incident's page and a window's on its own, in the page's language."""
-    incidents = {incident.id: incident for incident in content.incidents}
-    windows = {window.id: window for window in content.maintenance}
-    default = content.site.default_language
-    for page, _, _ in jobs:
-        if (incident := incidents.get(page.context.get("incident_id", ""))) is not None:
-            yield from (update.body.pick(page.language, default)[0] for update in incident.updates)
-        elif (window := windows.get(page.context.get("maintenance_id", ""))) is not None and window.body:
-            yield window.body.pick(page.language, default)[0]
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,6 @@ import pytest
 from conftest import DEMO, DEMO_NOW, ROOT, at, fork_even_small_jobs
 
 from generator.build import build
-from generator.content import markup
 from generator.content.names import safe_relative
 from generator.errors import ContentError, OutputError
 from generator.output.ownership import BUILT
@@ -242,37 +241,3 @@ def test_a_file_changed_by_hand_is_not_taken_from_the_folder_set_aside(tmp_path:
     (out / "page.html").write_bytes(b"edited in place")  # the copy set aside shares this file
     write_site({"page.html": b"built"}, out, manifest, "3")
     assert files_in(out) == {"page.html": b"built"}
-
-
-def test_bodies_rendered_once_up_front_make_the_pages_feeds_and_api_of_a_build_that_renders_them_where_shown(
-        tmp_path: Path, forked: None, monkeypatch: pytest.MonkeyPatch) -> None:
-    """A large build renders each Markdown body once, on every core, before the pages (in forked
-    workers) and the feeds and API (in the build's process) show it; nothing renders it again."""
-    monkeypatch.setattr(markup, "PARALLEL_BODIES", 1)
-    rendered_before = markup.markdown_html
-
-    def only_up_front(text: str) -> str:
-        assert not markup._BODIES, f"rendered again where it is shown: {text[:40]!r}"
-        return rendered_before(text)
-
-    monkeypatch.setattr(markup, "markdown_html", only_up_front)
-    build(DEMO, tmp_path / "once", at(DEMO_NOW), use_cache=False)
-    monkeypatch.setattr(markup, "PARALLEL_BODIES", 10**9)
-    rendering.PARALLEL_THRESHOLD = 10**9
-    build(DEMO, tmp_path / "where-shown", at(DEMO_NOW), use_cache=False)
-    assert tree_digest(tmp_path / "once") == tree_digest(tmp_path / "where-shown")
-
-
-def test_a_body_rendered_up_front_is_the_html_rendered_where_it_is_shown(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Texts of every width (Korean, a four-byte emoji, an empty one, a table, what the sanitiser
-    removes) come out of the table byte for byte, and the table is gone afterwards."""
-    monkeypatch.setattr(markup, "PARALLEL_BODIES", 1)
-    monkeypatch.setattr(markup.os, "cpu_count", lambda: 2)
-    texts = ["**화재**로 🚒 전산실 *일부* 중단", "", "| 구분 | 복구 |\n|---|---:|\n| 1등급 | 38/40 |",
-             "<script>alert(1)</script>[링크](javascript:alert(2)) <b>굵게</b>", "# 제목\n\n## 부제"] * 3
-    texts += [f"본문 {n} " + "가" * n for n in range(40)]
-    with markup.bodies_rendered(texts):
-        assert markup._BODIES, "rendered up front"
-        assert [markup.body_html(text) for text in texts] == [markup.markdown_html(text) for text in texts]
-        assert markup.body_html("not among them") == markup.markdown_html("not among them")
-    assert not markup._BODIES

@@ -15,13 +15,6 @@ pathological nesting: Python-Markdown took minutes on 20 KB of "[a" and overflow
 from __future__ import annotations
 
 import ctypes
-import multiprocessing
-import os
-import threading
-from array import array
-from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass
 from functools import cache, lru_cache
 from html.parser import HTMLParser
 
@@ -70,99 +63,10 @@ def markdown_html(text: str) -> str:
     return _CLEANER.clean(html)
 
 
-def body_html(text: str) -> str:
-    """A notice's body as HTML (`markdown_html`) wherever it is shown: pages, feeds, the API.
-    While a large build renders, every body was rendered once beforehand (`bodies_rendered`)
-    and is taken from there; otherwise it is rendered here, kept nowhere: a build shows each body
-    once per language, so a cache found nothing again and held up to 65,536 bodies' HTML (about
-    30 MB) in each render worker."""
-    found = _BODIES[0].get(text) if _BODIES else None
-    return markdown_html(text) if found is None else found
-
-
-@dataclass(frozen=True)
-class _Bodies:
-    """Every body's HTML for one build, as UTF-8 in a few large bytes objects, by text. Forked
-    render workers inherit it and only ever read it, so it stays shared with the build's process:
-    a dict of 90,000 HTML strings (10,000 incidents) was copied into the workers as they read it,
-    +54 MiB of peak memory. The key of each text is the model's own string."""
-
-    blobs: list[bytes]
-    where: dict[str, int]  # the blob's number << 80 | the start << 40 | the length
-
-    def get(self, text: str) -> str | None:
-        place = self.where.get(text)
-        if place is None:
-            return None
-        start = (place >> 40) & _FORTY_BITS
-        return str(memoryview(self.blobs[place >> 80])[start:start + (place & _FORTY_BITS)], "utf-8")
-
-
-_FORTY_BITS = (1 << 40) - 1
-_BODIES: list[_Bodies] = []
-_PENDING: list[list[str]] = []
-# Fewer texts than this are rendered where they are shown: forking costs more than it saves.
-PARALLEL_BODIES = 4_000
-# At most this many are rendered up front, the first the pages show (the newest incidents'): the
-# 90,000 texts of 10,000 incidents make 29 MB of HTML, held while the site renders; beyond it the
-# rest is rendered where it is shown, so a larger site holds no more.
-BODIES_KEPT = 100_000
-
-
-@contextmanager
-def bodies_rendered(texts: Iterable[str]) -> Iterator[None]:
-    """While inside, `body_html` gives each of `texts` from one rendering of it, done up front on
-    every core: pages in forked workers and the feeds and API in the build's process rendered
-    each body apart (at 10,000 incidents 90,000 bodies, rendered about 1.6 times each: 10% of
-    the build's CPU). Too few texts, or no safe fork (threads running, as in the preview), and
-    nothing is done up front."""
-    unique = _first(texts, BODIES_KEPT)
-    cores = os.cpu_count() or 1
-    if len(unique) < PARALLEL_BODIES or cores < 2 or threading.active_count() > 1 \
-            or "fork" not in multiprocessing.get_all_start_methods():
-        yield
-        return
-    _BODIES[:] = [_rendered_up_front(unique, cores)]
-    del unique
-    try:
-        yield
-    finally:
-        _BODIES.clear()
-
-
-def _first(texts: Iterable[str], most: int) -> list[str]:
-    """The first `most` different texts, in order."""
-    found: dict[str, None] = {}
-    for text in texts:
-        found[text] = None
-        if len(found) >= most:
-            break
-    return list(found)
-
-
-def _rendered_up_front(texts: list[str], workers: int) -> _Bodies:
-    """`texts` rendered by `workers` forked processes, a few chunks each, into a table."""
-    _PENDING[:] = [texts]
-    try:
-        step = -(-len(texts) // (workers * 4))
-        with multiprocessing.get_context("fork").Pool(workers) as pool:
-            done = pool.map(_render_some, [(i, min(i + step, len(texts))) for i in range(0, len(texts), step)])
-    finally:
-        _PENDING.clear()
-    where: dict[str, int] = {}
-    for number, (_, sizes) in enumerate(done):
-        offset, start = number * step, 0
-        for index, size in enumerate(array("Q", sizes)):
-            where[texts[offset + index]] = number << 80 | start << 40 | size
-            start += size
-    return _Bodies([blob for blob, _ in done], where)
-
-
-def _render_some(bounds: tuple[int, int]) -> tuple[bytes, bytes]:
-    """A worker's share of `bodies_rendered`: the HTML of some texts one after the other, and
-    each one's size in bytes."""
-    htmls = [markdown_html(text).encode("utf-8") for text in _PENDING[0][bounds[0]:bounds[1]]]
-    return b"".join(htmls), array("Q", map(len, htmls)).tobytes()
+# The feeds and the API convert the same bodies for several views and languages. Pages call
+# markdown_html itself: a build shows each body on one page per language, so a cache there
+# found nothing again and held up to 65,536 bodies' HTML (about 30 MB) in each render worker.
+render_markdown = lru_cache(maxsize=65_536)(markdown_html)
 
 
 def _to_html(text: str) -> str:
@@ -288,7 +192,7 @@ def plain_text(markdown_text: str) -> str:
     Kept per text (HTML parsing is slow, in Python): the API lists the same updates in every
     language that falls back to the default, and the preview produces the API after every edit."""
     parser = _PlainText()
-    parser.feed(body_html(markdown_text))
+    parser.feed(render_markdown(markdown_text))
     parser.close()
     lines = [line.strip() for line in "".join(parser.parts).splitlines()]
     return "\n".join(line for line in lines if line)

@@ -16,7 +16,7 @@ from email.utils import format_datetime
 
 from generator.clock import format_time, iso
 from generator.content.labels import Labels
-from generator.content.markup import body_html
+from generator.content.markup import render_markdown
 from generator.content.model import Service, Site
 from generator.machine.derived import Derived, Memo, absolute, tag_uri, text
 from generator.machine.xml import XML_DECLARATION, xml_block, xml_leaf, xml_text
@@ -133,7 +133,7 @@ def _html(words: Labels, site: Site, state: IncidentState, language: str) -> str
     parts = [f"<p>{xml_text(status)}</p>"]
     for update in reversed(state.incident.updates[: state.visible_updates]):
         heading = f"{words.word(language, 'incident.' + update.status)} · {format_time(update.at, site.tz, language)}"
-        parts += [f"<h3>{xml_text(heading)}</h3>", body_html(update.body.get(language, site.default_language))]
+        parts += [f"<h3>{xml_text(heading)}</h3>", render_markdown(update.body.get(language, site.default_language))]
     return "\n".join(parts)
 
 

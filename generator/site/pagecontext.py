@@ -19,7 +19,7 @@ from zoneinfo import ZoneInfo
 from markupsafe import Markup, escape
 
 from generator.clock import EN_MONTH_NAMES, format_local, format_time, iso
-from generator.content.markup import body_html
+from generator.content.markup import markdown_html
 from generator.content.model import Content, Text
 from generator.errors import Location, Problem, ThemeError
 from generator.site.chart import chart_svg, progress_points, tally_text
@@ -153,7 +153,7 @@ def _language_names(content: Content, theme: Theme, lang: str) -> dict[str, Any]
         if value is None:
             return Markup()
         found, language = value.pick(lang, default)
-        html = Markup(body_html(found))
+        html = Markup(markdown_html(found))
         return html if language == lang else Markup('<div lang="{}">{}</div>').format(language, html)
 
     def label(key: str) -> str:

@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from generator.content.cache import collector_paused
+from generator.content.markup import render_markdown
 from generator.content.model import Content, severity
 from generator.site.pagecontext import page_names
 from generator.site.theme import Theme
@@ -197,6 +198,7 @@ def render_recorded(page: Page, content: Content, theme: Theme, view: Tracked) -
 def _let_go() -> None:
     """Free what a task kept and hand it back to the system (the machine outputs' memo holds
     itself, so only a collection frees it)."""
+    render_markdown.cache_clear()
     gc.collect()
     _release_free_heap()
 
