@@ -123,3 +123,38 @@ def test_not_found_page_uses_the_base_url_path(tree, tmp_path: Path) -> None:
     page = Page.read(tmp_path / "out" / "404.html")
     assert "/status/index.html" in page.links()
     assert any(href.startswith("/status/assets/") for href in (l["href"] for l in page.find_all("link") if l.get("rel") == "stylesheet"))
+
+
+def test_each_site_shows_times_in_its_own_zone_in_one_process(tree, tmp_path: Path) -> None:
+    """A process keeps each instant's <time> element once made (the preview and tests build
+    many sites in one): a site in another zone must show its own."""
+    build(tree.root, tmp_path / "seoul", at("2025-09-27T10:00+09:00"))
+    tree.replace("site.yaml", "timezone: Asia/Seoul", "timezone: UTC")
+    build(tree.root, tmp_path / "utc", at("2025-09-27T10:00+09:00"))
+    seoul = Page.read(tmp_path / "seoul" / "incidents" / "2025-09-26-id-outage.html")
+    utc = Page.read(tmp_path / "utc" / "incidents" / "2025-09-26-id-outage.html")
+    assert "2025-09-26T21:30:00+09:00" in [t["datetime"] for t in seoul.find_all("time")]
+    assert "2025년 9월 26일 (금) 21:30 KST" in seoul.text
+    assert "2025-09-26T12:30:00+00:00" in [t["datetime"] for t in utc.find_all("time")]
+    assert "2025년 9월 26일 (금) 12:30 UTC" in utc.text and "KST" not in utc.text
+
+
+def test_a_listed_incident_shows_its_end_once_it_is_resolved(tree) -> None:
+    """The same model rendered at two times, as the preview does when a notice's time comes: the
+    service page's list of incidents says 'ongoing' first, then when it ended."""
+    from generator.build import render_site
+    from generator.content.check import check
+    from generator.site.theme import chosen_theme, load_theme
+    from generator.state.derive import snapshot
+
+    checked = check(tree.root)
+    assert checked.files.site is not None
+    content = checked.content
+    theme = load_theme(chosen_theme(tree.root, checked.files.site), content.site.languages)
+    listed = []
+    for now in ("2025-09-27T10:00+09:00", "2025-09-30T10:00+09:00"):
+        files = render_site(content, snapshot(content, at(now)), theme)
+        page = files["services/id-check.html"].decode("utf-8")
+        listed.append(page.split("2025-09-26T20:15:00+09:00", 1)[1].split("</li>", 1)[0])
+    assert "진행 중" in listed[0] and "2025-09-29T09:00:00+09:00" not in listed[0]
+    assert "2025-09-29T09:00:00+09:00" in listed[1] and "진행 중" not in listed[1]

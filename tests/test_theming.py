@@ -190,3 +190,15 @@ def test_two_builds_with_a_theme_folder_are_byte_identical(tmp_path: Path) -> No
         digests.append({p.relative_to(tmp_path / name).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
                         for p in sorted((tmp_path / name).rglob("*")) if p.is_file()})
     assert digests[0] == digests[1]
+
+
+def test_a_theme_with_other_words_for_a_listed_incident_shows_them_after_another_theme_in_one_process(
+        tmp_path: Path) -> None:
+    """A listed incident's span is made once per theme and language, so another theme (the
+    preview loads one again when its files change) must never show the first one's words."""
+    page = "services/id-card-check.html"
+    before = render(DEMO, at(DEMO_NOW)).files[page].decode("utf-8")
+    assert '<span class="meta-inline">진행 중</span>' in before
+    content = site_with(tmp_path, {"labels.yaml": "ko:\n  ongoing: 복구 중\nen:\n  ongoing: Being restored\n"})
+    after = render(content, at(DEMO_NOW)).files[page].decode("utf-8")
+    assert '<span class="meta-inline">복구 중</span>' in after and '<span class="meta-inline">진행 중</span>' not in after

@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterable
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo
 
 from markupsafe import Markup, escape
 
@@ -32,6 +33,7 @@ from generator.state.listing import numbered
 from generator.state.plan import language_prefix
 
 if TYPE_CHECKING:
+    from generator.state.derive import IncidentState
     from generator.state.plan import Page
 
 
@@ -90,8 +92,46 @@ def _link_names(content: Content, theme: Theme, lang: str, section: str, base: s
     return {"url": url, "group_url": group_url, "asset": asset, "has_asset": theme.assets.__contains__}
 
 
-_TIME_TAGS_KEPT = _HITS_KEPT = 256
+_HITS_KEPT = 256
 _NOTHING = Markup("")
+# Each instant's <time> element and each listed incident's span, made once per site zone and
+# language (and theme, for the span's words) however many pages and views show them: an
+# incident's start and end are on its own page, the history's and each page of every service it
+# hit, in each section. Made again on each page (with a few last times kept), they cost page
+# rendering 0.97 -> 0.82 s of CPU at 1,000 incidents and 8.9 -> 8.6 s at 10,000
+# (bench/render_cpu.py). Spans are kept for up to 30,000 incidents (about 5 MB per 10,000 in each
+# language and process), times for what an incident page shows twice and the spans not yet
+# kept; each table is emptied when full rather than growing with the site.
+_TIME_TAGS: dict[tuple[str, str], dict[datetime, Markup]] = {}
+_TIME_TAGS_KEPT = 1 << 13
+_SPANS: dict[tuple[int, str, str], tuple[Theme, dict[tuple[datetime, datetime | None], Markup]]] = {}
+_SPANS_KEPT = 30_000
+
+
+def _time_element(moment: datetime, tz: ZoneInfo, lang: str) -> Markup:
+    """`<time datetime="…">` with the time in words, in the site's zone. The ISO form holds only
+    digits, '-', ':', 'T' and '+', so only the words are escaped."""
+    at = moment.astimezone(tz)
+    return Markup(f'<time datetime="{at.isoformat(timespec="seconds")}">{escape(format_local(at, lang))}</time>')
+
+
+def _time_tags(zone: str, lang: str) -> dict[datetime, Markup]:
+    """The time elements made so far in `zone` and `lang` (a key of equal instants is one key,
+    whatever offset each was written with: their element is the same)."""
+    return _TIME_TAGS.setdefault((zone, lang), {})
+
+
+def _spans(theme: Theme, zone: str, lang: str) -> dict[tuple[datetime, datetime | None], Markup]:
+    """The spans made so far with `theme`'s words in `zone` and `lang`, by start and end; the
+    theme is held with them, so another theme (the preview loads it again when it changes) never
+    finds them by a reused id."""
+    key = (id(theme), zone, lang)
+    found = _SPANS.get(key)
+    if found is None or found[0] is not theme:
+        if len(_SPANS) >= _MADE_LIMIT:
+            _SPANS.clear()
+        found = _SPANS[key] = (theme, {})
+    return found[1]
 
 
 def _language_names(content: Content, theme: Theme, lang: str) -> dict[str, Any]:
@@ -124,21 +164,28 @@ def _language_names(content: Content, theme: Theme, lang: str) -> dict[str, Any]
                                       "add it to the theme's labels.yaml in every language, or fix the template")])
         return found
 
-    tags: dict[datetime, Markup] = {}
+    tags = _time_tags(content.site.timezone, lang)
 
     def time_tag(moment: datetime) -> Markup:
         # A macro call cost more than the rest of a <time> element's rendering; as a plain
-        # function it made incident pages 35% faster (they show about ten times each). Two in
-        # five of an incident page's times are shown twice (in the timeline and the progress
-        # table), hence the few last ones kept. The ISO form holds only digits, '-', ':', 'T'
-        # and '+', so only the words are escaped.
+        # function it made incident pages 35% faster (they show about ten times each).
         found = tags.get(moment)
         if found is None:
             if len(tags) >= _TIME_TAGS_KEPT:
                 tags.clear()
-            at = moment.astimezone(tz)
-            found = tags[moment] = Markup(f'<time datetime="{at.isoformat(timespec="seconds")}">'
-                                          f'{escape(format_local(at, lang))}</time>')
+            found = tags[moment] = _time_element(moment, tz, lang)
+        return found
+
+    spans = _spans(theme, content.site.timezone, lang)
+
+    def incident_span(state: IncidentState) -> Markup:
+        # A listed incident's span is made of its start and end alone (and the words).
+        key = (state.incident.started, state.resolved_at)
+        found = spans.get(key)
+        if found is None:
+            if len(spans) >= _SPANS_KEPT:
+                spans.clear()
+            found = spans[key] = span(state, tz, time_tag, label)
         return found
 
     affiliates = {sid: text(a.name) for sid, a in affiliate_of(content).items()}
@@ -163,7 +210,7 @@ def _language_names(content: Content, theme: Theme, lang: str) -> dict[str, Any]
         "lang": lang, "t": text, "_": label,
         "affiliate_tag": lambda service_id: tags_of_affiliates.get(service_id, _NOTHING),
         "contacts_for": lambda service_ids: contacts_for(content, service_ids),
-        "span": lambda state: span(state, tz, time_tag, label),
+        "span": incident_span,
         "hit": hit,
         "name": item_name,
         "when": lambda moment: format_time(moment, tz, lang),
